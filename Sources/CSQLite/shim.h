@@ -1,0 +1,10 @@
+#ifndef PROMO_CSQLITE_SHIM_H
+#define PROMO_CSQLITE_SHIM_H
+
+#include <sqlite3.h>
+
+// SQLITE_TRANSIENT is a cast of -1 to a function pointer, which Swift cannot import as a macro.
+static const sqlite3_destructor_type promo_sqlite_transient = SQLITE_TRANSIENT;
+static const sqlite3_destructor_type promo_sqlite_static = SQLITE_STATIC;
+
+#endif

@@ -1,0 +1,84 @@
+import CPromoProto
+
+/// A Swift message that has a protobuf-c twin. Decoding copies out of C memory owned by an arena;
+/// encoding builds the C struct inside an arena. Neither leaves this module.
+protocol CBridged: WireMessage {
+    associatedtype CMessage
+    init(c: UnsafePointer<CMessage>) throws(WireError)
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<CMessage>
+}
+
+typealias CStringArray = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+
+// MARK: - C → Swift
+
+enum CDecode {
+    static func string(_ pointer: UnsafeMutablePointer<CChar>?, _ field: StaticString) throws(WireError) -> String {
+        guard let pointer else { return "" }
+        // Fast path: most fields are short ASCII, which needs no validation beyond the length scan.
+        guard let string = String(validatingCString: pointer) else {
+            throw WireError(.invalidUTF8, "field \(field) is not valid UTF-8")
+        }
+        return string
+    }
+
+    static func strings(_ count: Int, _ array: CStringArray?, _ field: StaticString) throws(WireError) -> [String] {
+        guard count > 0, let array else { return [] }
+        var result: [String] = []
+        result.reserveCapacity(count)
+        for index in 0..<count { result.append(try string(array[index], field)) }
+        return result
+    }
+
+    static func message<T: CBridged>(_ pointer: UnsafeMutablePointer<T.CMessage>?) throws(WireError) -> T? {
+        guard let pointer else { return nil }
+        return try T(c: pointer)
+    }
+
+    static func messages<T: CBridged>(
+        _ count: Int, _ array: UnsafeMutablePointer<UnsafeMutablePointer<T.CMessage>?>?
+    ) throws(WireError) -> [T] {
+        guard count > 0, let array else { return [] }
+        var result: [T] = []
+        result.reserveCapacity(count)
+        for index in 0..<count {
+            guard let element = array[index] else { continue }
+            result.append(try T(c: element))
+        }
+        return result
+    }
+
+    static func bool(_ value: protobuf_c_boolean) -> Bool { value != 0 }
+
+    static func enumRaw<E: RawRepresentable>(_ value: E) -> Int32 where E.RawValue: BinaryInteger {
+        Int32(truncatingIfNeeded: value.rawValue)
+    }
+}
+
+// MARK: - Swift → C
+
+extension Arena {
+    func cStrings(_ strings: [String]) -> (Int, CStringArray?) {
+        guard !strings.isEmpty else { return (0, nil) }
+        let array = self.array(of: UnsafeMutablePointer<CChar>?.self, count: strings.count)
+        for (index, string) in strings.enumerated() { array[index] = cString(string) }
+        return (strings.count, array)
+    }
+
+    func cMessage<T: CBridged>(_ message: T?) -> UnsafeMutablePointer<T.CMessage>? {
+        message.map { $0.cMessage(in: self) }
+    }
+
+    func cMessages<T: CBridged>(_ messages: [T]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<T.CMessage>?>?) {
+        guard !messages.isEmpty else { return (0, nil) }
+        let array = self.array(of: UnsafeMutablePointer<T.CMessage>?.self, count: messages.count)
+        for (index, message) in messages.enumerated() { array[index] = message.cMessage(in: self) }
+        return (messages.count, array)
+    }
+
+    func cEnum<E: RawRepresentable>(_ type: E.Type, _ raw: Int32) -> E where E.RawValue == UInt32 {
+        E(rawValue: UInt32(bitPattern: raw))!
+    }
+
+    func cBool(_ value: Bool) -> protobuf_c_boolean { value ? 1 : 0 }
+}
