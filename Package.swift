@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "promo-server",
             dependencies: [
-                "PromoServer",
+                "PromoServer", "PromoStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,7 +75,14 @@ let package = Package(
         ),
 
         .testTarget(name: "PromoDomainTests", dependencies: ["PromoDomain"]),
-        .testTarget(name: "PromoWireTests", dependencies: ["PromoWire", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "PromoWireTests",
+            dependencies: [
+                "PromoWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "PromoStoreTests", dependencies: ["PromoStore", "PromoDomain"]),
         .testTarget(
             name: "PromoServerTests",

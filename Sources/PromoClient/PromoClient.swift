@@ -1,0 +1,198 @@
+import NIOCore
+import NIOPosix
+import PromoWire
+
+/// Settings of one client connection, with defaults that suit a game server next to promo-server.
+public struct ClientConfiguration: Sendable {
+    /// Largest frame accepted or sent. Must be at least the server's for large answers. Default 1 MiB.
+    public var frameBytesMax = 1 << 20
+    /// Give up connecting after this long. Default 5,000 ms.
+    public var connectTimeoutMs = 5_000
+    /// A call not answered within this long fails with `PromoClientError.Code.timedOut`. Default 30,000 ms.
+    public var callTimeoutMs = 30_000
+
+    public init() {}
+}
+
+/// Why a call produced no answer, or an answer that is an error.
+public struct PromoClientError: Error, Sendable, CustomStringConvertible {
+    public enum Code: Sendable, Hashable {
+        /// The server answered with a non-OK status (see `status`).
+        case status
+        /// The server sent a connection-level error (request id 0); see `status`.
+        case connection
+        /// The connection closed before the answer arrived.
+        case closed
+        case timedOut
+        /// The answer's result arm does not match the call.
+        case unexpectedResult
+        case wire
+    }
+
+    public let code: Code
+    public let status: Status?
+    public let message: String
+
+    init(_ code: Code, _ message: String, status: Status? = nil) {
+        self.code = code
+        self.message = message
+        self.status = status
+    }
+
+    public var description: String {
+        if let status { return "\(status.code): \(status.message)" }
+        return message
+    }
+}
+
+/// An asynchronous promo-service client over one TCP connection.
+///
+/// Calls may be issued concurrently from many tasks: they are pipelined on the connection and matched to
+/// their answers by request id, whatever order the server answers in.
+public final class PromoClient: Sendable {
+    public let channel: any Channel
+    public let configuration: ClientConfiguration
+
+    private init(channel: any Channel, configuration: ClientConfiguration) {
+        self.channel = channel
+        self.configuration = configuration
+    }
+
+    public static func connect(
+        host: String, port: Int, configuration: ClientConfiguration = .init(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> PromoClient {
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.milliseconds(Int64(configuration.connectTimeoutMs)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(FrameToMessageDecoder(frameBytesMax: configuration.frameBytesMax)),
+                        ClientHandler(configuration: configuration),
+                    ])
+                }
+            }
+            .connect(host: host, port: port).get()
+        return PromoClient(channel: channel, configuration: configuration)
+    }
+
+    /// Sends one call and returns the server's whole answer, whatever its status.
+    public func send(_ call: Request.Call) async throws -> Response {
+        let promise = channel.eventLoop.makePromise(of: Response.self)
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { promise.fail(PromoClientError(.closed, "write failed: \($0)")) }
+        channel.writeAndFlush(PendingCall(call: call, promise: promise), promise: written)
+        return try await promise.futureResult.get()
+    }
+
+    /// Sends one call and returns its result; a non-OK status throws `PromoClientError` with code `.status`.
+    public func call(_ call: Request.Call) async throws -> Response.Result {
+        let response = try await send(call)
+        guard response.status.code == .ok else {
+            throw PromoClientError(.status, response.status.message, status: response.status)
+        }
+        guard let result = response.result else {
+            throw PromoClientError(.unexpectedResult, "OK answer without a result")
+        }
+        return result
+    }
+
+    public func hello(apiKey: String, clientName: String = "promo-client") async throws -> HelloResponse {
+        guard case .hello(let hello) = try await call(.hello(HelloRequest(apiKey: apiKey, clientName: clientName))) else {
+            throw PromoClientError(.unexpectedResult, "hello answered with another result")
+        }
+        return hello
+    }
+
+    public func close() async {
+        try? await channel.close()
+    }
+}
+
+struct PendingCall: Sendable {
+    let call: Request.Call
+    let promise: EventLoopPromise<Response>
+}
+
+/// Assigns request ids, remembers each call's promise and completes it when its answer arrives.
+final class ClientHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = PendingCall
+    typealias OutboundOut = ByteBuffer
+
+    private let codec: WireCodec
+    private let callTimeout: TimeAmount
+    private var pending: [UInt64: (promise: EventLoopPromise<Response>, timeout: Scheduled<Void>)] = [:]
+    private var nextRequestId: UInt64 = 1
+    private var failure: PromoClientError?
+
+    init(configuration: ClientConfiguration) {
+        self.codec = WireCodec(frameBytesMax: configuration.frameBytesMax)
+        self.callTimeout = .milliseconds(Int64(configuration.callTimeoutMs))
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let call = unwrapOutboundIn(data)
+        if let failure {
+            call.promise.fail(failure)
+            promise?.fail(failure)
+            return
+        }
+        let requestId = nextRequestId
+        nextRequestId += 1
+        var out = context.channel.allocator.buffer(capacity: 128)
+        do {
+            try codec.encode(Request(requestId: requestId, call.call), into: &out)
+        } catch {
+            call.promise.fail(PromoClientError(.wire, error.message))
+            promise?.succeed()
+            return
+        }
+        let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: callTimeout) { [weak self] in
+            guard let self, let entry = self.pending.removeValue(forKey: requestId) else { return }
+            entry.promise.fail(PromoClientError(.timedOut, "no answer in time"))
+        }
+        pending[requestId] = (call.promise, timeout)
+        context.write(wrapOutboundOut(out), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let response: Response
+        do {
+            response = try codec.decodeResponse(unwrapInboundIn(data))
+        } catch {
+            failAll(PromoClientError(.wire, "undecodable answer: \(error.message)"))
+            context.close(promise: nil)
+            return
+        }
+        if response.requestId == 0 {
+            // A connection-level answer: the server is about to hang up.
+            failAll(PromoClientError(.connection, response.status.message, status: response.status))
+            return
+        }
+        guard let entry = pending.removeValue(forKey: response.requestId) else { return }
+        entry.timeout.cancel()
+        entry.promise.succeed(response)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(failure ?? PromoClientError(.closed, "connection closed"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failAll(PromoClientError(.wire, "\(error)"))
+        context.close(promise: nil)
+    }
+
+    private func failAll(_ error: PromoClientError) {
+        if failure == nil { failure = error }
+        let entries = pending
+        pending.removeAll()
+        for entry in entries.values {
+            entry.timeout.cancel()
+            entry.promise.fail(error)
+        }
+    }
+}

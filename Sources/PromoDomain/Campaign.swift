@@ -1,0 +1,49 @@
+/// A promotion: what it grants, when, to whom, and how often.
+public struct Campaign: Sendable, Hashable, Identifiable {
+    /// Assigned by the server.
+    public var id: String
+    public var name: String
+    public var kind: CampaignKind
+    public var reward: Reward
+    /// Redeemable from this instant (inclusive)...
+    public var startsAtMs: Int64
+    /// ...until this one (exclusive); 0 = never expires.
+    public var expiresAtMs: Int64
+    public var isActive: Bool
+    /// Redemptions over all codes and users; 0 = unlimited.
+    public var maxRedemptions: UInt64
+    /// Redemptions by one user over all of the campaign's codes; 0 = unlimited.
+    public var maxPerUser: UInt32
+    public var eligibility: Eligibility
+    /// Free-form label of where the campaign comes from (e.g. an affiliate network).
+    public var source: String
+    public var createdAtMs: Int64
+
+    public init(
+        id: String,
+        name: String,
+        kind: CampaignKind,
+        reward: Reward,
+        startsAtMs: Int64,
+        expiresAtMs: Int64 = 0,
+        isActive: Bool = true,
+        maxRedemptions: UInt64 = 0,
+        maxPerUser: UInt32 = 0,
+        eligibility: Eligibility = .everyone,
+        source: String = "",
+        createdAtMs: Int64
+    ) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.reward = reward
+        self.startsAtMs = startsAtMs
+        self.expiresAtMs = expiresAtMs
+        self.isActive = isActive
+        self.maxRedemptions = maxRedemptions
+        self.maxPerUser = maxPerUser
+        self.eligibility = eligibility
+        self.source = source
+        self.createdAtMs = createdAtMs
+    }
+}

@@ -1,0 +1,37 @@
+/// Every bound the domain enforces, with its default. Lengths of free text are in UTF-8 bytes because
+/// that is what the wire and the store pay for; code lengths are in canonical characters (ASCII only).
+public struct DomainLimits: Sendable, Hashable {
+    /// Canonical code characters (A–Z, 0–9; separators not counted).
+    public var codeLengthMax: Int = 64
+    /// Raw code text as received, before trimming. Bounds the work spent on hostile input and the size
+    /// of the stored display form.
+    public var codeInputBytesMax: Int = 256
+    /// A pattern with its prefix and suffix, separators included.
+    public var patternLengthMax: Int = 128
+    /// Campaign names.
+    public var nameBytesMax: Int = 200
+    /// Any identifier: campaign, user, owner, batch, game, device.
+    public var idBytesMax: Int = 128
+    /// A campaign's or a redemption's source label.
+    public var sourceBytesMax: Int = 128
+    /// One segment name.
+    public var segmentBytesMax: Int = 64
+    /// Segments sent with one user.
+    public var segmentsPerUserMax: Int = 64
+    /// Segments a campaign may target.
+    public var segmentsPerCampaignMax: Int = 64
+    /// Countries a campaign may target; ISO 3166-1 has 249, so this admits them all.
+    public var countriesPerCampaignMax: Int = 250
+    /// An IP address as text; the longest IPv6 form with a zone fits.
+    public var ipBytesMax: Int = 64
+    /// Deposit-match percentages run from 1 to this (1000 = ten times the deposit).
+    public var depositMatchPercentMax: UInt32 = 1000
+    /// Free spins granted by one redemption.
+    public var freeSpinsMax: UInt32 = 10_000
+    /// The highest acceptable chance that one random guess hits a live code of a pattern.
+    public var guessProbabilityMax: Double = 1.0 / 10_000
+
+    public init() {}
+
+    public static let `default` = DomainLimits()
+}

@@ -1,0 +1,33 @@
+/// Every RPC, for authorisation and audit. Raw values are the snake_case names of the request's oneof
+/// arm in promo.proto, so logs and metrics use the names clients see.
+public enum Operation: String, Sendable, Hashable, CaseIterable {
+    case hello
+    case validate
+    case redeem
+    case generate
+    case report
+    case createCampaign = "create_campaign"
+    case updateCampaign = "update_campaign"
+    case getCampaign = "get_campaign"
+    case listCampaigns = "list_campaigns"
+    case importCodes = "import_codes"
+    case exportCodes = "export_codes"
+    case setCodeStatus = "set_code_status"
+    case voidRedemption = "void_redemption"
+    case rewardHistory = "reward_history"
+    case createApiKey = "create_api_key"
+    case revokeApiKey = "revoke_api_key"
+    case listApiKeys = "list_api_keys"
+
+    // Exhaustive on purpose: a new RPC must be classified here before managers get it.
+    var isKeyManagement: Bool {
+        switch self {
+        case .createApiKey, .revokeApiKey, .listApiKeys:
+            true
+        case .hello, .validate, .redeem, .generate, .report, .createCampaign, .updateCampaign,
+            .getCampaign, .listCampaigns, .importCodes, .exportCodes, .setCodeStatus, .voidRedemption,
+            .rewardHistory:
+            false
+        }
+    }
+}

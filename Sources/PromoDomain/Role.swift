@@ -1,0 +1,29 @@
+/// What an API key may do. Raw values are the role names on the wire and in storage.
+public enum Role: String, Sendable, Hashable, CaseIterable {
+    /// Game servers.
+    case redeemer
+    /// Affiliate services; which campaigns they may touch is checked elsewhere, against the key.
+    case issuer
+    /// Read-only reporting.
+    case analyst
+    /// Runs campaigns and codes; everything except API keys.
+    case manager
+    case admin
+
+    public func allows(_ operation: Operation) -> Bool {
+        if operation == .hello { return true }
+        switch self {
+        case .redeemer:
+            return [.validate, .redeem, .rewardHistory].contains(operation)
+        case .issuer:
+            return [.generate, .exportCodes].contains(operation)
+        case .analyst:
+            return [.report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes]
+                .contains(operation)
+        case .manager:
+            return !operation.isKeyManagement
+        case .admin:
+            return true
+        }
+    }
+}

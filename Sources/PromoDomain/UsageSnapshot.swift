@@ -1,0 +1,43 @@
+/// The counts the redemption rules need, read by the store in the same transaction that would consume a
+/// use, so a limit cannot be passed between reading and writing.
+///
+/// Voided redemptions are not counted (a void gives the use back). Live reservations are counted because
+/// they hold a use for someone; the one reservation that this very call redeems must be left out, or a
+/// player holding the last use would be refused it.
+public struct UsageSnapshot: Sendable, Hashable {
+    public var campaignRedemptions: UInt64
+    public var campaignReservations: UInt64
+    public var codeRedemptions: UInt64
+    public var codeReservations: UInt64
+    /// This user's redemptions over all codes of the campaign.
+    public var userRedemptions: UInt64
+    public var userReservations: UInt64
+
+    public init(
+        campaignRedemptions: UInt64 = 0,
+        campaignReservations: UInt64 = 0,
+        codeRedemptions: UInt64 = 0,
+        codeReservations: UInt64 = 0,
+        userRedemptions: UInt64 = 0,
+        userReservations: UInt64 = 0
+    ) {
+        self.campaignRedemptions = campaignRedemptions
+        self.campaignReservations = campaignReservations
+        self.codeRedemptions = codeRedemptions
+        self.codeReservations = codeReservations
+        self.userRedemptions = userRedemptions
+        self.userReservations = userReservations
+    }
+
+    public static let none = UsageSnapshot()
+
+    // Saturating: counts near UInt64.max cannot occur in practice, but must not trap if they did.
+    var campaignUsed: UInt64 { Self.sum(campaignRedemptions, campaignReservations) }
+    var codeUsed: UInt64 { Self.sum(codeRedemptions, codeReservations) }
+    var userUsed: UInt64 { Self.sum(userRedemptions, userReservations) }
+
+    private static func sum(_ lhs: UInt64, _ rhs: UInt64) -> UInt64 {
+        let (total, overflow) = lhs.addingReportingOverflow(rhs)
+        return overflow ? .max : total
+    }
+}

@@ -1,0 +1,220 @@
+import Logging
+import NIOCore
+import NIOExtras
+import PromoWire
+
+/// One TCP connection: frames in, requests routed, responses out, in whatever order they complete.
+///
+/// Back-pressure instead of errors: while `inFlightPerConnectionMax` requests are pending, the handler
+/// stops decoding and withholds `read()`, so TCP pushes back on a client that pipelines faster than we
+/// answer. Bytes already received wait in `inbound`, which holds at most one frame maximum plus one read.
+final class ConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let router: RequestRouter
+    private let frames: FrameDecoder
+    private let codec: WireCodec
+    private let inFlightMax: Int
+    private let helloAttemptsMax: Int
+    private var logger: Logger
+
+    private var inbound: ByteBuffer?
+    private var session = Session()
+    private var inFlight = 0
+    private var readWithheld = false
+    private var needsFlush = false
+    private var quiescing = false
+    private var closing = false
+
+    init(router: RequestRouter, configuration: ServerConfiguration, logger: Logger) {
+        self.router = router
+        self.frames = FrameDecoder(frameBytesMax: configuration.frameBytesMax)
+        self.codec = WireCodec(frameBytesMax: configuration.frameBytesMax)
+        self.inFlightMax = configuration.inFlightPerConnectionMax
+        self.helloAttemptsMax = configuration.helloAttemptsMax
+        self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if let remote = context.remoteAddress { logger[metadataKey: "peer"] = "\(remote)" }
+        logger.debug("connection opened")
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        guard !closing else { return }
+        if inbound == nil { inbound = bytes } else { inbound!.writeBuffer(&bytes) }
+        processFrames(context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushIfNeeded(context: context)
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if inFlight >= inFlightMax || quiescing || closing {
+            readWithheld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case let idle as IdleStateHandler.IdleStateEvent where idle == .read:
+            guard inFlight == 0 else { return }  // a slow answer is not the client's idleness
+            logger.debug("closing idle connection")
+            fail(context: context, Status(.unavailable, "idle timeout: no request received in time"))
+        case is ChannelShouldQuiesceEvent:
+            quiescing = true
+            answerBufferedAsUnavailable(context: context)
+            closeIfDrained(context: context)
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        closing = true
+        context.close(promise: nil)
+    }
+
+    // MARK: Frames
+
+    private func processFrames(context: ChannelHandlerContext) {
+        while !closing, !quiescing, inFlight < inFlightMax, inbound != nil {
+            let frame: ByteBuffer?
+            do {
+                frame = try frames.nextFrame(from: &inbound!)
+            } catch {
+                // The stream cannot be resynchronised after a bad length: say why, then hang up.
+                fail(context: context, Status(.invalidArgument, error.message))
+                return
+            }
+            guard let frame else { break }
+            handle(frame, context: context)
+        }
+        compactInbound()
+        if quiescing { answerBufferedAsUnavailable(context: context) }
+    }
+
+    private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+        let request: Request
+        do {
+            request = try codec.decodeRequest(frame)
+        } catch {
+            // The framing is intact, so the connection survives; the id is unknown, hence 0.
+            send(Response(requestId: 0, status: Status(.invalidArgument, error.message)), context: context)
+            return
+        }
+        let reply: Reply
+        do {
+            reply = try router.route(request.call, session: &session, on: context.eventLoop)
+        } catch {
+            send(Response(requestId: request.requestId, status: error.status), context: context)
+            if session.failedHellos >= helloAttemptsMax {
+                fail(context: context, Status(.unauthenticated, "too many failed hello attempts"))
+            }
+            return
+        }
+        switch reply {
+        case .now(let result):
+            send(Response(requestId: request.requestId, result), context: context)
+        case .later(let future):
+            inFlight += 1
+            let requestId = request.requestId
+            future.hop(to: context.eventLoop).assumeIsolated().whenComplete { outcome in
+                self.inFlight -= 1
+                switch outcome {
+                case .success(let result): self.send(Response(requestId: requestId, result), context: context)
+                case .failure(let error):
+                    let error = ServerError(wrapping: error)
+                    if error.code == .internal { self.logger.error("request failed", metadata: ["error": "\(error.underlying ?? error)"]) }
+                    self.send(Response(requestId: requestId, status: error.status), context: context)
+                }
+                self.flushIfNeeded(context: context)
+                self.resume(context: context)
+            }
+        }
+    }
+
+    /// After an answer went out: decode what is buffered, read more, or finish a graceful close.
+    private func resume(context: ChannelHandlerContext) {
+        if closeIfDrained(context: context) { return }
+        processFrames(context: context)
+        flushIfNeeded(context: context)
+        if readWithheld, inFlight < inFlightMax, !quiescing, !closing {
+            readWithheld = false
+            context.read()
+        }
+    }
+
+    // MARK: Output
+
+    private func send(_ response: Response, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        context.write(wrapOutboundOut(encode(response, allocator: context.channel.allocator)), promise: nil)
+        needsFlush = true
+    }
+
+    private func encode(_ response: Response, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var out = allocator.buffer(capacity: 128)
+        do {
+            try codec.encode(response, into: &out)
+        } catch {
+            // Only an oversized answer can fail to encode; a status-only answer always fits.
+            out.clear()
+            let status = Status(.resourceExhausted, error.message)
+            try! codec.encode(Response(requestId: response.requestId, status: status), into: &out)
+        }
+        return out
+    }
+
+    private func flushIfNeeded(context: ChannelHandlerContext) {
+        guard needsFlush else { return }
+        needsFlush = false
+        context.flush()
+    }
+
+    /// A connection-level answer (request id 0), then close.
+    private func fail(context: ChannelHandlerContext, _ status: Status) {
+        guard !closing else { return }
+        closing = true
+        inbound = nil
+        let out = encode(Response(requestId: 0, status: status), allocator: context.channel.allocator)
+        context.writeAndFlush(wrapOutboundOut(out)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// During shutdown, requests that arrived but never started are refused, so the client can retry elsewhere.
+    private func answerBufferedAsUnavailable(context: ChannelHandlerContext) {
+        guard inbound != nil else { return }
+        while let frame = try? frames.nextFrame(from: &inbound!) {
+            let requestId = (try? codec.decodeRequest(frame).requestId) ?? 0
+            send(Response(requestId: requestId, status: Status(.unavailable, "server is shutting down")), context: context)
+        }
+        flushIfNeeded(context: context)
+    }
+
+    @discardableResult
+    private func closeIfDrained(context: ChannelHandlerContext) -> Bool {
+        guard quiescing, inFlight == 0, !closing else { return false }
+        closing = true
+        flushIfNeeded(context: context)
+        context.close(promise: nil)
+        return true
+    }
+
+    private func compactInbound() {
+        guard let buffer = inbound else { return }
+        if buffer.readableBytes == 0 {
+            inbound = nil
+        } else if buffer.readerIndex >= 64 * 1024 {
+            inbound!.discardReadBytes()
+        }
+    }
+}

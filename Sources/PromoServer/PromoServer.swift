@@ -1,0 +1,182 @@
+import Logging
+import NIOCore
+import NIOExtras
+import NIOPosix
+import PromoWire
+import PromoStore
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The promo-service TCP server, as a swift-service-lifecycle `Service`.
+///
+/// `run()` binds, serves until graceful shutdown is requested (SIGTERM/SIGINT through the service group),
+/// then stops accepting, lets in-flight requests finish (up to `shutdownGraceMs`), closes every connection
+/// and finally closes the store after its last commit.
+public final class PromoServer: Service, Sendable {
+    public let configuration: ServerConfiguration
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let state = Mutex(RunState())
+    private let bound: (@Sendable (SocketAddress) -> Void)?
+
+    private struct RunState {
+        var serverChannel: (any Channel)?
+        var quiescing: ServerQuiescingHelper?
+        var store: PromoStore?
+        var address: SocketAddress?
+    }
+
+    /// - Parameter onBound: called once with the listening address (useful with port 0).
+    public init(
+        configuration: ServerConfiguration, logger: Logger = Logger(label: "promo.server"),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onBound: (@Sendable (SocketAddress) -> Void)? = nil
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.group = group
+        self.bound = onBound
+    }
+
+    /// The listening address once bound.
+    public var address: SocketAddress? { state.withLock { $0.address } }
+
+    public func run() async throws {
+        try await start()
+        // Returns when graceful shutdown is triggered, throws when the task is cancelled.
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Opens the store, installs the bootstrap admin key if needed, and binds.
+    public func start() async throws {
+        try configuration.validate()
+        try Self.makeDirectory(configuration.dataDirectory)
+        var storeConfiguration = StoreConfiguration(path: configuration.databasePath)
+        storeConfiguration.durability = configuration.durability
+        var writerLimits = GroupCommitWriter.Limits()
+        writerLimits.batchMax = configuration.writeBatchMax
+        writerLimits.queueMax = configuration.writeQueueMax
+        let store = try PromoStore(configuration: storeConfiguration, writerLimits: writerLimits)
+
+        let registry = ApiKeyRegistry(records: try store.writer.synchronously { try $0.apiKeys() })
+        try AdminBootstrap.installIfEmpty(
+            store: store, registry: registry, configuration: configuration, nowMs: WallClock.nowMs(), logger: logger)
+        let router = RequestRouter(configuration: configuration, registry: registry, store: store, logger: logger)
+
+        let quiescing = ServerQuiescingHelper(group: group)
+        let connections = ConnectionCounter(limit: configuration.connectionsMax)
+        let configuration = configuration
+        let logger = logger
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard connections.open() else {
+                        try channel.pipeline.syncOperations.addHandler(
+                            RefuseConnectionHandler(frameBytesMax: configuration.frameBytesMax))
+                        return
+                    }
+                    channel.closeFuture.whenComplete { _ in connections.close() }
+                    let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeoutMs))
+                    try channel.pipeline.syncOperations.addHandlers([
+                        IdleStateHandler(readTimeout: idle),
+                        ConnectionHandler(router: router, configuration: configuration, logger: logger),
+                    ])
+                }
+            }
+
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        guard let address = channel.localAddress else { throw ServerError(.internal, "bound without an address") }
+        state.withLock {
+            $0.serverChannel = channel
+            $0.quiescing = quiescing
+            $0.store = store
+            $0.address = address
+        }
+        logger.notice("listening", metadata: ["address": "\(address)", "database": "\(configuration.databasePath)"])
+        bound?(address)
+    }
+
+    /// Graceful stop; safe to call more than once.
+    public func shutdown() async {
+        let (quiescing, store) = state.withLock { state in
+            defer {
+                state.quiescing = nil
+                state.store = nil
+                state.serverChannel = nil
+            }
+            return (state.quiescing, state.store)
+        }
+        guard let quiescing, let store else { return }
+        logger.notice("shutting down: no new connections, finishing in-flight requests")
+        let drained = group.any().makePromise(of: Void.self)
+        quiescing.initiateShutdown(promise: drained)
+        let grace = TimeAmount.milliseconds(Int64(configuration.shutdownGraceMs))
+        let timeout = group.any().scheduleTask(in: grace) {
+            drained.fail(ServerError(.unavailable, "shutdown grace period elapsed"))
+        }
+        do {
+            try await drained.futureResult.get()
+            timeout.cancel()
+        } catch {
+            logger.warning("shutdown grace elapsed with requests in flight; closing anyway")
+        }
+        store.close()
+        logger.notice("stopped")
+    }
+
+    private static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw ServerError(.internal, "cannot create data directory \(path): errno \(errno)")
+        }
+    }
+}
+
+/// Counts open connections against `connectionsMax`.
+final class ConnectionCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func open() -> Bool {
+        if count.add(1, ordering: .relaxed).newValue <= limit { return true }
+        count.subtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func close() { count.subtract(1, ordering: .relaxed) }
+}
+
+/// Installed instead of the normal pipeline when the server is full: says so, then hangs up.
+final class RefuseConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private let frameBytesMax: Int
+
+    init(frameBytesMax: Int) { self.frameBytesMax = frameBytesMax }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var out = context.channel.allocator.buffer(capacity: 64)
+        let response = Response(requestId: 0, status: Status(.resourceExhausted, "too many connections"))
+        try? WireCodec(frameBytesMax: frameBytesMax).encode(response, into: &out)
+        context.writeAndFlush(wrapOutboundOut(out)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}

@@ -1,0 +1,102 @@
+import Logging
+import NIOCore
+import PromoDomain
+import PromoStore
+import PromoWire
+
+/// What one connection knows about its caller between requests.
+struct Session {
+    var caller: Caller?
+    var failedHellos = 0
+}
+
+/// The router's answer: ready now (answered on the event loop, no hop), or later (after a store commit).
+enum Reply {
+    case now(Response.Result)
+    case later(EventLoopFuture<Response.Result>)
+}
+
+/// Authenticates, authorises and dispatches one request to the service that owns it.
+final class RequestRouter: Sendable {
+    static let serverVersion = "promo-service/0.1"
+
+    let configuration: ServerConfiguration
+    let registry: ApiKeyRegistry
+    let apiKeys: ApiKeyService
+
+    init(configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, logger: Logger) {
+        self.configuration = configuration
+        self.registry = registry
+        self.apiKeys = ApiKeyService(configuration: configuration, registry: registry, store: store, logger: logger)
+    }
+
+    func route(_ call: Request.Call?, session: inout Session, on eventLoop: any EventLoop) throws(ServerError) -> Reply {
+        guard let call else { throw ServerError(.invalidArgument, "request has no call") }
+        if case .hello(let hello) = call { return .now(.hello(try self.hello(hello, session: &session))) }
+
+        guard let keyId = session.caller?.keyId else {
+            throw ServerError(.unauthenticated, "send hello with an API key first")
+        }
+        // Looked up on every request so that a revoked key stops working on open connections at once.
+        guard let caller = registry.current(keyId: keyId) else {
+            session.caller = nil
+            throw ServerError(.unauthenticated, "API key has been revoked")
+        }
+        session.caller = caller
+        let operation = Operation(call)
+        guard caller.role.allows(operation) else {
+            throw ServerError(.permissionDenied, "role \(caller.role.rawValue) may not call \(operation.rawValue)")
+        }
+
+        switch call {
+        case .createApiKey(let request):
+            return .later(try apiKeys.create(request, by: caller, on: eventLoop).map { .createApiKey($0) })
+        case .revokeApiKey(let request):
+            return .later(try apiKeys.revoke(request, by: caller, on: eventLoop).map { .revokeApiKey($0) })
+        case .listApiKeys:
+            return .now(.listApiKeys(apiKeys.list()))
+        case .hello, .validate, .redeem, .generate, .report, .createCampaign, .updateCampaign, .getCampaign,
+            .listCampaigns, .importCodes, .exportCodes, .setCodeStatus, .voidRedemption, .rewardHistory:
+            throw ServerError(.unimplemented, "\(operation.rawValue) is not implemented yet")
+        }
+    }
+
+    private func hello(_ hello: HelloRequest, session: inout Session) throws(ServerError) -> HelloResponse {
+        guard hello.apiKey.utf8.count <= configuration.apiKeyBytesMax,
+            let caller = registry.authenticate(secret: hello.apiKey)
+        else {
+            session.caller = nil
+            session.failedHellos += 1
+            throw ServerError(.unauthenticated, "unknown or revoked API key")
+        }
+        session.caller = caller
+        return HelloResponse.with {
+            $0.serverVersion = Self.serverVersion
+            $0.role = caller.role.rawValue
+        }
+    }
+}
+
+extension Operation {
+    init(_ call: Request.Call) {
+        switch call {
+        case .hello: self = .hello
+        case .validate: self = .validate
+        case .redeem: self = .redeem
+        case .generate: self = .generate
+        case .report: self = .report
+        case .createCampaign: self = .createCampaign
+        case .updateCampaign: self = .updateCampaign
+        case .getCampaign: self = .getCampaign
+        case .listCampaigns: self = .listCampaigns
+        case .importCodes: self = .importCodes
+        case .exportCodes: self = .exportCodes
+        case .setCodeStatus: self = .setCodeStatus
+        case .voidRedemption: self = .voidRedemption
+        case .rewardHistory: self = .rewardHistory
+        case .createApiKey: self = .createApiKey
+        case .revokeApiKey: self = .revokeApiKey
+        case .listApiKeys: self = .listApiKeys
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import PromoStore
+
+/// Everything the server's behaviour depends on, with the defaults a fresh install runs with.
+/// Each limit is named for what it bounds; units are in the name.
+public struct ServerConfiguration: Sendable {
+    /// Interface to listen on. Default 127.0.0.1: exposing the service is a deliberate act.
+    public var host = "127.0.0.1"
+    /// TCP port; 0 picks a free one. Default 7420.
+    public var port = 7420
+    /// Folder of the SQLite file and the bootstrap admin key. Default `./var`.
+    public var dataDirectory = "./var"
+    /// Largest frame accepted or sent, length prefix excluded. Default 1 MiB.
+    public var frameBytesMax = 1 << 20
+    /// Open connections at most; the next one is told RESOURCE_EXHAUSTED and closed. Default 1,024.
+    public var connectionsMax = 1_024
+    /// A connection with no bytes received for this long and nothing in flight is closed. Default 60,000 ms.
+    public var idleTimeoutMs = 60_000
+    /// Requests in progress per connection at most; past it the server stops reading that connection
+    /// until answers go out (TCP back-pressure, not errors). Default 256.
+    public var inFlightPerConnectionMax = 256
+    /// How long a graceful shutdown waits for in-flight requests before closing connections. Default 10,000 ms.
+    public var shutdownGraceMs = 10_000
+    /// Failed `hello` attempts on one connection before it is closed (slows key guessing). Default 3.
+    public var helloAttemptsMax = 3
+    /// Longest API key accepted in `hello`. Default 256 bytes.
+    public var apiKeyBytesMax = 256
+    /// Longest name given to an API key. Default 200 bytes.
+    public var apiKeyNameBytesMax = 200
+    /// Campaigns one issuer key may be bound to. Default 1,000.
+    public var apiKeyCampaignsMax = 1_000
+    /// The bootstrap admin key to install on first start instead of generating one (`PROMO_ADMIN_KEY`).
+    public var bootstrapAdminKey: String?
+    /// SQLite durability: `full` (default) or `normal`.
+    public var durability: StoreConfiguration.Durability = .full
+    /// Jobs committed together by the group-commit writer at most. Default 512.
+    public var writeBatchMax = 512
+    /// Writes queued at most before new ones fail with UNAVAILABLE. Default 100,000.
+    public var writeQueueMax = 100_000
+
+    public init() {}
+
+    public var databasePath: String { dataDirectory + "/promo.sqlite" }
+    public var adminKeyPath: String { dataDirectory + "/admin.key" }
+
+    /// Rejects values that cannot work, with the name of the offending setting.
+    public func validate() throws(ServerError) {
+        func require(_ condition: Bool, _ message: String) throws(ServerError) {
+            if !condition { throw ServerError(.invalidArgument, "configuration: \(message)") }
+        }
+        try require((0...65_535).contains(port), "port must be 0...65535")
+        try require(frameBytesMax >= 1_024 && frameBytesMax <= 64 << 20, "frameBytesMax must be 1 KiB...64 MiB")
+        try require(connectionsMax >= 1, "connectionsMax must be at least 1")
+        try require(idleTimeoutMs >= 10, "idleTimeoutMs must be at least 10")
+        try require(inFlightPerConnectionMax >= 1, "inFlightPerConnectionMax must be at least 1")
+        try require(shutdownGraceMs >= 0, "shutdownGraceMs must not be negative")
+        try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
+        if let key = bootstrapAdminKey {
+            try require(key.utf8.count >= 32 && key.utf8.count <= apiKeyBytesMax,
+                "PROMO_ADMIN_KEY must be 32...\(apiKeyBytesMax) bytes")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import PromoDomain
+import PromoStore
+import PromoWire
+
+/// The server layer's one error type. Every failure a request can meet becomes one of these, and
+/// `status` turns it into the wire `Status`: the only place that mapping exists.
+public struct ServerError: Error, Sendable, CustomStringConvertible {
+    public enum Code: Sendable, Hashable {
+        case invalidArgument, unauthenticated, permissionDenied, notFound, alreadyExists
+        case failedPrecondition, resourceExhausted, unavailable, unimplemented, `internal`
+    }
+
+    public let code: Code
+    public let message: String
+    public let underlying: (any Error)?
+
+    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.underlying = underlying
+    }
+
+    public var description: String { message }
+
+    /// Classifies any error a handler may throw.
+    init(wrapping error: any Error) {
+        switch error {
+        case let error as ServerError:
+            self = error
+        case let error as DomainError:
+            let code: Code =
+                switch error.code {
+                case .invalidArgument: .invalidArgument
+                case .notFound: .notFound
+                case .alreadyExists: .alreadyExists
+                case .failedPrecondition: .failedPrecondition
+                }
+            self.init(code, error.message, underlying: error)
+        case let error as StoreError:
+            switch error.code {
+            case .constraint: self.init(.alreadyExists, "conflicts with existing data", underlying: error)
+            case .busy: self.init(.unavailable, "storage is busy, retry", underlying: error)
+            case .closed: self.init(.unavailable, "server is shutting down", underlying: error)
+            case .unusable, .sqlite: self.init(.internal, "storage error", underlying: error)
+            }
+        case let error as WireError:
+            self.init(.invalidArgument, error.message, underlying: error)
+        default:
+            self.init(.internal, "internal error", underlying: error)
+        }
+    }
+
+    var status: Status {
+        let code: StatusCode =
+            switch self.code {
+            case .invalidArgument: .invalidArgument
+            case .unauthenticated: .unauthenticated
+            case .permissionDenied: .permissionDenied
+            case .notFound: .notFound
+            case .alreadyExists: .alreadyExists
+            case .failedPrecondition: .failedPrecondition
+            case .resourceExhausted: .resourceExhausted
+            case .unavailable: .unavailable
+            case .unimplemented: .unimplemented
+            case .internal: .internal
+            }
+        return Status(code, message)
+    }
+}

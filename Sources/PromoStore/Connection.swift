@@ -1,0 +1,73 @@
+import CSQLite
+
+/// Owns one `sqlite3*` and the statements prepared on it.
+///
+/// A connection is used by one thread at a time (the owner serialises access), which lets SQLite run with
+/// `SQLITE_OPEN_NOMUTEX`. Statements are prepared once and cached by their SQL text, so the hot path never
+/// parses SQL.
+public final class Connection {
+    let handle: OpaquePointer
+    private var statements: [String: Statement] = [:]
+
+    public init(path: String, readOnly: Bool = false, busyTimeoutMs: Int32) throws(StoreError) {
+        var handle: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw StoreError(sqliteCode: rc, message: "cannot open \(path): \(message)")
+        }
+        self.handle = handle
+        sqlite3_busy_timeout(handle, busyTimeoutMs)
+    }
+
+    deinit {
+        statements.removeAll()  // finalize statements before the connection
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs SQL text that returns no rows (schema, pragmas). Not for the hot path: use `statement(_:)`.
+    public func execute(_ sql: String) throws(StoreError) {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+        guard rc == SQLITE_OK else {
+            let message = errorMessage.map { String(cString: $0) } ?? lastErrorMessage
+            sqlite3_free(errorMessage)
+            throw StoreError(sqliteCode: rc, message: message)
+        }
+    }
+
+    /// The cached prepared statement for `sql`, reset and with its bindings cleared.
+    public func statement(_ sql: String) throws(StoreError) -> Statement {
+        if let cached = statements[sql] {
+            cached.reset()
+            return cached
+        }
+        let statement = try Statement(connection: self, sql: sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try statement("BEGIN IMMEDIATE").run()
+        do {
+            let result = try body()
+            try statement("COMMIT").run()
+            return result
+        } catch {
+            try? statement("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    func error(_ rc: Int32, _ context: String) -> StoreError {
+        StoreError(sqliteCode: rc, message: "\(context): \(lastErrorMessage)")
+    }
+}

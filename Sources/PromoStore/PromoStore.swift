@@ -1,0 +1,37 @@
+/// The SQLite-backed store: opens and tunes the file, migrates it, and owns the single writer.
+public final class PromoStore: Sendable {
+    public let configuration: StoreConfiguration
+    public let writer: GroupCommitWriter
+
+    public init(configuration: StoreConfiguration, writerLimits: GroupCommitWriter.Limits = .init()) throws(StoreError) {
+        self.configuration = configuration
+        let connection = try Connection(path: configuration.path, busyTimeoutMs: configuration.busyTimeoutMs)
+        try Self.tune(connection, configuration)
+        try Migrations.migrate(connection)
+        self.writer = GroupCommitWriter(connection: connection, limits: writerLimits)
+    }
+
+    /// Finishes queued writes; later writes fail with `closed`.
+    public func close() {
+        writer.close()
+    }
+
+    public var schemaVersion: Int {
+        get throws { try writer.synchronously { try Migrations.version(of: $0) } }
+    }
+
+    static func tune(_ connection: Connection, _ configuration: StoreConfiguration) throws(StoreError) {
+        let journal = try connection.statement("PRAGMA journal_mode = WAL").firstRow { $0.string(0) }
+        guard journal?.lowercased() == "wal" else {
+            throw StoreError(.unusable, "\(configuration.path): cannot switch to WAL journal mode")
+        }
+        try connection.execute(
+            """
+            PRAGMA synchronous = \(configuration.durability == .full ? "FULL" : "NORMAL");
+            PRAGMA foreign_keys = ON;
+            PRAGMA wal_autocheckpoint = \(configuration.walAutocheckpointPages);
+            PRAGMA cache_size = -\(configuration.cacheKiB);
+            PRAGMA temp_store = MEMORY;
+            """)
+    }
+}

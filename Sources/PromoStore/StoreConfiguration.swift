@@ -1,0 +1,24 @@
+/// How the SQLite file is opened and tuned. Every value has a documented default.
+public struct StoreConfiguration: Sendable {
+    public enum Durability: String, Sendable, CaseIterable {
+        /// `synchronous=FULL`: a commit is on disk before it is acknowledged, even across power loss.
+        case full
+        /// `synchronous=NORMAL`: in WAL mode survives a process crash, may lose the last commits on power loss.
+        case normal
+    }
+
+    /// Path of the database file.
+    public var path: String
+    /// Default `.full`: an acknowledged redemption must survive a crash.
+    public var durability: Durability = .full
+    /// How long a connection waits for a lock before failing with `busy`. Default 5,000 ms.
+    public var busyTimeoutMs: Int32 = 5_000
+    /// WAL pages before an automatic checkpoint. Default 4,000 (~16 MiB): fewer, larger checkpoints.
+    public var walAutocheckpointPages: Int = 4_000
+    /// Page cache per connection, in KiB. Default 32 MiB.
+    public var cacheKiB: Int = 32 * 1024
+
+    public init(path: String) {
+        self.path = path
+    }
+}

@@ -1,0 +1,60 @@
+import FoundationEssentials
+import PromoServer
+import PromoStore
+
+/// The optional JSON configuration file. Every key is optional; the names are ServerConfiguration's.
+struct ConfigFile: Decodable {
+    var host: String?
+    var port: Int?
+    var dataDirectory: String?
+    var frameBytesMax: Int?
+    var connectionsMax: Int?
+    var idleTimeoutMs: Int?
+    var inFlightPerConnectionMax: Int?
+    var shutdownGraceMs: Int?
+    var helloAttemptsMax: Int?
+    var apiKeyBytesMax: Int?
+    var apiKeyNameBytesMax: Int?
+    var apiKeyCampaignsMax: Int?
+    var durability: String?
+    var writeBatchMax: Int?
+    var writeQueueMax: Int?
+
+    static func load(path: String) throws -> ConfigFile {
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: URL(filePath: path))
+        } catch {
+            throw ServerError(.invalidArgument, "cannot read config file \(path): \(error)")
+        }
+        guard bytes.count <= 1 << 20 else { throw ServerError(.invalidArgument, "config file \(path) exceeds 1 MiB") }
+        do {
+            return try JSONDecoder().decode(ConfigFile.self, from: bytes)
+        } catch {
+            throw ServerError(.invalidArgument, "config file \(path): \(error)")
+        }
+    }
+
+    func apply(to settings: inout ServerConfiguration) throws {
+        if let host { settings.host = host }
+        if let port { settings.port = port }
+        if let dataDirectory { settings.dataDirectory = dataDirectory }
+        if let frameBytesMax { settings.frameBytesMax = frameBytesMax }
+        if let connectionsMax { settings.connectionsMax = connectionsMax }
+        if let idleTimeoutMs { settings.idleTimeoutMs = idleTimeoutMs }
+        if let inFlightPerConnectionMax { settings.inFlightPerConnectionMax = inFlightPerConnectionMax }
+        if let shutdownGraceMs { settings.shutdownGraceMs = shutdownGraceMs }
+        if let helloAttemptsMax { settings.helloAttemptsMax = helloAttemptsMax }
+        if let apiKeyBytesMax { settings.apiKeyBytesMax = apiKeyBytesMax }
+        if let apiKeyNameBytesMax { settings.apiKeyNameBytesMax = apiKeyNameBytesMax }
+        if let apiKeyCampaignsMax { settings.apiKeyCampaignsMax = apiKeyCampaignsMax }
+        if let durability {
+            guard let value = StoreConfiguration.Durability(rawValue: durability) else {
+                throw ServerError(.invalidArgument, "durability must be full or normal")
+            }
+            settings.durability = value
+        }
+        if let writeBatchMax { settings.writeBatchMax = writeBatchMax }
+        if let writeQueueMax { settings.writeQueueMax = writeQueueMax }
+    }
+}

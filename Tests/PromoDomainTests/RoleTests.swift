@@ -1,0 +1,37 @@
+import Testing
+
+@testable import PromoDomain
+
+@Suite struct RoleTests {
+    private static let keyManagement: Set<PromoDomain.Operation> = [
+        .createApiKey, .revokeApiKey, .listApiKeys,
+    ]
+
+    private static let allowed: [Role: Set<PromoDomain.Operation>] = [
+        .redeemer: [.hello, .validate, .redeem, .rewardHistory],
+        .issuer: [.hello, .generate, .exportCodes],
+        .analyst: [.hello, .report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes],
+        .manager: Set(PromoDomain.Operation.allCases).subtracting(keyManagement),
+        .admin: Set(PromoDomain.Operation.allCases),
+    ]
+
+    @Test(arguments: Role.allCases)
+    func roleMatrix(_ role: Role) {
+        let granted = Set(PromoDomain.Operation.allCases.filter(role.allows))
+        #expect(granted == Self.allowed[role])
+    }
+
+    @Test func onlyAdminsManageKeys() {
+        for operation in Self.keyManagement {
+            #expect(Role.allCases.filter { $0.allows(operation) } == [.admin])
+        }
+    }
+
+    @Test func rawValuesAreTheWireNames() {
+        #expect(Role.allCases.map(\.rawValue) == ["redeemer", "issuer", "analyst", "manager", "admin"])
+        #expect(Role(rawValue: "Admin") == nil)
+        #expect(PromoDomain.Operation.allCases.count == 17)
+        #expect(PromoDomain.Operation.voidRedemption.rawValue == "void_redemption")
+        #expect(PromoDomain.Operation(rawValue: "list_api_keys") == .listApiKeys)
+    }
+}

@@ -1,0 +1,41 @@
+import PromoClient
+import PromoServer
+import PromoStore
+import PromoWire
+import Testing
+
+@Suite("Graceful shutdown")
+struct ShutdownTests {
+    @Test func shutdownFinishesRequestsAlreadyInFlight() async throws {
+        let directory = makeTemporaryDirectory()
+        // One commit per job makes the 100 writes take a while, so shutdown starts while they are in flight.
+        let server = try await TestServer.start(dataDirectory: directory) { $0.writeBatchMax = 1 }
+        let raw = try await server.raw()
+        try await raw.write([Request(requestId: 1, .hello(HelloRequest(apiKey: adminKey)))])
+        _ = try await raw.readResponse()
+
+        let ids = UInt64(2)...UInt64(101)
+        try await raw.write(ids.map { id in
+            Request(requestId: id, .createApiKey(.with { $0.name = "k\(id)"; $0.role = "redeemer" }))
+        })
+        let first = try await raw.readResponse()  // the server has read the batch and is committing it
+        let stopping = Task { await server.stop() }
+        let rest = try await raw.readResponses(ids.count - 1)
+        await stopping.value
+
+        let responses = [first] + rest
+        #expect(responses.allSatisfy { $0.status.code == .ok })
+        #expect(Set(responses.map(\.requestId)) == Set(ids))
+        #expect(await raw.waitUntilClosed())
+
+        let store = try PromoStore(configuration: StoreConfiguration(path: directory + "/promo.sqlite"))
+        #expect(try store.writer.synchronously { try $0.apiKeys() }.count == 1 + ids.count)
+        store.close()
+    }
+
+    @Test func afterShutdownNoNewConnectionsAreAccepted() async throws {
+        let server = try await TestServer.start()
+        await server.stop()
+        await #expect(throws: (any Error).self) { try await server.client() }
+    }
+}

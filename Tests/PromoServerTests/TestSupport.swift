@@ -1,0 +1,161 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PromoClient
+import PromoServer
+import PromoWire
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The admin key every test server is bootstrapped with (PROMO_ADMIN_KEY's role).
+let adminKey = "pk_test_admin_0123456789abcdef0123456789abcdef"
+
+/// A real promo-server on 127.0.0.1, port 0, over a fresh SQLite file in a temporary folder.
+final class TestServer: Sendable {
+    let server: PromoServer
+    let port: Int
+    let dataDirectory: String
+
+    static func start(dataDirectory: String? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in })
+        async throws -> TestServer
+    {
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.dataDirectory = dataDirectory ?? makeTemporaryDirectory()
+        configuration.bootstrapAdminKey = adminKey
+        configure(&configuration)
+        var logger = Logger(label: "test.server")
+        logger.logLevel = .warning
+        let server = PromoServer(configuration: configuration, logger: logger)
+        try await server.start()
+        let port = try #require(server.address?.port)
+        return TestServer(server: server, port: port, dataDirectory: configuration.dataDirectory)
+    }
+
+    private init(server: PromoServer, port: Int, dataDirectory: String) {
+        self.server = server
+        self.port = port
+        self.dataDirectory = dataDirectory
+    }
+
+    func client(_ configure: (inout ClientConfiguration) -> Void = { _ in }) async throws -> PromoClient {
+        var configuration = ClientConfiguration()
+        configure(&configuration)
+        return try await PromoClient.connect(host: "127.0.0.1", port: port, configuration: configuration)
+    }
+
+    /// A client that has already said hello with `key`.
+    func session(key: String = adminKey) async throws -> PromoClient {
+        let client = try await client()
+        _ = try await client.hello(apiKey: key)
+        return client
+    }
+
+    func raw() async throws -> RawConnection { try await RawConnection.connect(port: port) }
+
+    func stop() async { await server.shutdown() }
+}
+
+func makeTemporaryDirectory() -> String {
+    var template = Array("/tmp/promo-test-XXXXXX".utf8CString)
+    let path = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+    return String(cString: path!)
+}
+
+/// A byte-level TCP connection, for tests about framing, garbage and connection-level behaviour.
+final class RawConnection: Sendable {
+    let channel: any Channel
+    private let collector: Collector
+    private let codec = Mutex(WireCodec(frameBytesMax: 64 << 20))
+    private let frames = FrameDecoder(frameBytesMax: 64 << 20)
+
+    final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let received = Mutex(ByteBuffer())
+        let closed = Mutex(false)
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var bytes = unwrapInboundIn(data)
+            received.withLock { _ = $0.writeBuffer(&bytes) }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            closed.withLock { $0 = true }
+        }
+    }
+
+    static func connect(port: Int) async throws -> RawConnection {
+        let collector = Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        return RawConnection(channel: channel, collector: collector)
+    }
+
+    private init(channel: any Channel, collector: Collector) {
+        self.channel = channel
+        self.collector = collector
+    }
+
+    func write(_ bytes: [UInt8]) async throws {
+        try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
+    }
+
+    func write(_ requests: [Request]) async throws {
+        var buffer = ByteBuffer()
+        try codec.withLock { codec in for request in requests { try codec.encode(request, into: &buffer) } }
+        try await channel.writeAndFlush(buffer)
+    }
+
+    /// Waits for the next complete response frame.
+    func readResponse(timeoutMs: Int = 5_000) async throws -> Response {
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        while ContinuousClock.now < deadline {
+            let frame = try collector.received.withLock { buffer in try frames.nextFrame(from: &buffer) }
+            if let frame { return try codec.withLock { try $0.decodeResponse(frame) } }
+            if isClosed && collector.received.withLock({ $0.readableBytes }) < 4 { break }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        throw RawConnectionError.noResponse
+    }
+
+    func readResponses(_ count: Int, timeoutMs: Int = 10_000) async throws -> [Response] {
+        var responses: [Response] = []
+        for _ in 0..<count { responses.append(try await readResponse(timeoutMs: timeoutMs)) }
+        return responses
+    }
+
+    var isClosed: Bool { collector.closed.withLock { $0 } }
+
+    /// True when the server closed the connection within the timeout.
+    func waitUntilClosed(timeoutMs: Int = 5_000) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        while ContinuousClock.now < deadline {
+            if isClosed { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return isClosed
+    }
+
+    func close() async { try? await channel.close() }
+}
+
+enum RawConnectionError: Error { case noResponse }
+
+/// A seeded generator, so the random-input tests are reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

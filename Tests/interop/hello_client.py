@@ -1,0 +1,86 @@
+"""A promo-service client written from the README and promo.proto alone, with Google's protobuf runtime.
+
+Usage: hello_client.py HOST PORT ADMIN_KEY. Prints 'interop: N passed, M failed'; exits 1 on any failure.
+"""
+import socket
+import struct
+import sys
+
+from promo.v1 import promo_pb2 as pb
+
+
+class Connection:
+    def __init__(self, host, port):
+        self.sock = socket.create_connection((host, port), timeout=5)
+        self.next_id = 1
+
+    def send(self, **call):
+        request = pb.Request(request_id=self.next_id, **call)
+        self.next_id += 1
+        body = request.SerializeToString()
+        self.sock.sendall(struct.pack(">I", len(body)) + body)
+        return request.request_id
+
+    def receive(self):
+        (length,) = struct.unpack(">I", self._exactly(4))
+        response = pb.Response()
+        response.ParseFromString(self._exactly(length))
+        return response
+
+    def call(self, **call):
+        request_id = self.send(**call)
+        response = self.receive()
+        assert response.request_id == request_id, (response.request_id, request_id)
+        return response
+
+    def _exactly(self, count):
+        data = b""
+        while len(data) < count:
+            chunk = self.sock.recv(count - len(data))
+            if not chunk:
+                raise ConnectionError("closed by server")
+            data += chunk
+        return data
+
+
+def main():
+    host, port, key = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    checks = []
+
+    def check(name, condition):
+        checks.append((name, bool(condition)))
+        print(("ok   " if condition else "FAIL ") + name)
+
+    conn = Connection(host, port)
+    early = conn.call(list_api_keys=pb.ListApiKeysRequest())
+    check("a call before hello is UNAUTHENTICATED", early.status.code == pb.STATUS_CODE_UNAUTHENTICATED)
+
+    bad = conn.call(hello=pb.HelloRequest(api_key="wrong", client_name="interop"))
+    check("a wrong key is UNAUTHENTICATED", bad.status.code == pb.STATUS_CODE_UNAUTHENTICATED)
+
+    hello = conn.call(hello=pb.HelloRequest(api_key=key, client_name="interop"))
+    check("hello with the admin key is OK", hello.status.code == pb.STATUS_CODE_OK)
+    check("hello answers with the hello arm and role admin",
+          hello.WhichOneof("result") == "hello" and hello.hello.role == "admin")
+
+    created = conn.call(create_api_key=pb.CreateApiKeyRequest(name="python", role="analyst"))
+    check("create_api_key returns a key", created.status.code == pb.STATUS_CODE_OK and created.create_api_key.api_key)
+
+    # Pipelining: send three requests before reading; answers carry their request ids.
+    ids = [conn.send(list_api_keys=pb.ListApiKeysRequest()) for _ in range(3)]
+    answers = [conn.receive() for _ in ids]
+    check("pipelined answers match their request ids", sorted(a.request_id for a in answers) == sorted(ids))
+    check("list_api_keys shows both keys", all(len(a.list_api_keys.keys) == 2 for a in answers))
+
+    analyst = Connection(host, port)
+    role = analyst.call(hello=pb.HelloRequest(api_key=created.create_api_key.api_key))
+    check("the new key says hello as analyst", role.hello.role == "analyst")
+
+    passed = sum(1 for _, ok in checks if ok)
+    failed = len(checks) - passed
+    print(f"interop: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
