@@ -1,0 +1,164 @@
+import ArgumentParser
+import Histogram
+import PromoClient
+import PromoWire
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct LoadTestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promo-loadtest",
+        abstract: "Drives promo-server with pipelined calls and reports throughput and latency percentiles.",
+        discussion: """
+            Closed loop: each connection keeps --depth calls in flight; a call's latency runs from just before \
+            it is written to when its answer is matched. The API key comes from --key or PROMO_API_KEY.
+            """)
+
+    enum Scenario: String, ExpressibleByArgument, CaseIterable {
+        /// Authenticated round trips with no storage work: the protocol and server floor.
+        case hello
+    }
+
+    @Argument(help: "What to send: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var scenario: Scenario
+
+    @Option(help: "Server as HOST:PORT.")
+    var server = "127.0.0.1:7420"
+
+    @Option(help: "API key (default: $PROMO_API_KEY).")
+    var key: String?
+
+    @Option(help: "Parallel connections.")
+    var connections = 1
+
+    @Option(help: "Calls in flight per connection (pipeline depth).")
+    var depth = 1
+
+    @Option(help: "Measured seconds.")
+    var duration = 5.0
+
+    @Option(help: "Unmeasured seconds before measuring.")
+    var warmup = 1.0
+
+    @Flag(help: "Print one JSON object instead of the table.")
+    var json = false
+
+    func validate() throws {
+        guard connections >= 1, connections <= 10_000 else { throw ValidationError("--connections must be 1...10000") }
+        guard depth >= 1, depth <= 1_024 else { throw ValidationError("--depth must be 1...1024") }
+        guard duration > 0, warmup >= 0 else { throw ValidationError("--duration must be > 0, --warmup >= 0") }
+    }
+
+    func run() async throws {
+        guard let apiKey = key ?? getenv("PROMO_API_KEY").map({ String(cString: $0) }) else {
+            throw ValidationError("no API key: pass --key or set PROMO_API_KEY")
+        }
+        let parts = server.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--server must be HOST:PORT") }
+        let host = String(parts[0])
+
+        var clients: [PromoClient] = []
+        for _ in 0..<connections {
+            let client = try await PromoClient.connect(host: host, port: port)
+            _ = try await client.hello(apiKey: apiKey, clientName: "promo-loadtest")
+            clients.append(client)
+        }
+        let call = Request.Call.hello(HelloRequest(apiKey: apiKey, clientName: "promo-loadtest"))
+        let clock = ContinuousClock()
+        let measureFrom = clock.now + .seconds(warmup)
+        let stopAt = measureFrom + .seconds(duration)
+
+        let result = await withTaskGroup(of: WorkerResult.self) { group in
+            for client in clients {
+                for _ in 0..<depth {
+                    group.addTask { await Self.worker(client: client, call: call, measureFrom: measureFrom, stopAt: stopAt) }
+                }
+            }
+            var total = WorkerResult()
+            for await partial in group { total.merge(partial) }
+            return total
+        }
+        for client in clients { await client.close() }
+
+        let report = LoadReport(
+            scenario: scenario.rawValue, connections: connections, depth: depth, seconds: duration, result: result)
+        print(json ? report.json : report.table)
+    }
+
+    /// One pipelined slot: sends, waits for the answer, records, repeats until `stopAt`.
+    static func worker(
+        client: PromoClient, call: Request.Call, measureFrom: ContinuousClock.Instant, stopAt: ContinuousClock.Instant
+    ) async -> WorkerResult {
+        var result = WorkerResult()
+        let clock = ContinuousClock()
+        while true {
+            let start = clock.now
+            if start >= stopAt { break }
+            let status: String
+            do {
+                let response = try await client.send(call)
+                status = response.status.code.description
+            } catch {
+                status = "CLIENT_ERROR"
+            }
+            guard start >= measureFrom else { continue }
+            let elapsed = clock.now - start
+            let micros = UInt64(elapsed.components.seconds) * 1_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000)
+            _ = result.latencyMicros.record(max(micros, 1))
+            result.statuses[status, default: 0] += 1
+        }
+        return result
+    }
+}
+
+struct WorkerResult {
+    var latencyMicros = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    var statuses: [String: Int] = [:]
+
+    mutating func merge(_ other: WorkerResult) {
+        latencyMicros.add(other.latencyMicros)
+        statuses.merge(other.statuses, uniquingKeysWith: +)
+    }
+}
+
+struct LoadReport {
+    let scenario: String
+    let connections: Int
+    let depth: Int
+    let seconds: Double
+    let result: WorkerResult
+
+    private var percentiles: [(String, UInt64)] {
+        let h = result.latencyMicros
+        return [
+            ("p50", h.valueAtPercentile(50)), ("p90", h.valueAtPercentile(90)), ("p99", h.valueAtPercentile(99)),
+            ("p99.9", h.valueAtPercentile(99.9)), ("max", h.max),
+        ]
+    }
+
+    private var throughput: Double { Double(result.latencyMicros.totalCount) / seconds }
+
+    var table: String {
+        var lines = [
+            "scenario \(scenario): \(connections) connection(s) x depth \(depth), \(seconds) s",
+            "calls        \(result.latencyMicros.totalCount)",
+            "throughput   \(Int(throughput.rounded())) calls/s",
+        ]
+        lines.append("latency µs   " + percentiles.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
+        lines.append("statuses     " + result.statuses.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        return lines.joined(separator: "\n")
+    }
+
+    var json: String {
+        let latency = percentiles.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
+        let statuses = result.statuses.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
+        return """
+            {"scenario":"\(scenario)","connections":\(connections),"depth":\(depth),"seconds":\(seconds),\
+            "calls":\(result.latencyMicros.totalCount),"throughput":\(Int(throughput.rounded())),\
+            "latency_us":{\(latency)},"statuses":{\(statuses)}}
+            """
+    }
+}
