@@ -83,7 +83,7 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "PromoStoreTests", dependencies: ["PromoStore", "PromoDomain"]),
+        .testTarget(name: "PromoStoreTests", dependencies: ["PromoStore", "PromoDomain", "CSQLite"]),
         .testTarget(
             name: "PromoServerTests",
             dependencies: [

@@ -3709,7 +3709,7 @@ const ProtobufCMessageDescriptor promo__v1__validate_request__descriptor =
   (ProtobufCMessageInit) promo__v1__validate_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descriptors[6] =
+static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descriptors[7] =
 {
   {
     "verdict",
@@ -3783,6 +3783,18 @@ static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "unlimited",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ValidateResponse, unlimited),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__validate_response__field_indices_by_name[] = {
   1,   /* field[1] = campaign_id */
@@ -3790,12 +3802,13 @@ static const unsigned promo__v1__validate_response__field_indices_by_name[] = {
   4,   /* field[4] = reservation_id */
   5,   /* field[5] = reserved_until_ms */
   2,   /* field[2] = reward */
+  6,   /* field[6] = unlimited */
   0,   /* field[0] = verdict */
 };
 static const ProtobufCIntRange promo__v1__validate_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor promo__v1__validate_response__descriptor =
 {
@@ -3805,7 +3818,7 @@ const ProtobufCMessageDescriptor promo__v1__validate_response__descriptor =
   "Promo__V1__ValidateResponse",
   "promo.v1",
   sizeof(Promo__V1__ValidateResponse),
-  6,
+  7,
   promo__v1__validate_response__field_descriptors,
   promo__v1__validate_response__field_indices_by_name,
   1,  promo__v1__validate_response__number_ranges,

@@ -60,6 +60,7 @@ public final class PromoServer: Service, Sendable {
         try Self.makeDirectory(configuration.dataDirectory)
         var storeConfiguration = StoreConfiguration(path: configuration.databasePath)
         storeConfiguration.durability = configuration.durability
+        storeConfiguration.readerCount = configuration.readerCount
         var writerLimits = GroupCommitWriter.Limits()
         writerLimits.batchMax = configuration.writeBatchMax
         writerLimits.queueMax = configuration.writeQueueMax

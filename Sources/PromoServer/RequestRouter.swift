@@ -23,11 +23,15 @@ final class RequestRouter: Sendable {
     let configuration: ServerConfiguration
     let registry: ApiKeyRegistry
     let apiKeys: ApiKeyService
+    let campaigns: CampaignService
+    let redemptions: RedemptionService
 
     init(configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, logger: Logger) {
         self.configuration = configuration
         self.registry = registry
         self.apiKeys = ApiKeyService(configuration: configuration, registry: registry, store: store, logger: logger)
+        self.campaigns = CampaignService(configuration: configuration, store: store)
+        self.redemptions = RedemptionService(configuration: configuration, store: store)
     }
 
     func route(_ call: Request.Call?, session: inout Session, on eventLoop: any EventLoop) throws(ServerError) -> Reply {
@@ -49,14 +53,31 @@ final class RequestRouter: Sendable {
         }
 
         switch call {
+        case .validate(let request):
+            return .later(try redemptions.validate(request, on: eventLoop).map { .validate($0) })
+        case .redeem(let request):
+            return .later(try redemptions.redeem(request, by: caller, on: eventLoop).map { .redeem($0) })
+        case .voidRedemption(let request):
+            return .later(try redemptions.void(request, by: caller, on: eventLoop).map { .voidRedemption($0) })
+        case .rewardHistory(let request):
+            return .later(try redemptions.history(request, on: eventLoop).map { .rewardHistory($0) })
+        case .createCampaign(let request):
+            return .later(try campaigns.create(request, by: caller, on: eventLoop).map { .createCampaign($0) })
+        case .updateCampaign(let request):
+            return .later(try campaigns.update(request, by: caller, on: eventLoop).map { .updateCampaign($0) })
+        case .getCampaign(let request):
+            return .later(campaigns.get(request, on: eventLoop).map { .getCampaign($0) })
+        case .listCampaigns(let request):
+            return .later(try campaigns.list(request, on: eventLoop).map { .listCampaigns($0) })
+        case .setCodeStatus(let request):
+            return .later(try campaigns.setCodeStatus(request, by: caller, on: eventLoop).map { .setCodeStatus($0) })
         case .createApiKey(let request):
             return .later(try apiKeys.create(request, by: caller, on: eventLoop).map { .createApiKey($0) })
         case .revokeApiKey(let request):
             return .later(try apiKeys.revoke(request, by: caller, on: eventLoop).map { .revokeApiKey($0) })
         case .listApiKeys:
             return .now(.listApiKeys(apiKeys.list()))
-        case .hello, .validate, .redeem, .generate, .report, .createCampaign, .updateCampaign, .getCampaign,
-            .listCampaigns, .importCodes, .exportCodes, .setCodeStatus, .voidRedemption, .rewardHistory:
+        case .hello, .generate, .report, .importCodes, .exportCodes:
             throw ServerError(.unimplemented, "\(operation.rawValue) is not implemented yet")
         }
     }

@@ -28,6 +28,18 @@ public struct ServerConfiguration: Sendable {
     public var apiKeyNameBytesMax = 200
     /// Campaigns one issuer key may be bound to. Default 1,000.
     public var apiKeyCampaignsMax = 1_000
+    /// Page size when a request names none. Default 50.
+    public var pageSizeDefault = 50
+    /// Largest page returned by any listing. Default 500.
+    public var pageSizeMax = 500
+    /// Longest hold `validate` may put on a use. Default 900,000 ms (15 minutes).
+    public var reservationMsMax: UInt32 = 900_000
+    /// Longest idempotency key accepted. Default 128 bytes.
+    public var idempotencyKeyBytesMax = 128
+    /// Longest void reason accepted. Default 500 bytes.
+    public var voidReasonBytesMax = 500
+    /// Read-only SQLite connections serving reads. Default 2.
+    public var readerCount = 2
     /// The bootstrap admin key to install on first start instead of generating one (`PROMO_ADMIN_KEY`).
     public var bootstrapAdminKey: String?
     /// SQLite durability: `full` (default) or `normal`.
@@ -53,6 +65,8 @@ public struct ServerConfiguration: Sendable {
         try require(idleTimeoutMs >= 10, "idleTimeoutMs must be at least 10")
         try require(inFlightPerConnectionMax >= 1, "inFlightPerConnectionMax must be at least 1")
         try require(shutdownGraceMs >= 0, "shutdownGraceMs must not be negative")
+        try require(pageSizeDefault >= 1 && pageSizeMax >= pageSizeDefault, "need 1 <= pageSizeDefault <= pageSizeMax")
+        try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
         if let key = bootstrapAdminKey {
             try require(key.utf8.count >= 32 && key.utf8.count <= apiKeyBytesMax,

@@ -29,6 +29,111 @@ enum Migrations {
         ) STRICT;
         CREATE INDEX audit_log_by_time ON audit_log(at_ms);
         """,
+        // 2: campaigns, codes, redemptions, reservations, idempotency. The maintained counters carry CHECKs
+        // so that no bug above the schema can push a count past its limit: the commit would fail instead.
+        """
+        CREATE TABLE campaigns (
+            id                   TEXT PRIMARY KEY,
+            name                 TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+            kind                 TEXT NOT NULL,
+            reward_kind          TEXT NOT NULL,
+            reward_amount        INTEGER NOT NULL CHECK (reward_amount >= 0),
+            reward_currency      TEXT NOT NULL,
+            reward_percent       INTEGER NOT NULL CHECK (reward_percent >= 0),
+            reward_cap_minor     INTEGER NOT NULL CHECK (reward_cap_minor >= 0),
+            reward_game_id       TEXT NOT NULL,
+            starts_at_ms         INTEGER NOT NULL,
+            expires_at_ms        INTEGER NOT NULL,
+            active               INTEGER NOT NULL CHECK (active IN (0, 1)),
+            max_redemptions      INTEGER NOT NULL CHECK (max_redemptions >= 0),
+            max_per_user         INTEGER NOT NULL CHECK (max_per_user >= 0),
+            segments             TEXT NOT NULL,
+            new_users_only       INTEGER NOT NULL CHECK (new_users_only IN (0, 1)),
+            new_user_window_ms   INTEGER NOT NULL,
+            min_deposit_minor    INTEGER NOT NULL,
+            countries            TEXT NOT NULL,
+            min_vip_level        INTEGER NOT NULL,
+            source               TEXT NOT NULL,
+            created_at_ms        INTEGER NOT NULL,
+            redemptions          INTEGER NOT NULL DEFAULT 0,
+            unique_users         INTEGER NOT NULL DEFAULT 0,
+            CHECK (redemptions >= 0 AND (max_redemptions = 0 OR redemptions <= max_redemptions)),
+            CHECK (unique_users >= 0 AND unique_users <= redemptions)
+        ) STRICT;
+        CREATE INDEX campaigns_by_creation ON campaigns(created_at_ms, id);
+
+        CREATE TABLE codes (
+            key            TEXT PRIMARY KEY,
+            display        TEXT NOT NULL,
+            campaign_id    TEXT NOT NULL REFERENCES campaigns(id),
+            max_uses       INTEGER NOT NULL CHECK (max_uses >= 0),
+            uses           INTEGER NOT NULL DEFAULT 0,
+            active         INTEGER NOT NULL CHECK (active IN (0, 1)),
+            owner_id       TEXT,
+            batch_id       TEXT,
+            created_at_ms  INTEGER NOT NULL,
+            CHECK (uses >= 0 AND (max_uses = 0 OR uses <= max_uses))
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX codes_by_campaign ON codes(campaign_id, key);
+
+        -- One row per (campaign, user) that ever redeemed; max_per_user is copied at each increment so that
+        -- the CHECK enforces the limit that was in force when the row last grew.
+        CREATE TABLE user_redemptions (
+            campaign_id   TEXT NOT NULL REFERENCES campaigns(id),
+            user_id       TEXT NOT NULL,
+            redemptions   INTEGER NOT NULL,
+            max_per_user  INTEGER NOT NULL,
+            PRIMARY KEY (campaign_id, user_id),
+            CHECK (redemptions >= 0 AND (max_per_user = 0 OR redemptions <= max_per_user))
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE redemptions (
+            id               TEXT PRIMARY KEY,
+            campaign_id      TEXT NOT NULL REFERENCES campaigns(id),
+            code_key         TEXT NOT NULL REFERENCES codes(key),
+            code_display     TEXT NOT NULL,
+            user_id          TEXT NOT NULL,
+            ip               TEXT NOT NULL,
+            device_id        TEXT NOT NULL,
+            source           TEXT NOT NULL,
+            deposit_minor    INTEGER NOT NULL,
+            deposit_currency TEXT NOT NULL,
+            reward_kind      TEXT NOT NULL,
+            reward_amount    INTEGER NOT NULL,
+            reward_currency  TEXT NOT NULL,
+            reward_game_id   TEXT NOT NULL,
+            redeemed_at_ms   INTEGER NOT NULL,
+            voided_at_ms     INTEGER,
+            void_reason      TEXT,
+            CHECK ((voided_at_ms IS NULL) = (void_reason IS NULL))
+        ) STRICT;
+        CREATE INDEX redemptions_by_user ON redemptions(user_id, redeemed_at_ms DESC, id DESC);
+        CREATE INDEX redemptions_by_campaign ON redemptions(campaign_id, redeemed_at_ms);
+
+        CREATE TABLE reservations (
+            id             TEXT PRIMARY KEY,
+            campaign_id    TEXT NOT NULL REFERENCES campaigns(id),
+            code_key       TEXT NOT NULL REFERENCES codes(key),
+            user_id        TEXT NOT NULL,
+            expires_at_ms  INTEGER NOT NULL,
+            redemption_id  TEXT REFERENCES redemptions(id)
+        ) STRICT;
+        CREATE INDEX reservations_held_by_campaign ON reservations(campaign_id, expires_at_ms) WHERE redemption_id IS NULL;
+        CREATE INDEX reservations_held_by_code ON reservations(code_key, expires_at_ms) WHERE redemption_id IS NULL;
+        CREATE INDEX reservations_held_by_user ON reservations(campaign_id, user_id, expires_at_ms) WHERE redemption_id IS NULL;
+
+        -- The first answer to each (API key, idempotency key): replays return it, mismatches are refused.
+        CREATE TABLE idempotency (
+            api_key_id     TEXT NOT NULL,
+            key            TEXT NOT NULL,
+            fingerprint    TEXT NOT NULL,
+            verdict        TEXT NOT NULL,
+            campaign_id    TEXT NOT NULL,
+            redemption_id  TEXT REFERENCES redemptions(id),
+            created_at_ms  INTEGER NOT NULL,
+            PRIMARY KEY (api_key_id, key)
+        ) STRICT, WITHOUT ROWID;
+        """,
     ]
 
     static var latestVersion: Int { steps.count }

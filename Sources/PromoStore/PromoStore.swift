@@ -1,7 +1,9 @@
-/// The SQLite-backed store: opens and tunes the file, migrates it, and owns the single writer.
+/// The SQLite-backed store: opens and tunes the file, migrates it, and owns the single writer and the
+/// read connections.
 public final class PromoStore: Sendable {
     public let configuration: StoreConfiguration
     public let writer: GroupCommitWriter
+    public let readers: ReaderPool
 
     public init(configuration: StoreConfiguration, writerLimits: GroupCommitWriter.Limits = .init()) throws(StoreError) {
         self.configuration = configuration
@@ -9,11 +11,13 @@ public final class PromoStore: Sendable {
         try Self.tune(connection, configuration)
         try Migrations.migrate(connection)
         self.writer = GroupCommitWriter(connection: connection, limits: writerLimits)
+        self.readers = try ReaderPool(configuration: configuration, count: configuration.readerCount)
     }
 
     /// Finishes queued writes; later writes fail with `closed`.
     public func close() {
         writer.close()
+        readers.drain()
     }
 
     public var schemaVersion: Int {

@@ -15,6 +15,8 @@ public struct StoreConfiguration: Sendable {
     public var busyTimeoutMs: Int32 = 5_000
     /// WAL pages before an automatic checkpoint. Default 4,000 (~16 MiB): fewer, larger checkpoints.
     public var walAutocheckpointPages: Int = 4_000
+    /// Read-only connections for reads (validate, get, list, history). Default 2.
+    public var readerCount: Int = 2
     /// Page cache per connection, in KiB. Default 32 MiB.
     public var cacheKiB: Int = 32 * 1024
 

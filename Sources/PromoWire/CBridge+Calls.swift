@@ -62,6 +62,7 @@ extension ValidateResponse: CBridged {
         remaining = m.remaining
         reservationId = try CDecode.string(m.reservation_id, "validate.reservation_id")
         reservedUntilMs = m.reserved_until_ms
+        unlimited = CDecode.bool(m.unlimited)
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ValidateResponse> {
@@ -72,6 +73,7 @@ extension ValidateResponse: CBridged {
         c.pointee.remaining = remaining
         c.pointee.reservation_id = arena.cString(reservationId)
         c.pointee.reserved_until_ms = reservedUntilMs
+        c.pointee.unlimited = arena.cBool(unlimited)
         return c
     }
 }

@@ -135,6 +135,7 @@ public struct ValidateResponse: WireMessage {
     public var remaining: UInt64 = 0
     public var reservationId = ""
     public var reservedUntilMs: Int64 = 0
+    public var unlimited = false
     public init() {}
 }
 

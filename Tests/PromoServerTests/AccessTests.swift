@@ -92,7 +92,7 @@ struct AccessTests {
         let server = try await TestServer.start()
         defer { Task { await server.stop() } }
         let admin = try await server.session()
-        let response = try await admin.send(.validate(.with { $0.code = "SUMMER50" }))
+        let response = try await admin.send(.report(.with { $0.campaignId = "cmp_x" }))
         #expect(response.status.code == .unimplemented)
         await admin.close()
     }

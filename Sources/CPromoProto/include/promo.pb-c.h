@@ -458,13 +458,20 @@ struct  Promo__V1__ValidateResponse
   Promo__V1__Verdict verdict;
   char *campaign_id;
   Promo__V1__Reward *reward;
+  /*
+   * uses left for anyone (campaign and code limits); see unlimited
+   */
   uint64_t remaining;
   char *reservation_id;
   int64_t reserved_until_ms;
+  /*
+   * no campaign or code limit applies; remaining is then 0
+   */
+  protobuf_c_boolean unlimited;
 };
 #define PROMO__V1__VALIDATE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__validate_response__descriptor) \
-    , PROMO__V1__VERDICT__VERDICT_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, 0 }
+    , PROMO__V1__VERDICT__VERDICT_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Promo__V1__RedeemRequest

@@ -1,0 +1,146 @@
+import NIOCore
+import PromoDomain
+import PromoStore
+import PromoWire
+
+/// Game servers' calls: validate (a read, or a write when it reserves), redeem (check-and-consume in the
+/// writer's transaction), and the history and voids that back office needs around them.
+final class RedemptionService: Sendable {
+    let configuration: ServerConfiguration
+    let store: PromoStore
+    private let limits = DomainLimits.default
+
+    init(configuration: ServerConfiguration, store: PromoStore) {
+        self.configuration = configuration
+        self.store = store
+    }
+
+    func validate(_ wire: ValidateRequest, on eventLoop: any EventLoop) throws(ServerError)
+        -> EventLoopFuture<ValidateResponse>
+    {
+        let request = RedemptionRequest(
+            code: try codeInput(wire.code), user: try WireMapping.user(wire.user),
+            deposit: try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency))
+        guard wire.reserveMs <= configuration.reservationMsMax else {
+            throw ServerError(.invalidArgument, "reserve_ms must be at most \(configuration.reservationMsMax)")
+        }
+        guard wire.reserveMs > 0 else {
+            return store.read(on: eventLoop) { connection in
+                Self.response(try connection.check(request, nowMs: WallClock.nowMs()))
+            }
+        }
+        let reserveMs = Int64(wire.reserveMs)
+        let reservationId = Identifier.make("rsv")
+        return store.write(on: eventLoop) { connection in
+            let nowMs = WallClock.nowMs()
+            let untilMs = nowMs + reserveMs
+            let result = try connection.reserve(request, reservationId: reservationId, untilMs: untilMs, nowMs: nowMs)
+            var response = Self.response(result)
+            if result.outcome.verdict == .ok {
+                response.reservationId = reservationId
+                response.reservedUntilMs = untilMs
+            }
+            return response
+        }
+    }
+
+    func redeem(_ wire: RedeemRequest, by caller: Caller, on eventLoop: any EventLoop) throws(ServerError)
+        -> EventLoopFuture<RedeemResponse>
+    {
+        let request = RedemptionRequest(
+            code: try codeInput(wire.code), user: try WireMapping.user(wire.user),
+            deposit: try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency),
+            reservationId: wire.reservationId.isEmpty ? nil : wire.reservationId)
+        guard wire.idempotencyKey.utf8.count <= configuration.idempotencyKeyBytesMax else {
+            throw ServerError(.invalidArgument, "idempotency_key is longer than \(configuration.idempotencyKeyBytesMax) bytes")
+        }
+        guard wire.source.utf8.count <= limits.sourceBytesMax else {
+            throw ServerError(.invalidArgument, "source is longer than \(limits.sourceBytesMax) bytes")
+        }
+        guard wire.reservationId.utf8.count <= limits.idBytesMax else {
+            throw ServerError(.invalidArgument, "reservation_id is longer than \(limits.idBytesMax) bytes")
+        }
+        let source = wire.source
+        let idempotencyKey = wire.idempotencyKey
+        let apiKeyId = caller.keyId
+        let redemptionId = Identifier.make("rdm")
+        return store.write(on: eventLoop) { connection in
+            let command = RedeemCommand(
+                request: request, source: source, idempotencyKey: idempotencyKey, apiKeyId: apiKeyId,
+                newRedemptionId: redemptionId, nowMs: WallClock.nowMs())
+            let result = try connection.redeem(command)
+            return RedeemResponse.with {
+                $0.verdict = WireMapping.wire(result.verdict)
+                $0.campaignId = result.campaignId
+                $0.replayed = result.replayed
+                if let redemption = result.redemption {
+                    $0.redemptionId = redemption.id
+                    $0.reward = WireMapping.wire(redemption.reward)
+                }
+            }
+        }
+    }
+
+    func void(_ wire: VoidRedemptionRequest, by caller: Caller, on eventLoop: any EventLoop) throws(ServerError)
+        -> EventLoopFuture<VoidRedemptionResponse>
+    {
+        let reasonBytes = wire.reason.utf8.count
+        guard reasonBytes >= 1, reasonBytes <= configuration.voidReasonBytesMax else {
+            throw ServerError(.invalidArgument, "reason must be 1...\(configuration.voidReasonBytesMax) bytes")
+        }
+        guard !wire.redemptionId.isEmpty else { throw ServerError(.invalidArgument, "redemption_id is required") }
+        let (redemptionId, reason) = (wire.redemptionId, wire.reason)
+        let keyId = caller.keyId
+        return store.write(on: eventLoop) { connection in
+            let nowMs = WallClock.nowMs()
+            let voided = try connection.voidRedemption(id: redemptionId, reason: reason, nowMs: nowMs)
+            try connection.appendAudit(
+                AuditEntry(atMs: nowMs, actorKeyId: keyId, action: "void_redemption", target: redemptionId, detail: reason))
+            return VoidRedemptionResponse.with { $0.redemption = WireMapping.wire(voided) }
+        }
+    }
+
+    func history(_ wire: RewardHistoryRequest, on eventLoop: any EventLoop) throws(ServerError)
+        -> EventLoopFuture<RewardHistoryResponse>
+    {
+        guard !wire.userId.isEmpty, wire.userId.utf8.count <= limits.idBytesMax else {
+            throw ServerError(.invalidArgument, "user_id must be 1...\(limits.idBytesMax) bytes")
+        }
+        let cursor = try PageToken.decode(wire.pageToken).map { RedemptionCursor(redeemedAtMs: $0.ms, id: $0.id) }
+        let pageSize = PageToken.pageSize(wire.pageSize, configuration)
+        let userId = wire.userId
+        return store.read(on: eventLoop) { connection in
+            let rows = try connection.redemptions(userId: userId, after: cursor, limit: pageSize + 1)
+            let page = rows.prefix(pageSize)
+            return RewardHistoryResponse.with {
+                $0.redemptions = page.map(WireMapping.wire)
+                if rows.count > pageSize, let last = page.last {
+                    $0.nextPageToken = PageToken.encode(ms: last.redeemedAtMs, id: last.id)
+                }
+            }
+        }
+    }
+
+    /// The code as typed. Malformed codes are not an error: they simply match nothing (CODE_NOT_FOUND),
+    /// exactly like a well-formed unknown code, so a guesser learns nothing from the status.
+    private func codeInput(_ code: String) throws(ServerError) -> String {
+        guard !code.isEmpty, code.utf8.count <= limits.codeInputBytesMax else {
+            throw ServerError(.invalidArgument, "code must be 1...\(limits.codeInputBytesMax) bytes")
+        }
+        return code
+    }
+
+    private static func response(_ result: CheckResult) -> ValidateResponse {
+        ValidateResponse.with {
+            $0.verdict = WireMapping.wire(result.outcome.verdict)
+            $0.campaignId = result.campaign?.id ?? ""
+            switch result.outcome.remaining {
+            case .unlimited: $0.unlimited = true
+            case .limited(let remaining): $0.remaining = remaining
+            }
+            if result.outcome.verdict == .ok, let campaign = result.campaign {
+                $0.reward = WireMapping.wire(campaign.reward, granted: result.outcome.grantedAmount)
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import PromoDomain
+
+/// The headline numbers maintained with every redemption and void.
+public struct CampaignCounters: Sendable, Hashable {
+    public var redemptions: UInt64
+    public var uniqueUsers: UInt64
+    public init(redemptions: UInt64 = 0, uniqueUsers: UInt64 = 0) {
+        self.redemptions = redemptions
+        self.uniqueUsers = uniqueUsers
+    }
+}
+
+/// Where `list` continues: the last campaign of the previous page.
+public struct CampaignCursor: Sendable, Hashable {
+    public var createdAtMs: Int64
+    public var id: String
+    public init(createdAtMs: Int64, id: String) {
+        self.createdAtMs = createdAtMs
+        self.id = id
+    }
+}
+
+/// List fields are stored joined by a newline; the domain forbids control characters inside them.
+private let listSeparator: Character = "\n"
+
+private let campaignColumns = """
+    id, name, kind, reward_kind, reward_amount, reward_currency, reward_percent, reward_cap_minor, reward_game_id,
+    starts_at_ms, expires_at_ms, active, max_redemptions, max_per_user, segments, new_users_only,
+    new_user_window_ms, min_deposit_minor, countries, min_vip_level, source, created_at_ms, redemptions, unique_users
+    """
+
+extension Connection {
+    public func insertCampaign(_ campaign: Campaign) throws(StoreError) {
+        let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(24)))")
+        try bindCampaign(campaign, to: insert)
+        try insert.bind(23, 0)
+        try insert.bind(24, 0)
+        try insert.run()
+    }
+
+    /// Rewrites every field but the id, the creation time and the counters. False when no such campaign.
+    public func updateCampaign(_ campaign: Campaign) throws(StoreError) -> Bool {
+        let update = try statement(
+            """
+            UPDATE campaigns SET name = ?2, kind = ?3, reward_kind = ?4, reward_amount = ?5, reward_currency = ?6,
+                reward_percent = ?7, reward_cap_minor = ?8, reward_game_id = ?9, starts_at_ms = ?10,
+                expires_at_ms = ?11, active = ?12, max_redemptions = ?13, max_per_user = ?14, segments = ?15,
+                new_users_only = ?16, new_user_window_ms = ?17, min_deposit_minor = ?18, countries = ?19,
+                min_vip_level = ?20, source = ?21
+            WHERE id = ?1
+            """)
+        try bindCampaign(campaign, to: update)
+        try update.run()
+        return changes == 1
+    }
+
+    public func campaign(id: String) throws(StoreError) -> (Campaign, CampaignCounters)? {
+        let select = try statement("SELECT \(campaignColumns) FROM campaigns WHERE id = ?")
+        try select.bind(1, id)
+        return try select.firstRow { readCampaign($0) }
+    }
+
+    /// Campaigns in creation order, after `cursor`.
+    public func campaigns(after cursor: CampaignCursor?, limit: Int, activeOnly: Bool) throws(StoreError)
+        -> [(Campaign, CampaignCounters)]
+    {
+        let select = try statement(
+            """
+            SELECT \(campaignColumns) FROM campaigns
+            WHERE (created_at_ms, id) > (?1, ?2) AND (?3 = 0 OR active = 1)
+            ORDER BY created_at_ms, id LIMIT ?4
+            """)
+        try select.bind(1, cursor?.createdAtMs ?? Int64.min)
+        try select.bind(2, cursor?.id ?? "")
+        try select.bind(3, activeOnly)
+        try select.bind(4, limit)
+        var result: [(Campaign, CampaignCounters)] = []
+        while try select.step() { result.append(readCampaign(select)) }
+        return result
+    }
+
+    private func bindCampaign(_ campaign: Campaign, to statement: Statement) throws(StoreError) {
+        let reward = RewardColumns(campaign.reward)
+        try statement.bind(1, campaign.id)
+        try statement.bind(2, campaign.name)
+        try statement.bind(3, campaign.kind.rawValue)
+        try statement.bind(4, reward.kind)
+        try statement.bind(5, reward.amount)
+        try statement.bind(6, reward.currency)
+        try statement.bind(7, Int64(reward.percent))
+        try statement.bind(8, reward.capMinor)
+        try statement.bind(9, reward.gameId)
+        try statement.bind(10, campaign.startsAtMs)
+        try statement.bind(11, campaign.expiresAtMs)
+        try statement.bind(12, campaign.isActive)
+        try statement.bind(13, Int64(clamping: campaign.maxRedemptions))
+        try statement.bind(14, Int64(campaign.maxPerUser))
+        try statement.bind(15, campaign.eligibility.segments.joined(separator: String(listSeparator)))
+        try statement.bind(16, campaign.eligibility.newUsersOnly)
+        try statement.bind(17, campaign.eligibility.newUserWindowMs)
+        try statement.bind(18, campaign.eligibility.minDepositMinor)
+        try statement.bind(19, campaign.eligibility.countries.joined(separator: String(listSeparator)))
+        try statement.bind(20, Int64(campaign.eligibility.minVipLevel))
+        try statement.bind(21, campaign.source)
+        try statement.bind(22, campaign.createdAtMs)
+    }
+
+    private func readCampaign(_ row: Statement) -> (Campaign, CampaignCounters) {
+        let reward = RewardColumns(
+            kind: row.string(3), amount: row.int64(4), currency: row.string(5), percent: UInt32(clamping: row.int64(6)),
+            capMinor: row.int64(7), gameId: row.string(8))
+        let eligibility = Eligibility(
+            segments: splitList(row.string(14)), newUsersOnly: row.bool(15), newUserWindowMs: row.int64(16),
+            minDepositMinor: row.int64(17), countries: splitList(row.string(18)),
+            minVipLevel: UInt32(clamping: row.int64(19)))
+        let campaign = Campaign(
+            id: row.string(0), name: row.string(1), kind: CampaignKind(rawValue: row.string(2)) ?? .other,
+            reward: reward.reward, startsAtMs: row.int64(9), expiresAtMs: row.int64(10), isActive: row.bool(11),
+            maxRedemptions: UInt64(clamping: row.int64(12)), maxPerUser: UInt32(clamping: row.int64(13)),
+            eligibility: eligibility, source: row.string(20), createdAtMs: row.int64(21))
+        let counters = CampaignCounters(
+            redemptions: UInt64(clamping: row.int64(22)), uniqueUsers: UInt64(clamping: row.int64(23)))
+        return (campaign, counters)
+    }
+
+    private func splitList(_ text: String) -> [String] {
+        text.isEmpty ? [] : text.split(separator: listSeparator, omittingEmptySubsequences: false).map(String.init)
+    }
+}
+
+func placeholders(_ count: Int) -> String {
+    Array(repeating: "?", count: count).joined(separator: ", ")
+}
+
+/// A reward flattened into columns: one amount column holds minor units, spins or points by kind.
+struct RewardColumns {
+    var kind: String
+    var amount: Int64
+    var currency: String
+    var percent: UInt32
+    var capMinor: Int64
+    var gameId: String
+
+    init(kind: String, amount: Int64, currency: String, percent: UInt32, capMinor: Int64, gameId: String) {
+        self.kind = kind
+        self.amount = amount
+        self.currency = currency
+        self.percent = percent
+        self.capMinor = capMinor
+        self.gameId = gameId
+    }
+
+    init(_ reward: Reward) {
+        switch reward {
+        case .bonus(let amountMinor, let currency):
+            self.init(kind: "bonus", amount: amountMinor, currency: currency, percent: 0, capMinor: 0, gameId: "")
+        case .depositMatch(let percent, let capMinor, let currency):
+            self.init(kind: "deposit_match", amount: 0, currency: currency, percent: percent, capMinor: capMinor, gameId: "")
+        case .freeSpins(let count, let gameId):
+            self.init(kind: "free_spins", amount: Int64(count), currency: "", percent: 0, capMinor: 0, gameId: gameId)
+        case .loyaltyPoints(let amount):
+            self.init(kind: "loyalty_points", amount: amount, currency: "", percent: 0, capMinor: 0, gameId: "")
+        }
+    }
+
+    var reward: Reward {
+        switch kind {
+        case "deposit_match": .depositMatch(percent: percent, capMinor: capMinor, currency: currency)
+        case "free_spins": .freeSpins(count: UInt32(clamping: amount), gameId: gameId)
+        case "loyalty_points": .loyaltyPoints(amount: amount)
+        default: .bonus(amountMinor: amount, currency: currency)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import PromoDomain
+
+private let codeColumns = "key, display, campaign_id, max_uses, uses, active, owner_id, batch_id, created_at_ms"
+
+extension Connection {
+    /// Fails with `constraint` when the code (by its canonical key) exists in any campaign.
+    public func insertCode(_ code: PromoCode) throws(StoreError) {
+        let insert = try statement("INSERT INTO codes (\(codeColumns)) VALUES (\(placeholders(9)))")
+        try insert.bind(1, code.code.key)
+        try insert.bind(2, code.code.display)
+        try insert.bind(3, code.campaignId)
+        try insert.bind(4, Int64(clamping: code.maxUses))
+        try insert.bind(5, Int64(clamping: code.uses))
+        try insert.bind(6, code.isActive)
+        try insert.bind(7, code.ownerId)
+        try insert.bind(8, code.batchId)
+        try insert.bind(9, code.createdAtMs)
+        try insert.run()
+    }
+
+    public func code(key: String) throws(StoreError) -> PromoCode? {
+        let select = try statement("SELECT \(codeColumns) FROM codes WHERE key = ?")
+        try select.bind(1, key)
+        return try select.firstRow { readCode($0) } ?? nil
+    }
+
+    /// The updated code, or nil when there is none with that key.
+    public func setCodeActive(key: String, active: Bool) throws(StoreError) -> PromoCode? {
+        let update = try statement("UPDATE codes SET active = ? WHERE key = ?")
+        try update.bind(1, active)
+        try update.bind(2, key)
+        try update.run()
+        return changes == 1 ? try code(key: key) : nil
+    }
+
+    func readCode(_ row: Statement) -> PromoCode? {
+        // Keys were normalised on the way in; a row that no longer parses is treated as absent.
+        guard let text = try? CodeText(row.string(1)) else { return nil }
+        return PromoCode(
+            code: text, campaignId: row.string(2), maxUses: UInt64(clamping: row.int64(3)),
+            uses: UInt64(clamping: row.int64(4)), isActive: row.bool(5), ownerId: row.optionalString(6),
+            batchId: row.optionalString(7), createdAtMs: row.int64(8))
+    }
+}

@@ -1,0 +1,359 @@
+import PromoDomain
+
+/// A code as presented by a game server, with who presents it and what they deposit.
+public struct RedemptionRequest: Sendable, Hashable {
+    public var code: String
+    public var user: UserContext
+    public var deposit: Deposit
+    /// The reservation this request consumes (redeem) or names (validate); nil for none.
+    public var reservationId: String?
+
+    public init(code: String, user: UserContext, deposit: Deposit = .none, reservationId: String? = nil) {
+        self.code = code
+        self.user = user
+        self.deposit = deposit
+        self.reservationId = reservationId
+    }
+}
+
+/// The verdict for a request, and what it was judged against.
+public struct CheckResult: Sendable, Hashable {
+    public var outcome: RedemptionOutcome
+    public var code: PromoCode?
+    public var campaign: Campaign?
+}
+
+/// What a redemption granted, frozen at the time of redemption.
+public struct GrantedReward: Sendable, Hashable {
+    /// A RewardKind raw value.
+    public var kind: String
+    /// Minor units for money, spins for free spins, points for loyalty points.
+    public var amount: Int64
+    public var currency: String
+    public var gameId: String
+}
+
+public struct Redemption: Sendable, Hashable {
+    public var id: String
+    public var campaignId: String
+    public var codeDisplay: String
+    public var userId: String
+    public var source: String
+    public var reward: GrantedReward
+    public var redeemedAtMs: Int64
+    public var voidedAtMs: Int64?
+    public var voidReason: String?
+}
+
+public struct RedeemCommand: Sendable, Hashable {
+    public var request: RedemptionRequest
+    public var source: String
+    /// With `apiKeyId`, makes the command idempotent; nil or empty for none.
+    public var idempotencyKey: String?
+    public var apiKeyId: String
+    /// The id the redemption gets if it succeeds (ids come from the caller so the store needs no randomness).
+    public var newRedemptionId: String
+    public var nowMs: Int64
+
+    public init(
+        request: RedemptionRequest, source: String, idempotencyKey: String?, apiKeyId: String,
+        newRedemptionId: String, nowMs: Int64
+    ) {
+        self.request = request
+        self.source = source
+        self.idempotencyKey = idempotencyKey
+        self.apiKeyId = apiKeyId
+        self.newRedemptionId = newRedemptionId
+        self.nowMs = nowMs
+    }
+}
+
+public struct RedeemResult: Sendable, Hashable {
+    public var verdict: Verdict
+    public var campaignId: String
+    /// Set when the verdict is OK.
+    public var redemption: Redemption?
+    /// True when this is the stored answer to an earlier command with the same idempotency key.
+    public var replayed: Bool
+}
+
+/// Where a history page continues.
+public struct RedemptionCursor: Sendable, Hashable {
+    public var redeemedAtMs: Int64
+    public var id: String
+    public init(redeemedAtMs: Int64, id: String) {
+        self.redeemedAtMs = redeemedAtMs
+        self.id = id
+    }
+}
+
+private let redemptionColumns = """
+    id, campaign_id, code_display, user_id, source, reward_kind, reward_amount, reward_currency, reward_game_id,
+    redeemed_at_ms, voided_at_ms, void_reason
+    """
+
+extension Connection {
+    /// The verdict for `request` now, counting live reservations. Reads only.
+    public func check(_ request: RedemptionRequest, nowMs: Int64) throws(StoreError) -> CheckResult {
+        guard let text = try? CodeText(request.code), let code = try code(key: text.key),
+            let (campaign, counters) = try campaign(id: code.campaignId)
+        else {
+            return CheckResult(outcome: RedemptionCheck(code: nil, campaign: nil, user: request.user, nowMs: nowMs).evaluate())
+        }
+        let reservation = try reservationLookup(request.reservationId, code: code, userId: request.user.userId)
+        let usage = try usageSnapshot(
+            campaign: campaign, counters: counters, code: code, userId: request.user.userId, nowMs: nowMs,
+            excludingReservation: request.reservationId)
+        let outcome = RedemptionCheck(
+            code: code, campaign: campaign, user: request.user, deposit: request.deposit, usage: usage, nowMs: nowMs,
+            reservation: reservation
+        ).evaluate()
+        return CheckResult(outcome: outcome, code: code, campaign: campaign)
+    }
+
+    /// Checks and, when the verdict is OK, holds one use until `untilMs` under `reservationId`.
+    public func reserve(_ request: RedemptionRequest, reservationId: String, untilMs: Int64, nowMs: Int64)
+        throws(StoreError) -> CheckResult
+    {
+        var request = request
+        request.reservationId = nil
+        let result = try check(request, nowMs: nowMs)
+        guard result.outcome.verdict == .ok, let code = result.code else { return result }
+        let insert = try statement(
+            "INSERT INTO reservations (id, campaign_id, code_key, user_id, expires_at_ms) VALUES (?, ?, ?, ?, ?)")
+        try insert.bind(1, reservationId)
+        try insert.bind(2, code.campaignId)
+        try insert.bind(3, code.code.key)
+        try insert.bind(4, request.user.userId)
+        try insert.bind(5, untilMs)
+        try insert.run()
+        return result
+    }
+
+    /// Check-and-consume. Run it inside the writer's transaction: the check and the writes see one state.
+    public func redeem(_ command: RedeemCommand) throws -> RedeemResult {
+        let idempotencyKey = command.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
+        let fingerprint = Self.fingerprint(command)
+        if let idempotencyKey, let earlier = try idempotentAnswer(apiKeyId: command.apiKeyId, key: idempotencyKey) {
+            guard earlier.fingerprint == fingerprint else {
+                throw DomainError(.failedPrecondition, "idempotency_key was used before with different parameters")
+            }
+            return earlier.result
+        }
+
+        let checked = try check(command.request, nowMs: command.nowMs)
+        var result = RedeemResult(
+            verdict: checked.outcome.verdict, campaignId: checked.campaign?.id ?? "", redemption: nil, replayed: false)
+        if checked.outcome.verdict == .ok, let code = checked.code, let campaign = checked.campaign {
+            result.redemption = try recordRedemption(
+                command, code: code, campaign: campaign, granted: checked.outcome.grantedAmount ?? 0)
+        }
+        if let idempotencyKey {
+            let insert = try statement(
+                """
+                INSERT INTO idempotency (api_key_id, key, fingerprint, verdict, campaign_id, redemption_id, created_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            try insert.bind(1, command.apiKeyId)
+            try insert.bind(2, idempotencyKey)
+            try insert.bind(3, fingerprint)
+            try insert.bind(4, result.verdict.rawValue)
+            try insert.bind(5, result.campaignId)
+            try insert.bind(6, result.redemption?.id)
+            try insert.bind(7, command.nowMs)
+            try insert.run()
+        }
+        return result
+    }
+
+    /// Reverses a redemption: the counts go back, the row stays with its void time and reason.
+    public func voidRedemption(id: String, reason: String, nowMs: Int64) throws -> Redemption {
+        guard var redemption = try redemption(id: id) else {
+            throw DomainError(.notFound, "redemption \(id) does not exist")
+        }
+        guard redemption.voidedAtMs == nil else {
+            throw DomainError(.failedPrecondition, "redemption \(id) is already voided")
+        }
+        let void = try statement("UPDATE redemptions SET voided_at_ms = ?, void_reason = ? WHERE id = ?")
+        try void.bind(1, nowMs)
+        try void.bind(2, reason)
+        try void.bind(3, id)
+        try void.run()
+
+        let user = try statement(
+            "UPDATE user_redemptions SET redemptions = redemptions - 1 WHERE campaign_id = ? AND user_id = ? RETURNING redemptions")
+        try user.bind(1, redemption.campaignId)
+        try user.bind(2, redemption.userId)
+        let userRemaining = try user.firstRow { $0.int64(0) } ?? 0
+        let campaign = try statement(
+            "UPDATE campaigns SET redemptions = redemptions - 1, unique_users = unique_users - ? WHERE id = ?")
+        try campaign.bind(1, userRemaining == 0)
+        try campaign.bind(2, redemption.campaignId)
+        try campaign.run()
+        let code = try statement(
+            "UPDATE codes SET uses = uses - 1 WHERE key = (SELECT code_key FROM redemptions WHERE id = ?)")
+        try code.bind(1, id)
+        try code.run()
+
+        redemption.voidedAtMs = nowMs
+        redemption.voidReason = reason
+        return redemption
+    }
+
+    public func redemption(id: String) throws(StoreError) -> Redemption? {
+        let select = try statement("SELECT \(redemptionColumns) FROM redemptions WHERE id = ?")
+        try select.bind(1, id)
+        return try select.firstRow { readRedemption($0) }
+    }
+
+    /// A user's redemptions, newest first, after `cursor`.
+    public func redemptions(userId: String, after cursor: RedemptionCursor?, limit: Int) throws(StoreError) -> [Redemption] {
+        let select = try statement(
+            """
+            SELECT \(redemptionColumns) FROM redemptions
+            WHERE user_id = ?1 AND (redeemed_at_ms, id) < (?2, ?3)
+            ORDER BY redeemed_at_ms DESC, id DESC LIMIT ?4
+            """)
+        try select.bind(1, userId)
+        try select.bind(2, cursor?.redeemedAtMs ?? Int64.max)
+        try select.bind(3, cursor?.id ?? "\u{10FFFF}")
+        try select.bind(4, limit)
+        var result: [Redemption] = []
+        while try select.step() { result.append(readRedemption(select)) }
+        return result
+    }
+
+    // MARK: - Pieces
+
+    private func recordRedemption(_ command: RedeemCommand, code: PromoCode, campaign: Campaign, granted: Int64)
+        throws(StoreError) -> Redemption
+    {
+        let request = command.request
+        let reward = RewardColumns(campaign.reward)
+        let insert = try statement(
+            "INSERT INTO redemptions (\(redemptionColumnsForInsert)) VALUES (\(placeholders(15)))")
+        try insert.bind(1, command.newRedemptionId)
+        try insert.bind(2, campaign.id)
+        try insert.bind(3, code.code.key)
+        try insert.bind(4, code.code.display)
+        try insert.bind(5, request.user.userId)
+        try insert.bind(6, request.user.ip)
+        try insert.bind(7, request.user.deviceId)
+        try insert.bind(8, command.source)
+        try insert.bind(9, request.deposit.amountMinor)
+        try insert.bind(10, request.deposit.currency)
+        try insert.bind(11, reward.kind)
+        try insert.bind(12, granted)
+        try insert.bind(13, reward.currency)
+        try insert.bind(14, reward.gameId)
+        try insert.bind(15, command.nowMs)
+        try insert.run()
+
+        let user = try statement(
+            """
+            INSERT INTO user_redemptions (campaign_id, user_id, redemptions, max_per_user) VALUES (?1, ?2, 1, ?3)
+            ON CONFLICT (campaign_id, user_id) DO UPDATE SET redemptions = redemptions + 1, max_per_user = ?3
+            RETURNING redemptions
+            """)
+        try user.bind(1, campaign.id)
+        try user.bind(2, request.user.userId)
+        try user.bind(3, Int64(campaign.maxPerUser))
+        let userCount = try user.firstRow { $0.int64(0) } ?? 1
+        let counters = try statement(
+            "UPDATE campaigns SET redemptions = redemptions + 1, unique_users = unique_users + ? WHERE id = ?")
+        try counters.bind(1, userCount == 1)
+        try counters.bind(2, campaign.id)
+        try counters.run()
+        let uses = try statement("UPDATE codes SET uses = uses + 1 WHERE key = ?")
+        try uses.bind(1, code.code.key)
+        try uses.run()
+        if let reservationId = request.reservationId {
+            let consume = try statement("UPDATE reservations SET redemption_id = ? WHERE id = ?")
+            try consume.bind(1, command.newRedemptionId)
+            try consume.bind(2, reservationId)
+            try consume.run()
+        }
+        return Redemption(
+            id: command.newRedemptionId, campaignId: campaign.id, codeDisplay: code.code.display,
+            userId: request.user.userId, source: command.source,
+            reward: GrantedReward(kind: reward.kind, amount: granted, currency: reward.currency, gameId: reward.gameId),
+            redeemedAtMs: command.nowMs)
+    }
+
+    private func reservationLookup(_ id: String?, code: PromoCode, userId: String) throws(StoreError) -> ReservationLookup {
+        guard let id, !id.isEmpty else { return .notRequested }
+        let select = try statement(
+            "SELECT code_key, user_id, expires_at_ms, redemption_id IS NOT NULL FROM reservations WHERE id = ?")
+        try select.bind(1, id)
+        let row = try select.firstRow { ($0.string(0), $0.string(1), $0.int64(2), $0.bool(3)) }
+        // Someone else's reservation, or one already used, is as good as none.
+        guard let row, row.0 == code.code.key, row.1 == userId, !row.3 else { return .notFound }
+        return .found(expiresAtMs: row.2)
+    }
+
+    private func usageSnapshot(
+        campaign: Campaign, counters: CampaignCounters, code: PromoCode, userId: String, nowMs: Int64,
+        excludingReservation reservationId: String?
+    ) throws(StoreError) -> UsageSnapshot {
+        let select = try statement(
+            """
+            SELECT
+              (SELECT count(*) FROM reservations
+                 WHERE campaign_id = ?1 AND redemption_id IS NULL AND expires_at_ms > ?4 AND id <> ?5),
+              (SELECT count(*) FROM reservations
+                 WHERE code_key = ?2 AND redemption_id IS NULL AND expires_at_ms > ?4 AND id <> ?5),
+              (SELECT count(*) FROM reservations
+                 WHERE campaign_id = ?1 AND user_id = ?3 AND redemption_id IS NULL AND expires_at_ms > ?4 AND id <> ?5),
+              (SELECT redemptions FROM user_redemptions WHERE campaign_id = ?1 AND user_id = ?3)
+            """)
+        try select.bind(1, campaign.id)
+        try select.bind(2, code.code.key)
+        try select.bind(3, userId)
+        try select.bind(4, nowMs)
+        try select.bind(5, reservationId ?? "")
+        let row = try select.firstRow { ($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3)) } ?? (0, 0, 0, 0)
+        return UsageSnapshot(
+            campaignRedemptions: counters.redemptions, campaignReservations: UInt64(clamping: row.0),
+            codeRedemptions: code.uses, codeReservations: UInt64(clamping: row.1),
+            userRedemptions: UInt64(clamping: row.3), userReservations: UInt64(clamping: row.2))
+    }
+
+    private func idempotentAnswer(apiKeyId: String, key: String) throws(StoreError)
+        -> (fingerprint: String, result: RedeemResult)?
+    {
+        let select = try statement(
+            "SELECT fingerprint, verdict, campaign_id, redemption_id FROM idempotency WHERE api_key_id = ? AND key = ?")
+        try select.bind(1, apiKeyId)
+        try select.bind(2, key)
+        guard let row = try select.firstRow({ ($0.string(0), $0.string(1), $0.string(2), $0.optionalString(3)) }) else {
+            return nil
+        }
+        var redemption: Redemption?
+        if let id = row.3 { redemption = try self.redemption(id: id) }
+        let result = RedeemResult(
+            verdict: Verdict(rawValue: row.1) ?? .codeNotFound, campaignId: row.2, redemption: redemption, replayed: true)
+        return (row.0, result)
+    }
+
+    private static func fingerprint(_ command: RedeemCommand) -> String {
+        let request = command.request
+        let code = (try? CodeText(request.code))?.key ?? request.code
+        return [
+            code, request.user.userId, String(request.deposit.amountMinor), request.deposit.currency, command.source,
+            request.reservationId ?? "",
+        ].joined(separator: "\u{1F}")
+    }
+
+    private func readRedemption(_ row: Statement) -> Redemption {
+        Redemption(
+            id: row.string(0), campaignId: row.string(1), codeDisplay: row.string(2), userId: row.string(3),
+            source: row.string(4),
+            reward: GrantedReward(kind: row.string(5), amount: row.int64(6), currency: row.string(7), gameId: row.string(8)),
+            redeemedAtMs: row.int64(9), voidedAtMs: row.optionalInt64(10), voidReason: row.optionalString(11))
+    }
+}
+
+private let redemptionColumnsForInsert = """
+    id, campaign_id, code_key, code_display, user_id, ip, device_id, source, deposit_minor, deposit_currency,
+    reward_kind, reward_amount, reward_currency, reward_game_id, redeemed_at_ms
+    """
