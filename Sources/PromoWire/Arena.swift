@@ -23,6 +23,8 @@ final class Arena {
     private var chunks: [Chunk] = []
     private var current: Chunk
     private var used = 0
+    /// Set when a string with U+0000 was copied: protobuf-c would cut it there, so the encoder refuses it.
+    private(set) var sawEmbeddedNUL = false
 
     init(chunkBytes: Int = 64 * 1024) {
         precondition(chunkBytes >= Self.alignment)
@@ -53,6 +55,7 @@ final class Arena {
 
     /// Frees everything allocated since the last reset, keeping one standard chunk for the next message.
     func reset() {
+        sawEmbeddedNUL = false
         guard !chunks.isEmpty else {
             used = 0
             return
@@ -79,6 +82,7 @@ final class Arena {
         var string = string
         return string.withUTF8 { utf8 in
             if utf8.isEmpty { return emptyCString }
+            if utf8.contains(0) { sawEmbeddedNUL = true }
             let pointer = allocate(byteCount: utf8.count + 1).bindMemory(to: CChar.self, capacity: utf8.count + 1)
             UnsafeMutableRawPointer(pointer).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
             pointer[utf8.count] = 0

@@ -15,7 +15,8 @@ typealias CStringArray = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
 enum CDecode {
     static func string(_ pointer: UnsafeMutablePointer<CChar>?, _ field: StaticString) throws(WireError) -> String {
         guard let pointer else { return "" }
-        // Fast path: most fields are short ASCII, which needs no validation beyond the length scan.
+        // protobuf-c hands strings over NUL-terminated, so a U+0000 sent by a peer ends the string there;
+        // the README tells clients that strings must not contain it.
         guard let string = String(validatingCString: pointer) else {
             throw WireError(.invalidUTF8, "field \(field) is not valid UTF-8")
         }

@@ -63,6 +63,9 @@ public final class WireCodec {
     ) throws(WireError) {
         defer { arena.reset() }
         let message = value.cMessage(in: arena)
+        guard !arena.sawEmbeddedNUL else {
+            throw WireError(.embeddedNUL, "\(M.self) has a string containing U+0000, which the protocol does not carry")
+        }
         let size = packedSize(message)
         guard size <= frameBytesMax else {
             throw WireError(.messageTooLarge, "\(M.self) of \(size) bytes exceeds the frame maximum of \(frameBytesMax)")

@@ -7,6 +7,8 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         case malformedMessage
         /// A string field is not valid UTF-8.
         case invalidUTF8
+        /// A string to encode contains U+0000, which protobuf-c's C strings cannot carry.
+        case embeddedNUL
         /// An encoded message would exceed the configured frame maximum.
         case messageTooLarge
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Histogram
 import PromoClient
 import PromoWire
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -20,6 +21,10 @@ struct LoadTestCommand: AsyncParsableCommand {
     enum Scenario: String, ExpressibleByArgument, CaseIterable {
         /// Authenticated round trips with no storage work: the protocol and server floor.
         case hello
+        /// Read-only checks of one shared code by ever-new users.
+        case validate
+        /// Durable redemptions of one shared, unlimited code by ever-new users (the hot-code case).
+        case redeem
     }
 
     @Argument(help: "What to send: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -66,7 +71,7 @@ struct LoadTestCommand: AsyncParsableCommand {
             _ = try await client.hello(apiKey: apiKey, clientName: "promo-loadtest")
             clients.append(client)
         }
-        let call = Request.Call.hello(HelloRequest(apiKey: apiKey, clientName: "promo-loadtest"))
+        let makeCall = try await Self.prepare(scenario, client: clients[0], apiKey: apiKey)
         let clock = ContinuousClock()
         let measureFrom = clock.now + .seconds(warmup)
         let stopAt = measureFrom + .seconds(duration)
@@ -74,7 +79,9 @@ struct LoadTestCommand: AsyncParsableCommand {
         let result = await withTaskGroup(of: WorkerResult.self) { group in
             for client in clients {
                 for _ in 0..<depth {
-                    group.addTask { await Self.worker(client: client, call: call, measureFrom: measureFrom, stopAt: stopAt) }
+                    group.addTask {
+                        await Self.worker(client: client, makeCall: makeCall, measureFrom: measureFrom, stopAt: stopAt)
+                    }
                 }
             }
             var total = WorkerResult()
@@ -88,9 +95,40 @@ struct LoadTestCommand: AsyncParsableCommand {
         print(json ? report.json : report.table)
     }
 
+    /// Creates what the scenario needs (a campaign and its code) and returns the call for the n-th request.
+    static func prepare(_ scenario: Scenario, client: PromoClient, apiKey: String) async throws
+        -> @Sendable (UInt64) -> Request.Call
+    {
+        var generator = SystemRandomNumberGenerator()
+        let runId = generator.next() as UInt64
+        switch scenario {
+        case .hello:
+            let call = Request.Call.hello(HelloRequest(apiKey: apiKey, clientName: "promo-loadtest"))
+            return { _ in call }
+        case .validate, .redeem:
+            let code = "LOAD" + String(runId % 1_000_000_000_000, radix: 36).uppercased()
+            _ = try await client.call(
+                .createCampaign(.with {
+                    $0.code = code
+                    $0.campaign = .with { campaign in
+                        campaign.name = "promo-loadtest \(code)"
+                        campaign.kind = .other
+                        campaign.active = true
+                        campaign.reward = .with { $0.kind = .bonus; $0.amountMinor = 500; $0.currency = "EUR" }
+                    }
+                }))
+            let prefix = "load-\(runId)-"
+            if scenario == .validate {
+                return { n in .validate(.with { $0.code = code; $0.user = .with { $0.userId = prefix + String(n % 100_000) } }) }
+            }
+            return { n in .redeem(.with { $0.code = code; $0.user = .with { $0.userId = prefix + String(n) } }) }
+        }
+    }
+
     /// One pipelined slot: sends, waits for the answer, records, repeats until `stopAt`.
     static func worker(
-        client: PromoClient, call: Request.Call, measureFrom: ContinuousClock.Instant, stopAt: ContinuousClock.Instant
+        client: PromoClient, makeCall: @Sendable (UInt64) -> Request.Call, measureFrom: ContinuousClock.Instant,
+        stopAt: ContinuousClock.Instant
     ) async -> WorkerResult {
         var result = WorkerResult()
         let clock = ContinuousClock()
@@ -99,8 +137,8 @@ struct LoadTestCommand: AsyncParsableCommand {
             if start >= stopAt { break }
             let status: String
             do {
-                let response = try await client.send(call)
-                status = response.status.code.description
+                let response = try await client.send(makeCall(Sequence.next()))
+                status = Self.outcome(response)
             } catch {
                 status = "CLIENT_ERROR"
             }
@@ -112,6 +150,23 @@ struct LoadTestCommand: AsyncParsableCommand {
         }
         return result
     }
+}
+
+extension LoadTestCommand {
+    /// The status, or for validate and redeem the verdict, so refusals are visible in the report.
+    static func outcome(_ response: Response) -> String {
+        switch response.result {
+        case .validate(let answer): "VERDICT_\(answer.verdict)"
+        case .redeem(let answer): "VERDICT_\(answer.verdict)"
+        default: response.status.code.description
+        }
+    }
+}
+
+/// Request numbers shared by every worker, so each redeem uses a user never seen before.
+enum Sequence {
+    private static let counter = Atomic<UInt64>(0)
+    static func next() -> UInt64 { counter.add(1, ordering: .relaxed).oldValue }
 }
 
 struct WorkerResult {
