@@ -138,6 +138,8 @@ enum WireMapping {
                 $0.amountMinor = granted.amount
             }
             $0.currency = granted.currency
+            $0.percent = granted.percent
+            $0.capMinor = granted.capMinor
             $0.gameId = granted.gameId
         }
     }

@@ -33,6 +33,7 @@ extension Connection {
     public func insertCampaign(_ campaign: Campaign) throws(StoreError) {
         let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(24)))")
         try bindCampaign(campaign, to: insert)
+        try insert.bind(22, campaign.createdAtMs)
         try insert.bind(23, 0)
         try insert.bind(24, 0)
         try insert.run()
@@ -79,6 +80,7 @@ extension Connection {
         return result
     }
 
+    /// Binds parameters 1...21 (everything but the creation time and the counters).
     private func bindCampaign(_ campaign: Campaign, to statement: Statement) throws(StoreError) {
         let reward = RewardColumns(campaign.reward)
         try statement.bind(1, campaign.id)
@@ -102,7 +104,6 @@ extension Connection {
         try statement.bind(19, campaign.eligibility.countries.joined(separator: String(listSeparator)))
         try statement.bind(20, Int64(campaign.eligibility.minVipLevel))
         try statement.bind(21, campaign.source)
-        try statement.bind(22, campaign.createdAtMs)
     }
 
     private func readCampaign(_ row: Statement) -> (Campaign, CampaignCounters) {

@@ -101,6 +101,8 @@ enum Migrations {
             reward_kind      TEXT NOT NULL,
             reward_amount    INTEGER NOT NULL,
             reward_currency  TEXT NOT NULL,
+            reward_percent   INTEGER NOT NULL,
+            reward_cap_minor INTEGER NOT NULL,
             reward_game_id   TEXT NOT NULL,
             redeemed_at_ms   INTEGER NOT NULL,
             voided_at_ms     INTEGER,

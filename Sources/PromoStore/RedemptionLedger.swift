@@ -30,6 +30,9 @@ public struct GrantedReward: Sendable, Hashable {
     /// Minor units for money, spins for free spins, points for loyalty points.
     public var amount: Int64
     public var currency: String
+    /// Deposit matches only: the terms the amount was computed with.
+    public var percent: UInt32
+    public var capMinor: Int64
     public var gameId: String
 }
 
@@ -88,8 +91,8 @@ public struct RedemptionCursor: Sendable, Hashable {
 }
 
 private let redemptionColumns = """
-    id, campaign_id, code_display, user_id, source, reward_kind, reward_amount, reward_currency, reward_game_id,
-    redeemed_at_ms, voided_at_ms, void_reason
+    id, campaign_id, code_display, user_id, source, reward_kind, reward_amount, reward_currency, reward_percent,
+    reward_cap_minor, reward_game_id, redeemed_at_ms, voided_at_ms, void_reason
     """
 
 extension Connection {
@@ -231,7 +234,7 @@ extension Connection {
         let request = command.request
         let reward = RewardColumns(campaign.reward)
         let insert = try statement(
-            "INSERT INTO redemptions (\(redemptionColumnsForInsert)) VALUES (\(placeholders(15)))")
+            "INSERT INTO redemptions (\(redemptionColumnsForInsert)) VALUES (\(placeholders(17)))")
         try insert.bind(1, command.newRedemptionId)
         try insert.bind(2, campaign.id)
         try insert.bind(3, code.code.key)
@@ -245,8 +248,10 @@ extension Connection {
         try insert.bind(11, reward.kind)
         try insert.bind(12, granted)
         try insert.bind(13, reward.currency)
-        try insert.bind(14, reward.gameId)
-        try insert.bind(15, command.nowMs)
+        try insert.bind(14, Int64(reward.percent))
+        try insert.bind(15, reward.capMinor)
+        try insert.bind(16, reward.gameId)
+        try insert.bind(17, command.nowMs)
         try insert.run()
 
         let user = try statement(
@@ -276,7 +281,9 @@ extension Connection {
         return Redemption(
             id: command.newRedemptionId, campaignId: campaign.id, codeDisplay: code.code.display,
             userId: request.user.userId, source: command.source,
-            reward: GrantedReward(kind: reward.kind, amount: granted, currency: reward.currency, gameId: reward.gameId),
+            reward: GrantedReward(
+                kind: reward.kind, amount: granted, currency: reward.currency, percent: reward.percent,
+                capMinor: reward.capMinor, gameId: reward.gameId),
             redeemedAtMs: command.nowMs)
     }
 
@@ -348,12 +355,14 @@ extension Connection {
         Redemption(
             id: row.string(0), campaignId: row.string(1), codeDisplay: row.string(2), userId: row.string(3),
             source: row.string(4),
-            reward: GrantedReward(kind: row.string(5), amount: row.int64(6), currency: row.string(7), gameId: row.string(8)),
-            redeemedAtMs: row.int64(9), voidedAtMs: row.optionalInt64(10), voidReason: row.optionalString(11))
+            reward: GrantedReward(
+                kind: row.string(5), amount: row.int64(6), currency: row.string(7),
+                percent: UInt32(clamping: row.int64(8)), capMinor: row.int64(9), gameId: row.string(10)),
+            redeemedAtMs: row.int64(11), voidedAtMs: row.optionalInt64(12), voidReason: row.optionalString(13))
     }
 }
 
 private let redemptionColumnsForInsert = """
     id, campaign_id, code_key, code_display, user_id, ip, device_id, source, deposit_minor, deposit_currency,
-    reward_kind, reward_amount, reward_currency, reward_game_id, redeemed_at_ms
+    reward_kind, reward_amount, reward_currency, reward_percent, reward_cap_minor, reward_game_id, redeemed_at_ms
     """

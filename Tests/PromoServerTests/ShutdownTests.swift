@@ -33,9 +33,12 @@ struct ShutdownTests {
         store.close()
     }
 
-    @Test func afterShutdownNoNewConnectionsAreAccepted() async throws {
+    @Test func shutdownClosesIdleConnections() async throws {
         let server = try await TestServer.start()
+        let idle = try await server.session()
+        let raw = try await server.raw()
         await server.stop()
-        await #expect(throws: (any Error).self) { try await server.client() }
+        #expect(await raw.waitUntilClosed())
+        await #expect(throws: PromoClientError.self) { try await idle.hello(apiKey: adminKey) }
     }
 }

@@ -1,0 +1,185 @@
+import PromoClient
+import PromoServer
+import PromoWire
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A 40+ byte admin key for the server processes started by these tests.
+let processAdminKey = "pk_test_durability_admin_0123456789abcdef0123456789"
+
+struct ServerProcessError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The real `promo-server` executable, run as a child process so that it can be killed with SIGKILL.
+final class ServerProcess: Sendable {
+    let pid: pid_t
+    let port: Int
+    let logPath: String
+
+    private init(pid: pid_t, port: Int, logPath: String) {
+        self.pid = pid
+        self.port = port
+        self.logPath = logPath
+    }
+
+    /// The executable built next to this test bundle, else in the package's `.build/debug`.
+    static func executablePath(filePath: String = #filePath) throws -> String {
+        var candidates: [String] = []
+        var buffer = [CChar](repeating: 0, count: 4_096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if length > 0 {
+            let exe = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            candidates.append(directory(of: exe) + "/promo-server")
+        }
+        if let argument = CommandLine.arguments.first, argument.contains("/") {
+            candidates.append(directory(of: argument) + "/promo-server")
+        }
+        // <root>/Tests/PromoServerTests/DurabilityTests.swift → <root>/.build/debug/promo-server
+        let root = directory(of: directory(of: directory(of: filePath)))
+        candidates.append(root + "/.build/debug/promo-server")
+        if let found = candidates.first(where: { access($0, X_OK) == 0 }) { return found }
+        throw ServerProcessError(description: "promo-server not found; looked at \(candidates)")
+    }
+
+    private static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Starts `promo-server --port 0 --data-dir <dataDirectory>` and waits for its `listening on` line.
+    static func start(dataDirectory: String, timeoutMs: Int = 15_000) async throws -> ServerProcess {
+        let executable = try executablePath()
+        let logPath = dataDirectory + "/server-\(UInt32.random(in: 0...UInt32.max)).log"
+        let arguments = [executable, "--port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]
+        var environment = ["PROMO_ADMIN_KEY=\(processAdminKey)"]
+        for name in ["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"] {
+            if let value = getenv(name) { environment.append("\(name)=\(String(cString: value))") }
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard rc == 0 else { throw ServerProcessError(description: "posix_spawn \(executable): \(rc)") }
+
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        while ContinuousClock.now < deadline {
+            let log = readFile(logPath)
+            for line in log.split(separator: "\n") where line.hasPrefix("listening on ") {
+                if let colon = line.lastIndex(of: ":"), let port = Int(line[line.index(after: colon)...]), port > 0 {
+                    return ServerProcess(pid: pid, port: port, logPath: logPath)
+                }
+            }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                throw ServerProcessError(description: "promo-server exited (status \(status)) before listening:\n\(log)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        throw ServerProcessError(description: "promo-server did not report its port in time:\n\(readFile(logPath))")
+    }
+
+    func session(key: String = processAdminKey) async throws -> PromoClient {
+        let client = try await PromoClient.connect(host: "127.0.0.1", port: port)
+        _ = try await client.hello(apiKey: key)
+        return client
+    }
+
+    /// Sends `signal` and reaps the process.
+    func stop(signal: Int32) {
+        kill(pid, signal)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+    }
+
+    var log: String { readFile(logPath) }
+}
+
+private func readFile(_ path: String) -> String {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return "" }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4_096)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count <= 0 { break }
+        bytes += chunk[0..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+@Suite("Durability: acknowledged redemptions survive kill -9")
+struct DurabilityTests {
+    @Test func acknowledgedRedemptionsSurviveSIGKILL() async throws {
+        let directory = makeTemporaryDirectory()
+        let first = try await ServerProcess.start(dataDirectory: directory)
+        var firstKilled = false
+        defer { if !firstKilled { first.stop(signal: SIGKILL) } }
+
+        let admin = try await first.session()
+        #expect(try await admin.hello(apiKey: processAdminKey).role == "admin")
+        let code = Unique.code("DURABLE")
+        let campaign = try await admin.createCampaign(bonusCampaign("Durable") { $0.maxRedemptions = 20 }, code: code)
+        let players = (0..<20).map { _ in Unique.user("durable") }
+        let keys = players.map { _ in Unique.key() }
+
+        // Twenty redeems in flight at once; each answer is an acknowledgement of a durable commit.
+        let acknowledged = try await withThrowingTaskGroup(of: (Int, RedeemResponse).self) { group in
+            for index in players.indices {
+                group.addTask {
+                    (index, try await admin.redeem(code: code, user: user(players[index]), idempotencyKey: keys[index]))
+                }
+            }
+            return try await group.reduce(into: [Int: RedeemResponse]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(acknowledged.values.allSatisfy { $0.verdict == .ok })
+        #expect(Set(acknowledged.values.map(\.redemptionId)).count == 20)
+
+        // No graceful anything: the process dies right after the last acknowledgement.
+        first.stop(signal: SIGKILL)
+        firstKilled = true
+        await admin.close()
+
+        let second = try await ServerProcess.start(dataDirectory: directory)
+        defer { second.stop(signal: SIGKILL) }
+        let client = try await second.session()
+
+        for (index, player) in players.enumerated() {
+            let history = try await client.rewardHistory(userId: player)
+            #expect(history.redemptions.map(\.redemptionId) == [acknowledged[index]?.redemptionId ?? "?"], "\(player)")
+            #expect(history.redemptions.first?.campaignId == campaign.id)
+            #expect(history.redemptions.first?.voided == false)
+        }
+        let stats = try #require(try await client.getCampaign(campaign.id).stats)
+        #expect(stats.redemptions == 20)
+        #expect(stats.uniqueUsers == 20)
+        #expect(stats.remaining == 0)
+
+        // The limit and the idempotency record survived too.
+        #expect(try await client.redeem(code: code, user: user(Unique.user())).verdict == .limitReached)
+        let replay = try await client.redeem(code: code, user: user(players[0]), idempotencyKey: keys[0])
+        #expect(replay.replayed)
+        #expect(replay.verdict == .ok)
+        #expect(replay.redemptionId == acknowledged[0]?.redemptionId)
+        await client.close()
+    }
+}
