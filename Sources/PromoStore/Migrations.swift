@@ -123,6 +123,7 @@ enum Migrations {
         CREATE INDEX reservations_held_by_campaign ON reservations(campaign_id, expires_at_ms) WHERE redemption_id IS NULL;
         CREATE INDEX reservations_held_by_code ON reservations(code_key, expires_at_ms) WHERE redemption_id IS NULL;
         CREATE INDEX reservations_held_by_user ON reservations(campaign_id, user_id, expires_at_ms) WHERE redemption_id IS NULL;
+        CREATE INDEX reservations_held_by_expiry ON reservations(expires_at_ms) WHERE redemption_id IS NULL;
 
         -- The first answer to each (API key, idempotency key): replays return it, mismatches are refused.
         CREATE TABLE idempotency (

@@ -115,9 +115,20 @@ extension Connection {
     }
 
     /// Checks and, when the verdict is OK, holds one use until `untilMs` under `reservationId`.
-    public func reserve(_ request: RedemptionRequest, reservationId: String, untilMs: Int64, nowMs: Int64)
-        throws(StoreError) -> CheckResult
-    {
+    ///
+    /// Each call also deletes a few reservations that expired unused more than `retentionMs` ago, so the
+    /// table stays bounded by the reservations of the last `retentionMs` (until then, redeeming one answers
+    /// RESERVATION_EXPIRED rather than RESERVATION_NOT_FOUND).
+    public func reserve(
+        _ request: RedemptionRequest, reservationId: String, untilMs: Int64, nowMs: Int64, retentionMs: Int64 = 86_400_000
+    ) throws(StoreError) -> CheckResult {
+        let purge = try statement(
+            """
+            DELETE FROM reservations WHERE id IN (
+                SELECT id FROM reservations WHERE redemption_id IS NULL AND expires_at_ms < ? LIMIT 16)
+            """)
+        try purge.bind(1, nowMs - retentionMs)
+        try purge.run()
         var request = request
         request.reservationId = nil
         let result = try check(request, nowMs: nowMs)

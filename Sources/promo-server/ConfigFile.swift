@@ -19,6 +19,12 @@ struct ConfigFile: Decodable {
     var durability: String?
     var writeBatchMax: Int?
     var writeQueueMax: Int?
+    var pageSizeDefault: Int?
+    var pageSizeMax: Int?
+    var reservationMsMax: UInt32?
+    var idempotencyKeyBytesMax: Int?
+    var voidReasonBytesMax: Int?
+    var readerCount: Int?
 
     static func load(path: String) throws -> ConfigFile {
         let bytes: Data
@@ -56,5 +62,11 @@ struct ConfigFile: Decodable {
         }
         if let writeBatchMax { settings.writeBatchMax = writeBatchMax }
         if let writeQueueMax { settings.writeQueueMax = writeQueueMax }
+        if let pageSizeDefault { settings.pageSizeDefault = pageSizeDefault }
+        if let pageSizeMax { settings.pageSizeMax = pageSizeMax }
+        if let reservationMsMax { settings.reservationMsMax = reservationMsMax }
+        if let idempotencyKeyBytesMax { settings.idempotencyKeyBytesMax = idempotencyKeyBytesMax }
+        if let voidReasonBytesMax { settings.voidReasonBytesMax = voidReasonBytesMax }
+        if let readerCount { settings.readerCount = readerCount }
     }
 }

@@ -120,6 +120,21 @@ struct LedgerTests {
         }
     }
 
+    @Test func longExpiredReservationsArePurged() throws {
+        let store = try freshStore()
+        defer { store.close() }
+        try store.writer.synchronously { connection in
+            _ = try seed(connection)
+            let request = RedemptionRequest(code: "SUMMER50", user: UserContext(userId: "holder"))
+            _ = try connection.reserve(request, reservationId: "rsv_old", untilMs: now - 10_000, nowMs: now - 20_000)
+            // Expired, but within retention: still known, hence EXPIRED.
+            #expect(try redeem(connection, user: "holder", id: "r1", reservation: "rsv_old").verdict == .reservationExpired)
+            _ = try connection.reserve(request, reservationId: "rsv_new", untilMs: now + 1_000, nowMs: now, retentionMs: 5_000)
+            #expect(try redeem(connection, user: "holder", id: "r2", reservation: "rsv_old").verdict == .reservationNotFound)
+            #expect(try redeem(connection, user: "holder", id: "r3", reservation: "rsv_new").verdict == .ok)
+        }
+    }
+
     @Test func anOlderSchemaIsUpgradedInPlace() throws {
         var template = Array("/tmp/promo-upgrade-XXXXXX".utf8CString)
         let directory = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
