@@ -24,6 +24,12 @@ func nowMs() -> Int64 {
     return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
 }
 
+/// Sleeps until the wall clock has passed `deadlineMs` (Unix milliseconds); used only to outwait expiries.
+func sleep(untilMs deadlineMs: Int64) async throws {
+    let waitMs = deadlineMs - nowMs()
+    if waitMs > 0 { try await Task.sleep(for: .milliseconds(waitMs)) }
+}
+
 let hourMs: Int64 = 3_600_000
 let dayMs: Int64 = 24 * hourMs
 

@@ -172,8 +172,8 @@ struct ConnectionTests {
     @Test func idleConnectionsAreClosed() async throws {
         let server = try await TestServer.start { $0.idleTimeoutMs = 200 }
         defer { Task { await server.stop() } }
+        let start = ContinuousClock.now  // before connecting: the server's timer starts at accept
         let raw = try await server.raw()
-        let start = ContinuousClock.now
         let notice = try await raw.readResponse(timeoutMs: 3_000)
         #expect(notice.requestId == 0 && notice.status.code == .unavailable)
         #expect(await raw.waitUntilClosed())

@@ -49,12 +49,12 @@ struct ReservationTests {
         let alice = user(Unique.user("alice"))
         let bob = user(Unique.user("bob"))
 
-        let hold = try await admin.validate(code: code, user: alice, reserveMs: 300)
+        let hold = try await admin.validate(code: code, user: alice, reserveMs: 500)
         #expect(hold.verdict == .ok)
         #expect(!hold.reservationId.isEmpty)
         #expect(try await admin.redeem(code: code, user: bob).verdict == .limitReached)
 
-        try await Task.sleep(for: .milliseconds(500))
+        try await sleep(untilMs: hold.reservedUntilMs + 100)
         #expect(try await admin.redeem(code: code, user: bob).verdict == .ok)
         // Alice's reservation has lapsed and Bob took the use: the campaign limit comes before the
         // reservation verdicts, so she is told the campaign is used up.
@@ -71,9 +71,9 @@ struct ReservationTests {
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 5 }, code: code)
         let alice = user(Unique.user("alice"))
 
-        let hold = try await admin.validate(code: code, user: alice, reserveMs: 300)
+        let hold = try await admin.validate(code: code, user: alice, reserveMs: 500)
         #expect(hold.verdict == .ok)
-        try await Task.sleep(for: .milliseconds(500))
+        try await sleep(untilMs: hold.reservedUntilMs + 100)
         let late = try await admin.redeem(code: code, user: alice, reservationId: hold.reservationId)
         #expect(late.verdict == .reservationExpired)
         #expect(late.redemptionId.isEmpty)

@@ -97,9 +97,10 @@ struct VerdictTests {
 
         // A campaign expires while the server runs.
         let closing = Unique.code("CLOSING")
-        _ = try await admin.createCampaign(bonusCampaign { $0.expiresAtMs = nowMs() + 400 }, code: closing)
+        let closesAtMs = nowMs() + 800
+        _ = try await admin.createCampaign(bonusCampaign { $0.expiresAtMs = closesAtMs }, code: closing)
         #expect(try await admin.validate(code: closing, user: user(Unique.user())).verdict == .ok)
-        try await Task.sleep(for: .milliseconds(600))
+        try await sleep(untilMs: closesAtMs + 50)
         try await expectVerdict(.expired, admin, code: closing, user: user(Unique.user()))
         await admin.close()
     }
@@ -246,7 +247,7 @@ struct VerdictTests {
 
         // A used-up campaign that then expires: expired outranks the limit.
         let usedThenOver = Unique.code("USEDOVER")
-        let expiresAtMs = nowMs() + 400
+        let expiresAtMs = nowMs() + 1_000
         _ = try await admin.createCampaign(bonusCampaign {
             $0.maxRedemptions = 1
             $0.expiresAtMs = expiresAtMs
@@ -305,9 +306,8 @@ struct VerdictTests {
             code: depositReservation, user: user(Unique.user()), depositMinor: 10, currency: "EUR", reservationId: "no-such-reservation")
         #expect(redeemed.verdict == .minDepositNotMet, "deposit too small, unknown reservation")
 
-        // Checked last, so the other cases had time to pass the 400 ms expiry above.
-        let wait = expiresAtMs + 50 - nowMs()
-        if wait > 0 { try await Task.sleep(for: .milliseconds(wait)) }
+        // Checked last, so that the cases above use up most of the wait for the expiry.
+        try await sleep(untilMs: expiresAtMs + 50)
         try await expectVerdict(.expired, admin, code: usedThenOver, user: user(Unique.user()), "used up and expired")
         await admin.close()
     }
