@@ -27,7 +27,9 @@ let package = Package(
         ),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
 
-        .target(name: "PromoDomain"),
+        // Cross-module optimisation lets the server specialise the domain's generic code (code generation
+        // over `some RandomNumberGenerator`) instead of going through runtime generics.
+        .target(name: "PromoDomain", swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         .target(
             name: "PromoWire",
             dependencies: ["CPromoProto", .product(name: "NIOCore", package: "swift-nio")]

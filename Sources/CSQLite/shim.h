@@ -7,4 +7,10 @@
 static const sqlite3_destructor_type promo_sqlite_transient = SQLITE_TRANSIENT;
 static const sqlite3_destructor_type promo_sqlite_static = SQLITE_STATIC;
 
+// sqlite3_config is variadic, which Swift cannot call. Turning off memory statistics removes a global mutex
+// from every allocation; it must run before the first connection opens.
+static inline int promo_sqlite_disable_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 #endif

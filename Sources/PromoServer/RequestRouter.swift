@@ -25,6 +25,7 @@ final class RequestRouter: Sendable {
     let apiKeys: ApiKeyService
     let campaigns: CampaignService
     let redemptions: RedemptionService
+    let codes: CodeService
 
     init(configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, logger: Logger) {
         self.configuration = configuration
@@ -32,6 +33,7 @@ final class RequestRouter: Sendable {
         self.apiKeys = ApiKeyService(configuration: configuration, registry: registry, store: store, logger: logger)
         self.campaigns = CampaignService(configuration: configuration, store: store)
         self.redemptions = RedemptionService(configuration: configuration, store: store)
+        self.codes = CodeService(configuration: configuration, store: store)
     }
 
     func route(_ call: Request.Call?, session: inout Session, on eventLoop: any EventLoop) throws(ServerError) -> Reply {
@@ -77,7 +79,13 @@ final class RequestRouter: Sendable {
             return .later(try apiKeys.revoke(request, by: caller, on: eventLoop).map { .revokeApiKey($0) })
         case .listApiKeys:
             return .now(.listApiKeys(apiKeys.list()))
-        case .hello, .generate, .report, .importCodes, .exportCodes:
+        case .generate(let request):
+            return .later(try codes.generate(request, by: caller, on: eventLoop).map { .generate($0) })
+        case .importCodes(let request):
+            return .later(try codes.importCodes(request, by: caller, on: eventLoop).map { .importCodes($0) })
+        case .exportCodes(let request):
+            return .later(try codes.export(request, by: caller, on: eventLoop).map { .exportCodes($0) })
+        case .hello, .report:
             throw ServerError(.unimplemented, "\(operation.rawValue) is not implemented yet")
         }
     }

@@ -38,6 +38,25 @@ public struct ServerConfiguration: Sendable {
     public var idempotencyKeyBytesMax = 128
     /// Longest void reason accepted. Default 500 bytes.
     public var voidReasonBytesMax = 500
+    /// Most codes one `generate` may create. Default 1,000,000.
+    public var generateCountMax: UInt32 = 1_000_000
+    /// Codes returned inline by `generate`; the rest are fetched with `export_codes`. Default 10,000.
+    public var generateInlineCodesMax = 10_000
+    /// Codes committed per writer job. Larger chunks generate faster (fewer commits rewrite the key index)
+    /// but hold the writer longer: a 50,000 chunk takes ~0.2 s on 2 cores, during which redeems wait.
+    /// Default 50,000.
+    public var generateChunkCodes = 50_000
+    /// Pattern used when `generate` names none: 8 letters or digits, 31^8 ≈ 8.5e11 codes. Default `****-****`.
+    public var defaultCodePattern = "****-****"
+    /// Largest chance that one random guess hits a live code of a pattern; generate refuses beyond it.
+    /// Default 1/10,000.
+    public var guessProbabilityMax = 1.0 / 10_000
+    /// Codes in one `import_codes` request at most. Default 10,000.
+    public var importCodesMax = 10_000
+    /// Codes per `export_codes` page when the request names none. Default 1,000.
+    public var exportPageSizeDefault = 1_000
+    /// Codes per `export_codes` page at most (pages also stop short of `frameBytesMax`). Default 10,000.
+    public var exportPageSizeMax = 10_000
     /// Read-only SQLite connections serving reads. Default 2.
     public var readerCount = 2
     /// The bootstrap admin key to install on first start instead of generating one (`PROMO_ADMIN_KEY`).
@@ -66,6 +85,10 @@ public struct ServerConfiguration: Sendable {
         try require(inFlightPerConnectionMax >= 1, "inFlightPerConnectionMax must be at least 1")
         try require(shutdownGraceMs >= 0, "shutdownGraceMs must not be negative")
         try require(pageSizeDefault >= 1 && pageSizeMax >= pageSizeDefault, "need 1 <= pageSizeDefault <= pageSizeMax")
+        try require(generateCountMax >= 1 && generateInlineCodesMax >= 0 && generateChunkCodes >= 1, "generate limits must be positive")
+        try require(guessProbabilityMax > 0 && guessProbabilityMax <= 1, "guessProbabilityMax must be in (0, 1]")
+        try require(importCodesMax >= 1, "importCodesMax must be at least 1")
+        try require(exportPageSizeDefault >= 1 && exportPageSizeMax >= exportPageSizeDefault, "need 1 <= exportPageSizeDefault <= exportPageSizeMax")
         try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
         if let key = bootstrapAdminKey {

@@ -1,6 +1,8 @@
 import PromoDomain
 
 private let codeColumns = "key, display, campaign_id, max_uses, uses, active, owner_id, batch_id, created_at_ms"
+/// For `readCode`: the same columns as selected by other queries.
+let codeSelectColumns = codeColumns
 
 extension Connection {
     /// Fails with `constraint` when the code (by its canonical key) exists in any campaign.

@@ -62,8 +62,11 @@ enum Migrations {
         ) STRICT;
         CREATE INDEX campaigns_by_creation ON campaigns(created_at_ms, id);
 
+        -- A rowid table: bulk-generated codes append in rowid order, so only the key index takes random
+        -- inserts (a WITHOUT ROWID table keyed by the random code made every batch rewrite the whole tree).
         CREATE TABLE codes (
-            key            TEXT PRIMARY KEY,
+            id             INTEGER PRIMARY KEY,
+            key            TEXT NOT NULL UNIQUE,
             display        TEXT NOT NULL,
             campaign_id    TEXT NOT NULL REFERENCES campaigns(id),
             max_uses       INTEGER NOT NULL CHECK (max_uses >= 0),
@@ -73,8 +76,8 @@ enum Migrations {
             batch_id       TEXT,
             created_at_ms  INTEGER NOT NULL,
             CHECK (uses >= 0 AND (max_uses = 0 OR uses <= max_uses))
-        ) STRICT, WITHOUT ROWID;
-        CREATE INDEX codes_by_campaign ON codes(campaign_id, key);
+        ) STRICT;
+        CREATE INDEX codes_by_campaign ON codes(campaign_id, id);
 
         -- One row per (campaign, user) that ever redeemed; max_per_user is copied at each increment so that
         -- the CHECK enforces the limit that was in force when the row last grew.
@@ -136,6 +139,29 @@ enum Migrations {
             created_at_ms  INTEGER NOT NULL,
             PRIMARY KEY (api_key_id, key)
         ) STRICT, WITHOUT ROWID;
+        """,
+        // 3: code batches (generated, imported, personal) and the rules that make bulk issue safe to retry.
+        """
+        CREATE TABLE code_batches (
+            id               TEXT PRIMARY KEY,
+            campaign_id      TEXT NOT NULL REFERENCES campaigns(id),
+            kind             TEXT NOT NULL CHECK (kind IN ('generated', 'imported', 'personal')),
+            template         TEXT NOT NULL,
+            requested        INTEGER NOT NULL CHECK (requested >= 0),
+            created          INTEGER NOT NULL DEFAULT 0,
+            max_uses         INTEGER NOT NULL CHECK (max_uses >= 0),
+            owner_id         TEXT,
+            api_key_id       TEXT NOT NULL,
+            idempotency_key  TEXT,
+            created_at_ms    INTEGER NOT NULL,
+            CHECK (created >= 0 AND created <= requested)
+        ) STRICT;
+        CREATE UNIQUE INDEX code_batches_by_idempotency ON code_batches(api_key_id, idempotency_key)
+            WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX code_batches_by_template ON code_batches(template);
+        -- A personal code is one per (campaign, owner), whether generated or imported.
+        CREATE UNIQUE INDEX codes_one_per_owner ON codes(campaign_id, owner_id) WHERE owner_id IS NOT NULL;
+        CREATE INDEX codes_by_batch ON codes(batch_id, id) WHERE batch_id IS NOT NULL;
         """,
     ]
 

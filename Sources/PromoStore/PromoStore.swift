@@ -1,3 +1,5 @@
+import CSQLite
+
 /// The SQLite-backed store: opens and tunes the file, migrates it, and owns the single writer and the
 /// read connections.
 public final class PromoStore: Sendable {
@@ -6,6 +8,7 @@ public final class PromoStore: Sendable {
     public let readers: ReaderPool
 
     public init(configuration: StoreConfiguration, writerLimits: GroupCommitWriter.Limits = .init()) throws(StoreError) {
+        _ = Self.processSetup
         self.configuration = configuration
         let connection = try Connection(path: configuration.path, busyTimeoutMs: configuration.busyTimeoutMs)
         try Self.tune(connection, configuration)
@@ -23,6 +26,9 @@ public final class PromoStore: Sendable {
     public var schemaVersion: Int {
         get throws { try writer.synchronously { try Migrations.version(of: $0) } }
     }
+
+    /// Process-wide SQLite settings, applied once before the first connection.
+    private static let processSetup: Void = { _ = promo_sqlite_disable_memory_statistics() }()
 
     static func tune(_ connection: Connection, _ configuration: StoreConfiguration) throws(StoreError) {
         let journal = try connection.statement("PRAGMA journal_mode = WAL").firstRow { $0.string(0) }

@@ -25,6 +25,8 @@ struct LoadTestCommand: AsyncParsableCommand {
         case validate
         /// Durable redemptions of one shared, unlimited code by ever-new users (the hot-code case).
         case redeem
+        /// Batches of --batch unique codes from the default pattern, each durable before it is answered.
+        case generate
     }
 
     @Argument(help: "What to send: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -47,6 +49,9 @@ struct LoadTestCommand: AsyncParsableCommand {
 
     @Option(help: "Unmeasured seconds before measuring.")
     var warmup = 1.0
+
+    @Option(help: "Codes per generate call.")
+    var batch: UInt32 = 1_000
 
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
@@ -71,7 +76,7 @@ struct LoadTestCommand: AsyncParsableCommand {
             _ = try await client.hello(apiKey: apiKey, clientName: "promo-loadtest")
             clients.append(client)
         }
-        let makeCall = try await Self.prepare(scenario, client: clients[0], apiKey: apiKey)
+        let makeCall = try await Self.prepare(scenario, client: clients[0], apiKey: apiKey, batch: batch)
         let clock = ContinuousClock()
         let measureFrom = clock.now + .seconds(warmup)
         let stopAt = measureFrom + .seconds(duration)
@@ -96,7 +101,7 @@ struct LoadTestCommand: AsyncParsableCommand {
     }
 
     /// Creates what the scenario needs (a campaign and its code) and returns the call for the n-th request.
-    static func prepare(_ scenario: Scenario, client: PromoClient, apiKey: String) async throws
+    static func prepare(_ scenario: Scenario, client: PromoClient, apiKey: String, batch: UInt32) async throws
         -> @Sendable (UInt64) -> Request.Call
     {
         var generator = SystemRandomNumberGenerator()
@@ -105,9 +110,9 @@ struct LoadTestCommand: AsyncParsableCommand {
         case .hello:
             let call = Request.Call.hello(HelloRequest(apiKey: apiKey, clientName: "promo-loadtest"))
             return { _ in call }
-        case .validate, .redeem:
+        case .validate, .redeem, .generate:
             let code = "LOAD" + String(runId % 1_000_000_000_000, radix: 36).uppercased()
-            _ = try await client.call(
+            let created = try await client.call(
                 .createCampaign(.with {
                     $0.code = code
                     $0.campaign = .with { campaign in
@@ -117,6 +122,12 @@ struct LoadTestCommand: AsyncParsableCommand {
                         campaign.reward = .with { $0.kind = .bonus; $0.amountMinor = 500; $0.currency = "EUR" }
                     }
                 }))
+            guard case .createCampaign(let answer) = created, let campaignId = answer.campaign?.id else {
+                throw ValidationError("create_campaign answered without a campaign")
+            }
+            if scenario == .generate {
+                return { _ in .generate(.with { $0.campaignId = campaignId; $0.count = batch }) }
+            }
             let prefix = "load-\(runId)-"
             if scenario == .validate {
                 return { n in .validate(.with { $0.code = code; $0.user = .with { $0.userId = prefix + String(n % 100_000) } }) }
@@ -158,6 +169,7 @@ extension LoadTestCommand {
         switch response.result {
         case .validate(let answer): "VERDICT_\(answer.verdict)"
         case .redeem(let answer): "VERDICT_\(answer.verdict)"
+        case .generate(let answer): answer.generated > 0 ? "GENERATED" : "EMPTY"
         default: response.status.code.description
         }
     }

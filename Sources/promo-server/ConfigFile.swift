@@ -25,6 +25,14 @@ struct ConfigFile: Decodable {
     var idempotencyKeyBytesMax: Int?
     var voidReasonBytesMax: Int?
     var readerCount: Int?
+    var generateCountMax: UInt32?
+    var generateInlineCodesMax: Int?
+    var generateChunkCodes: Int?
+    var defaultCodePattern: String?
+    var guessProbabilityMax: Double?
+    var importCodesMax: Int?
+    var exportPageSizeDefault: Int?
+    var exportPageSizeMax: Int?
 
     static func load(path: String) throws -> ConfigFile {
         let bytes: Data
@@ -68,5 +76,13 @@ struct ConfigFile: Decodable {
         if let idempotencyKeyBytesMax { settings.idempotencyKeyBytesMax = idempotencyKeyBytesMax }
         if let voidReasonBytesMax { settings.voidReasonBytesMax = voidReasonBytesMax }
         if let readerCount { settings.readerCount = readerCount }
+        if let generateCountMax { settings.generateCountMax = generateCountMax }
+        if let generateInlineCodesMax { settings.generateInlineCodesMax = generateInlineCodesMax }
+        if let generateChunkCodes { settings.generateChunkCodes = generateChunkCodes }
+        if let defaultCodePattern { settings.defaultCodePattern = defaultCodePattern }
+        if let guessProbabilityMax { settings.guessProbabilityMax = guessProbabilityMax }
+        if let importCodesMax { settings.importCodesMax = importCodesMax }
+        if let exportPageSizeDefault { settings.exportPageSizeDefault = exportPageSizeDefault }
+        if let exportPageSizeMax { settings.exportPageSizeMax = exportPageSizeMax }
     }
 }

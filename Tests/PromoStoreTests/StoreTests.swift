@@ -1,5 +1,5 @@
 import CSQLite
-import PromoStore
+@testable import PromoStore
 import Synchronization
 import Testing
 
@@ -24,7 +24,7 @@ struct StoreTests {
     @Test func aNewFileIsMigratedAndTunedForDurability() throws {
         let store = try PromoStore(configuration: StoreConfiguration(path: temporaryDatabasePath()))
         defer { store.close() }
-        #expect(try store.schemaVersion == 2)
+        #expect(try store.schemaVersion == Migrations.latestVersion)
         let pragmas = try store.writer.synchronously { connection in
             (
                 try connection.statement("PRAGMA journal_mode").firstRow { $0.string(0) },
@@ -44,7 +44,7 @@ struct StoreTests {
         first.close()
         let second = try PromoStore(configuration: StoreConfiguration(path: path))
         defer { second.close() }
-        #expect(try second.schemaVersion == 2)
+        #expect(try second.schemaVersion == Migrations.latestVersion)
         #expect(try second.writer.synchronously { try $0.apiKeys() }.map(\.id) == ["a1"])
     }
 

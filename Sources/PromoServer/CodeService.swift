@@ -1,0 +1,325 @@
+import NIOCore
+import PromoDomain
+import PromoStore
+import PromoWire
+
+/// Codes in bulk: generate from a pattern, import a list, export pages.
+///
+/// A large `generate` runs as a sequence of writer jobs of `generateChunkCodes` each: memory stays bounded,
+/// redeems keep flowing between chunks, and the batch row records progress so that a retry with the same
+/// idempotency key resumes an interrupted batch instead of starting a second one.
+final class CodeService: Sendable {
+    let configuration: ServerConfiguration
+    let store: PromoStore
+    private let limits = DomainLimits.default
+
+    init(configuration: ServerConfiguration, store: PromoStore) {
+        self.configuration = configuration
+        self.store = store
+    }
+
+    // MARK: Generate
+
+    func generate(_ request: GenerateRequest, by caller: Caller, on eventLoop: any EventLoop) throws(ServerError)
+        -> EventLoopFuture<GenerateResponse>
+    {
+        try requireAccess(caller, to: request.campaignId)
+        try requireText(request.idempotencyKey, "idempotency_key", max: configuration.idempotencyKeyBytesMax)
+        try requireText(request.ownerId, "owner_id", max: limits.idBytesMax)
+        let pattern: CodePattern
+        do {
+            pattern = try CodePattern(
+                request.pattern.isEmpty ? configuration.defaultCodePattern : request.pattern, prefix: request.prefix,
+                suffix: request.suffix)
+        } catch {
+            throw ServerError(wrapping: error)
+        }
+        let promise = eventLoop.makePromise(of: GenerateResponse.self)
+        if !request.ownerId.isEmpty {
+            guard request.count <= 1 else {
+                throw ServerError(.invalidArgument, "count: a personal code (owner_id) is one per owner, not \(request.count)")
+            }
+            promise.completeWithTask { try await self.generatePersonal(request, pattern: pattern, by: caller) }
+        } else {
+            guard request.count >= 1, request.count <= configuration.generateCountMax else {
+                throw ServerError(.invalidArgument, "count must be 1...\(configuration.generateCountMax)")
+            }
+            promise.completeWithTask { try await self.generateBatch(request, pattern: pattern, by: caller) }
+        }
+        return promise.futureResult
+    }
+
+    private func generateBatch(_ request: GenerateRequest, pattern: CodePattern, by caller: Caller) async throws
+        -> GenerateResponse
+    {
+        let count = UInt64(request.count)
+        let inlineMax = configuration.generateInlineCodesMax
+        let idempotencyKey = request.idempotencyKey.isEmpty ? nil : request.idempotencyKey
+        let batch = CodeBatch(
+            id: Identifier.make("bat"), campaignId: request.campaignId, kind: .generated, template: pattern.template,
+            requested: count, maxUses: request.maxUsesPerCode, ownerId: nil, apiKeyId: caller.keyId,
+            idempotencyKey: idempotencyKey, createdAtMs: WallClock.nowMs())
+        let guessMax = configuration.guessProbabilityMax
+
+        // Open the batch, or find the one this idempotency key opened before.
+        let (opened, earlierCodes) = try await store.writer.submit { connection -> (CodeBatch, [String]) in
+            try Self.requireCampaign(batch.campaignId, on: connection)
+            if let idempotencyKey, let earlier = try connection.batch(apiKeyId: batch.apiKeyId, idempotencyKey: idempotencyKey) {
+                guard earlier.campaignId == batch.campaignId, earlier.template == batch.template,
+                    earlier.requested == batch.requested, earlier.maxUses == batch.maxUses
+                else {
+                    throw ServerError(.failedPrecondition, "idempotency_key was used before with different parameters")
+                }
+                let codes = try connection.codes(CodeFilter(campaignId: earlier.campaignId, batchId: earlier.id), afterId: nil, limit: inlineMax)
+                return (earlier, codes.map(\.code.code.display))
+            }
+            let assessment = GuessabilityAssessment(
+                spaceSize: pattern.spaceSize, issuedCount: try connection.codesIssued(template: pattern.template),
+                requestedCount: count, hitProbabilityMax: guessMax)
+            guard assessment.isAcceptable else {
+                throw ServerError(
+                    .invalidArgument,
+                    "pattern \(pattern.template) is too small: \(assessment.liveCountAfter) live codes in a space of "
+                        + "\(assessment.spaceSize) make a random guess hit with probability \(assessment.hitProbability), "
+                        + "above \(guessMax); at most \(assessment.requestableCountMax) more codes fit")
+            }
+            try connection.insertBatch(batch)
+            try connection.appendAudit(
+                AuditEntry(atMs: batch.createdAtMs, actorKeyId: batch.apiKeyId, action: "generate", target: batch.id,
+                    detail: "campaign=\(batch.campaignId) count=\(count) pattern=\(pattern.template)"))
+            return (batch, [])
+        }
+
+        // The next chunk is generated here while the writer inserts the current one, using both cores.
+        let chunkMax = UInt64(configuration.generateChunkCodes)
+        var created = opened.created
+        var inline = earlierCodes
+        var fruitlessChunks = 0
+        var next: [PromoCode]? = created < count ? Self.makeCodes(Int(min(chunkMax, count - created)), pattern, opened) : nil
+        while let chunk = next {
+            let inlineRoom = max(0, inlineMax - inline.count)
+            async let insertion = store.writer.submit { connection -> (Int, [String]) in
+                var fresh: [String] = []
+                let inserted = try connection.insertCodesSkippingConflicts(chunk) { code in
+                    if fresh.count < inlineRoom { fresh.append(code.code.display) }
+                }
+                try connection.addCreated(inserted, toBatch: opened.id)
+                return (inserted, fresh)
+            }
+            // Sized as if every code of this chunk goes in, so the batch can never overshoot `count`.
+            let remainingAfter = count - created - UInt64(chunk.count)
+            next = remainingAfter > 0 ? Self.makeCodes(Int(min(chunkMax, remainingAfter)), pattern, opened) : nil
+            let (inserted, fresh) = try await insertion
+            created += UInt64(inserted)
+            inline += fresh
+            fruitlessChunks = inserted == 0 ? fruitlessChunks + 1 : 0
+            // The guessability bound keeps collisions rare; chunks with no new code mean the space is spent.
+            guard fruitlessChunks < 3 else {
+                throw ServerError(.internal, "no free codes left in pattern \(pattern.template)")
+            }
+            if next == nil && created < count {
+                next = Self.makeCodes(Int(min(chunkMax, count - created)), pattern, opened)
+            }
+        }
+        return GenerateResponse.with {
+            $0.batchId = opened.id
+            $0.generated = UInt32(count)
+            $0.codes = inline
+        }
+    }
+
+    /// `count` distinct codes of `pattern` for `batch`, sorted by key: sorted keys insert into the key
+    /// index in order, with fewer page splits than random order.
+    private static func makeCodes(_ count: Int, _ pattern: CodePattern, _ batch: CodeBatch) -> [PromoCode] {
+        var random = SecureRandom()
+        let nowMs = WallClock.nowMs()
+        var seen = Set<String>(minimumCapacity: count)
+        var codes: [PromoCode] = []
+        codes.reserveCapacity(count)
+        while codes.count < count {
+            let text = pattern.generate(using: &random)
+            guard seen.insert(text.key).inserted else { continue }
+            codes.append(
+                PromoCode(code: text, campaignId: batch.campaignId, maxUses: batch.maxUses, batchId: batch.id, createdAtMs: nowMs))
+        }
+        codes.sort { $0.code.key < $1.code.key }
+        return codes
+    }
+
+    private func generatePersonal(_ request: GenerateRequest, pattern: CodePattern, by caller: Caller) async throws
+        -> GenerateResponse
+    {
+        let (campaignId, ownerId) = (request.campaignId, request.ownerId)
+        let batch = CodeBatch(
+            id: Identifier.make("bat"), campaignId: campaignId, kind: .personal, template: pattern.template, requested: 1,
+            maxUses: request.maxUsesPerCode, ownerId: ownerId, apiKeyId: caller.keyId, idempotencyKey: nil,
+            createdAtMs: WallClock.nowMs())
+        let guessMax = configuration.guessProbabilityMax
+        return try await store.writer.submit { connection in
+            try Self.requireCampaign(campaignId, on: connection)
+            // Asking again for the same owner returns their code: never a second one.
+            if let existing = try connection.code(campaignId: campaignId, ownerId: ownerId) {
+                return GenerateResponse.with {
+                    $0.batchId = existing.batchId ?? ""
+                    $0.generated = 1
+                    $0.codes = [existing.code.display]
+                }
+            }
+            let assessment = GuessabilityAssessment(
+                spaceSize: pattern.spaceSize, issuedCount: try connection.codesIssued(template: pattern.template),
+                requestedCount: 1, hitProbabilityMax: guessMax)
+            guard assessment.isAcceptable else {
+                throw ServerError(.invalidArgument, "pattern \(pattern.template) is too small for another code (space \(assessment.spaceSize))")
+            }
+            try connection.insertBatch(batch)
+            var random = SecureRandom()
+            for _ in 0..<16 {
+                let code = PromoCode(
+                    code: pattern.generate(using: &random), campaignId: campaignId, maxUses: batch.maxUses,
+                    ownerId: ownerId, batchId: batch.id, createdAtMs: batch.createdAtMs)
+                guard try connection.insertCodesSkippingConflicts([code]) == 1 else { continue }
+                try connection.addCreated(1, toBatch: batch.id)
+                try connection.appendAudit(
+                    AuditEntry(atMs: batch.createdAtMs, actorKeyId: batch.apiKeyId, action: "generate", target: batch.id,
+                        detail: "campaign=\(campaignId) owner=\(ownerId)"))
+                return GenerateResponse.with {
+                    $0.batchId = batch.id
+                    $0.generated = 1
+                    $0.codes = [code.code.display]
+                }
+            }
+            throw ServerError(.internal, "no free code found in pattern \(pattern.template)")
+        }
+    }
+
+    // MARK: Import
+
+    func importCodes(_ request: ImportCodesRequest, by caller: Caller, on eventLoop: any EventLoop) throws(ServerError)
+        -> EventLoopFuture<ImportCodesResponse>
+    {
+        guard !request.codes.isEmpty, request.codes.count <= configuration.importCodesMax else {
+            throw ServerError(.invalidArgument, "codes: 1...\(configuration.importCodesMax) per request")
+        }
+        let nowMs = WallClock.nowMs()
+        let batchId = Identifier.make("bat")
+        var rejected: [ImportRejection] = []
+        var accepted: [(index: Int, code: PromoCode)] = []
+        var keys = Set<String>()
+        var owners = Set<String>()
+        for (index, entry) in request.codes.enumerated() {
+            func reject(_ reason: String) {
+                rejected.append(ImportRejection.with {
+                    $0.index = UInt32(index)
+                    $0.code = entry.code
+                    $0.reason = reason
+                })
+            }
+            let text: CodeText
+            do { text = try CodeText(entry.code) } catch { reject("malformed: \(error.message)"); continue }
+            guard entry.ownerId.utf8.count <= limits.idBytesMax, !entry.ownerId.utf8.contains(0) else {
+                reject("owner_id is longer than \(limits.idBytesMax) bytes")
+                continue
+            }
+            guard keys.insert(text.key).inserted else { reject("duplicate of an earlier code in this request"); continue }
+            if !entry.ownerId.isEmpty {
+                guard owners.insert(entry.ownerId).inserted else { reject("owner already has a code in this request"); continue }
+            }
+            accepted.append((index, PromoCode(
+                code: text, campaignId: request.campaignId, maxUses: entry.maxUses,
+                ownerId: entry.ownerId.isEmpty ? nil : entry.ownerId, batchId: batchId, createdAtMs: nowMs)))
+        }
+        let campaignId = request.campaignId
+        let checked = rejected
+        let candidates = accepted
+        return store.write(on: eventLoop) { connection in
+            try Self.requireCampaign(campaignId, on: connection)
+            try connection.insertBatch(
+                CodeBatch(
+                    id: batchId, campaignId: campaignId, kind: .imported, template: "", requested: UInt64(candidates.count),
+                    maxUses: 0, ownerId: nil, apiKeyId: caller.keyId, idempotencyKey: nil, createdAtMs: nowMs))
+            var rejected = checked
+            var imported = 0
+            for candidate in candidates {
+                if try connection.insertCodesSkippingConflicts([candidate.code]) == 1 {
+                    imported += 1
+                    continue
+                }
+                let reason = try connection.code(key: candidate.code.code.key) != nil
+                    ? "already exists" : "owner already has a code in this campaign"
+                rejected.append(ImportRejection.with {
+                    $0.index = UInt32(candidate.index)
+                    $0.code = candidate.code.code.display
+                    $0.reason = reason
+                })
+            }
+            try connection.addCreated(imported, toBatch: batchId)
+            try connection.appendAudit(
+                AuditEntry(atMs: nowMs, actorKeyId: caller.keyId, action: "import_codes", target: batchId,
+                    detail: "campaign=\(campaignId) imported=\(imported) rejected=\(rejected.count)"))
+            return ImportCodesResponse.with {
+                $0.batchId = batchId
+                $0.imported = UInt32(imported)
+                $0.rejected = rejected.sorted { $0.index < $1.index }
+            }
+        }
+    }
+
+    // MARK: Export
+
+    func export(_ request: ExportCodesRequest, by caller: Caller, on eventLoop: any EventLoop) throws(ServerError)
+        -> EventLoopFuture<ExportCodesResponse>
+    {
+        try requireAccess(caller, to: request.campaignId)
+        let usage: CodeFilter.Usage
+        switch request.usage {
+        case .any: usage = .any
+        case .used: usage = .used
+        case .unused: usage = .unused
+        default: throw ServerError(.invalidArgument, "usage: \(request.usage) is not a code usage")
+        }
+        let filter = CodeFilter(
+            campaignId: request.campaignId, batchId: request.batchId.isEmpty ? nil : request.batchId,
+            ownerId: request.ownerId.isEmpty ? nil : request.ownerId, usage: usage)
+        let afterId = try PageToken.decode(request.pageToken)?.ms
+        let pageSize = request.pageSize == 0
+            ? configuration.exportPageSizeDefault : min(Int(request.pageSize), configuration.exportPageSizeMax)
+        // Leave room for the envelope: a page ends early rather than overflow the frame.
+        let pageBytesMax = configuration.frameBytesMax - 4_096
+        return store.read(on: eventLoop) { connection in
+            try Self.requireCampaign(filter.campaignId, on: connection)
+            let rows = try connection.codes(filter, afterId: afterId, limit: pageSize + 1)
+            var page: [CodeInfo] = []
+            var lastId: Int64 = 0
+            var bytes = 0
+            for row in rows.prefix(pageSize) {
+                let info = WireMapping.wire(row.code)
+                bytes += 48 + info.code.utf8.count + info.campaignId.utf8.count + info.ownerId.utf8.count + info.batchId.utf8.count
+                if bytes > pageBytesMax { break }
+                page.append(info)
+                lastId = row.id
+            }
+            return ExportCodesResponse.with {
+                $0.codes = page
+                if page.count < rows.count { $0.nextPageToken = PageToken.encode(ms: lastId, id: "c") }
+            }
+        }
+    }
+
+    // MARK: -
+
+    /// Issuer keys reach only the campaigns they are bound to.
+    private func requireAccess(_ caller: Caller, to campaignId: String) throws(ServerError) {
+        guard !campaignId.isEmpty else { throw ServerError(.invalidArgument, "campaign_id is required") }
+        if caller.role == .issuer && !caller.campaignIds.contains(campaignId) {
+            throw ServerError(.permissionDenied, "this issuer key is not bound to campaign \(campaignId)")
+        }
+    }
+
+    private func requireText(_ value: String, _ field: String, max: Int) throws(ServerError) {
+        guard value.utf8.count <= max else { throw ServerError(.invalidArgument, "\(field) is longer than \(max) bytes") }
+    }
+
+    private static func requireCampaign(_ id: String, on connection: Connection) throws {
+        guard try connection.campaign(id: id) != nil else { throw ServerError(.notFound, "campaign \(id) does not exist") }
+    }
+}

@@ -1,0 +1,171 @@
+import PromoDomain
+
+/// A set of codes issued together: a generated batch, an import, or one personal code.
+public struct CodeBatch: Sendable, Hashable {
+    public enum Kind: String, Sendable { case generated, imported, personal }
+
+    public var id: String
+    public var campaignId: String
+    public var kind: Kind
+    /// The pattern template of a generated batch ("" otherwise): codes issued under one template share
+    /// one space, which is what the guessability guard counts.
+    public var template: String
+    public var requested: UInt64
+    public var created: UInt64
+    public var maxUses: UInt64
+    public var ownerId: String?
+    public var apiKeyId: String
+    public var idempotencyKey: String?
+    public var createdAtMs: Int64
+
+    public init(
+        id: String, campaignId: String, kind: Kind, template: String, requested: UInt64, created: UInt64 = 0,
+        maxUses: UInt64, ownerId: String?, apiKeyId: String, idempotencyKey: String?, createdAtMs: Int64
+    ) {
+        self.id = id
+        self.campaignId = campaignId
+        self.kind = kind
+        self.template = template
+        self.requested = requested
+        self.created = created
+        self.maxUses = maxUses
+        self.ownerId = ownerId
+        self.apiKeyId = apiKeyId
+        self.idempotencyKey = idempotencyKey
+        self.createdAtMs = createdAtMs
+    }
+}
+
+/// Which codes an export wants.
+public struct CodeFilter: Sendable, Hashable {
+    public enum Usage: Sendable { case any, used, unused }
+    public var campaignId: String
+    public var batchId: String?
+    public var ownerId: String?
+    public var usage: Usage
+    public init(campaignId: String, batchId: String? = nil, ownerId: String? = nil, usage: Usage = .any) {
+        self.campaignId = campaignId
+        self.batchId = batchId
+        self.ownerId = ownerId
+        self.usage = usage
+    }
+}
+
+private let batchColumns = """
+    id, campaign_id, kind, template, requested, created, max_uses, owner_id, api_key_id, idempotency_key, created_at_ms
+    """
+
+extension Connection {
+    public func insertBatch(_ batch: CodeBatch) throws(StoreError) {
+        let insert = try statement("INSERT INTO code_batches (\(batchColumns)) VALUES (\(placeholders(11)))")
+        try insert.bind(1, batch.id)
+        try insert.bind(2, batch.campaignId)
+        try insert.bind(3, batch.kind.rawValue)
+        try insert.bind(4, batch.template)
+        try insert.bind(5, Int64(clamping: batch.requested))
+        try insert.bind(6, Int64(clamping: batch.created))
+        try insert.bind(7, Int64(clamping: batch.maxUses))
+        try insert.bind(8, batch.ownerId)
+        try insert.bind(9, batch.apiKeyId)
+        try insert.bind(10, batch.idempotencyKey)
+        try insert.bind(11, batch.createdAtMs)
+        try insert.run()
+    }
+
+    public func batch(apiKeyId: String, idempotencyKey: String) throws(StoreError) -> CodeBatch? {
+        let select = try statement("SELECT \(batchColumns) FROM code_batches WHERE api_key_id = ? AND idempotency_key = ?")
+        try select.bind(1, apiKeyId)
+        try select.bind(2, idempotencyKey)
+        return try select.firstRow { readBatch($0) }
+    }
+
+    public func batch(id: String) throws(StoreError) -> CodeBatch? {
+        let select = try statement("SELECT \(batchColumns) FROM code_batches WHERE id = ?")
+        try select.bind(1, id)
+        return try select.firstRow { readBatch($0) }
+    }
+
+    /// Codes requested so far under `template` (generated and personal), across all campaigns, in-progress
+    /// batches included. Imported batches have no template.
+    public func codesIssued(template: String) throws(StoreError) -> UInt64 {
+        let select = try statement("SELECT coalesce(sum(requested), 0) FROM code_batches WHERE template = ?")
+        try select.bind(1, template)
+        return UInt64(clamping: try select.firstRow { $0.int64(0) } ?? 0)
+    }
+
+    public func addCreated(_ count: Int, toBatch id: String) throws(StoreError) {
+        let update = try statement("UPDATE code_batches SET created = created + ? WHERE id = ?")
+        try update.bind(1, count)
+        try update.bind(2, id)
+        try update.run()
+    }
+
+    /// Inserts each code unless its key (or its owner, in its campaign) is taken; returns how many went in.
+    /// `onInserted` sees each code that did, in order.
+    public func insertCodesSkippingConflicts(_ codes: [PromoCode], onInserted: (PromoCode) -> Void = { _ in })
+        throws(StoreError) -> Int
+    {
+        let insert = try statement(
+            """
+            INSERT INTO codes (key, display, campaign_id, max_uses, uses, active, owner_id, batch_id, created_at_ms)
+            VALUES (?, ?, ?, ?, 0, 1, ?, ?, ?) ON CONFLICT DO NOTHING
+            """)
+        var inserted = 0
+        for code in codes {
+            try insert.bind(1, code.code.key)
+            try insert.bind(2, code.code.display)
+            try insert.bind(3, code.campaignId)
+            try insert.bind(4, Int64(clamping: code.maxUses))
+            try insert.bind(5, code.ownerId)
+            try insert.bind(6, code.batchId)
+            try insert.bind(7, code.createdAtMs)
+            try insert.run()
+            if changes == 1 {
+                inserted += 1
+                onInserted(code)
+            }
+            insert.reset()
+        }
+        return inserted
+    }
+
+    /// The personal code of `ownerId` in a campaign, if it has one.
+    public func code(campaignId: String, ownerId: String) throws(StoreError) -> PromoCode? {
+        let select = try statement("SELECT \(codeSelectColumns) FROM codes WHERE campaign_id = ? AND owner_id = ?")
+        try select.bind(1, campaignId)
+        try select.bind(2, ownerId)
+        return try select.firstRow { readCode($0) } ?? nil
+    }
+
+    /// Codes matching `filter` in the order they were issued, after the code numbered `afterId`, each with
+    /// its number (the cursor for the next page).
+    public func codes(_ filter: CodeFilter, afterId: Int64?, limit: Int) throws(StoreError) -> [(id: Int64, code: PromoCode)] {
+        // The batch filter has its own index; otherwise the campaign's index serves the order.
+        let source = filter.batchId == nil ? "codes INDEXED BY codes_by_campaign" : "codes INDEXED BY codes_by_batch"
+        let select = try statement(
+            """
+            SELECT \(codeSelectColumns), id FROM \(source)
+            WHERE campaign_id = ?1 AND id > ?2
+              AND (?3 IS NULL OR batch_id = ?3) AND (?4 IS NULL OR owner_id = ?4)
+              AND (?5 = 0 OR (?5 = 1 AND uses > 0) OR (?5 = 2 AND uses = 0))
+            ORDER BY id LIMIT ?6
+            """)
+        try select.bind(1, filter.campaignId)
+        try select.bind(2, afterId ?? 0)
+        try select.bind(3, filter.batchId)
+        try select.bind(4, filter.ownerId)
+        try select.bind(5, filter.usage == .any ? 0 : filter.usage == .used ? 1 : 2)
+        try select.bind(6, limit)
+        var result: [(id: Int64, code: PromoCode)] = []
+        while try select.step() { if let code = readCode(select) { result.append((select.int64(9), code)) } }
+        return result
+    }
+
+    private func readBatch(_ row: Statement) -> CodeBatch {
+        CodeBatch(
+            id: row.string(0), campaignId: row.string(1), kind: CodeBatch.Kind(rawValue: row.string(2)) ?? .generated,
+            template: row.string(3), requested: UInt64(clamping: row.int64(4)), created: UInt64(clamping: row.int64(5)),
+            maxUses: UInt64(clamping: row.int64(6)), ownerId: row.optionalString(7), apiKeyId: row.string(8),
+            idempotencyKey: row.optionalString(9), createdAtMs: row.int64(10))
+    }
+}
