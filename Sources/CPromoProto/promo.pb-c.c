@@ -1852,6 +1852,141 @@ void   promo__v1__report_request__free_unpacked
   assert(message->base.descriptor == &promo__v1__report_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   promo__v1__money__init
+                     (Promo__V1__Money         *message)
+{
+  static const Promo__V1__Money init_value = PROMO__V1__MONEY__INIT;
+  *message = init_value;
+}
+size_t promo__v1__money__get_packed_size
+                     (const Promo__V1__Money *message)
+{
+  assert(message->base.descriptor == &promo__v1__money__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__money__pack
+                     (const Promo__V1__Money *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__money__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__money__pack_to_buffer
+                     (const Promo__V1__Money *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__money__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__Money *
+       promo__v1__money__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__Money *)
+     protobuf_c_message_unpack (&promo__v1__money__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__money__free_unpacked
+                     (Promo__V1__Money *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__money__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__actor_count__init
+                     (Promo__V1__ActorCount         *message)
+{
+  static const Promo__V1__ActorCount init_value = PROMO__V1__ACTOR_COUNT__INIT;
+  *message = init_value;
+}
+size_t promo__v1__actor_count__get_packed_size
+                     (const Promo__V1__ActorCount *message)
+{
+  assert(message->base.descriptor == &promo__v1__actor_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__actor_count__pack
+                     (const Promo__V1__ActorCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__actor_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__actor_count__pack_to_buffer
+                     (const Promo__V1__ActorCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__actor_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__ActorCount *
+       promo__v1__actor_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__ActorCount *)
+     protobuf_c_message_unpack (&promo__v1__actor_count__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__actor_count__free_unpacked
+                     (Promo__V1__ActorCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__actor_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__suspicion__init
+                     (Promo__V1__Suspicion         *message)
+{
+  static const Promo__V1__Suspicion init_value = PROMO__V1__SUSPICION__INIT;
+  *message = init_value;
+}
+size_t promo__v1__suspicion__get_packed_size
+                     (const Promo__V1__Suspicion *message)
+{
+  assert(message->base.descriptor == &promo__v1__suspicion__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__suspicion__pack
+                     (const Promo__V1__Suspicion *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__suspicion__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__suspicion__pack_to_buffer
+                     (const Promo__V1__Suspicion *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__suspicion__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__Suspicion *
+       promo__v1__suspicion__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__Suspicion *)
+     protobuf_c_message_unpack (&promo__v1__suspicion__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__suspicion__free_unpacked
+                     (Promo__V1__Suspicion *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__suspicion__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   promo__v1__report_response__init
                      (Promo__V1__ReportResponse         *message)
 {
@@ -5593,7 +5728,7 @@ const ProtobufCMessageDescriptor promo__v1__void_redemption_response__descriptor
   (ProtobufCMessageInit) promo__v1__void_redemption_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__report_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor promo__v1__report_request__field_descriptors[5] =
 {
   {
     "campaign_id",
@@ -5631,16 +5766,42 @@ static const ProtobufCFieldDescriptor promo__v1__report_request__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "bucket",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ReportRequest, bucket),
+    &promo__v1__bucket_width__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "top",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ReportRequest, top),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__report_request__field_indices_by_name[] = {
+  3,   /* field[3] = bucket */
   0,   /* field[0] = campaign_id */
   1,   /* field[1] = from_ms */
   2,   /* field[2] = to_ms */
+  4,   /* field[4] = top */
 };
 static const ProtobufCIntRange promo__v1__report_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor promo__v1__report_request__descriptor =
 {
@@ -5650,14 +5811,232 @@ const ProtobufCMessageDescriptor promo__v1__report_request__descriptor =
   "Promo__V1__ReportRequest",
   "promo.v1",
   sizeof(Promo__V1__ReportRequest),
-  3,
+  5,
   promo__v1__report_request__field_descriptors,
   promo__v1__report_request__field_indices_by_name,
   1,  promo__v1__report_request__number_ranges,
   (ProtobufCMessageInit) promo__v1__report_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__report_response__field_descriptors[12] =
+static const ProtobufCFieldDescriptor promo__v1__money__field_descriptors[2] =
+{
+  {
+    "currency",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Money, currency),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount_minor",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Money, amount_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__money__field_indices_by_name[] = {
+  1,   /* field[1] = amount_minor */
+  0,   /* field[0] = currency */
+};
+static const ProtobufCIntRange promo__v1__money__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor promo__v1__money__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.Money",
+  "Money",
+  "Promo__V1__Money",
+  "promo.v1",
+  sizeof(Promo__V1__Money),
+  2,
+  promo__v1__money__field_descriptors,
+  promo__v1__money__field_indices_by_name,
+  1,  promo__v1__money__number_ranges,
+  (ProtobufCMessageInit) promo__v1__money__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__actor_count__field_descriptors[3] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ActorCount, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "redemptions",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ActorCount, redemptions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failures",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ActorCount, failures),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__actor_count__field_indices_by_name[] = {
+  2,   /* field[2] = failures */
+  0,   /* field[0] = key */
+  1,   /* field[1] = redemptions */
+};
+static const ProtobufCIntRange promo__v1__actor_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor promo__v1__actor_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.ActorCount",
+  "ActorCount",
+  "Promo__V1__ActorCount",
+  "promo.v1",
+  sizeof(Promo__V1__ActorCount),
+  3,
+  promo__v1__actor_count__field_descriptors,
+  promo__v1__actor_count__field_indices_by_name,
+  1,  promo__v1__actor_count__number_ranges,
+  (ProtobufCMessageInit) promo__v1__actor_count__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__suspicion__field_descriptors[6] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Suspicion, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Suspicion, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "redemptions",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Suspicion, redemptions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failures",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Suspicion, failures),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "share",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Suspicion, share),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Suspicion, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__suspicion__field_indices_by_name[] = {
+  3,   /* field[3] = failures */
+  1,   /* field[1] = key */
+  0,   /* field[0] = kind */
+  5,   /* field[5] = reason */
+  2,   /* field[2] = redemptions */
+  4,   /* field[4] = share */
+};
+static const ProtobufCIntRange promo__v1__suspicion__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor promo__v1__suspicion__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.Suspicion",
+  "Suspicion",
+  "Promo__V1__Suspicion",
+  "promo.v1",
+  sizeof(Promo__V1__Suspicion),
+  6,
+  promo__v1__suspicion__field_descriptors,
+  promo__v1__suspicion__field_indices_by_name,
+  1,  promo__v1__suspicion__number_ranges,
+  (ProtobufCMessageInit) promo__v1__suspicion__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__report_response__field_descriptors[22] =
 {
   {
     "campaign_id",
@@ -5803,25 +6182,155 @@ static const ProtobufCFieldDescriptor promo__v1__report_response__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reward_totals",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__ReportResponse, n_reward_totals),
+    offsetof(Promo__V1__ReportResponse, reward_totals),
+    &promo__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "free_spins_granted",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ReportResponse, free_spins_granted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "loyalty_points_granted",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ReportResponse, loyalty_points_granted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "top_ips",
+    16,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__ReportResponse, n_top_ips),
+    offsetof(Promo__V1__ReportResponse, top_ips),
+    &promo__v1__actor_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "top_devices",
+    17,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__ReportResponse, n_top_devices),
+    offsetof(Promo__V1__ReportResponse, top_devices),
+    &promo__v1__actor_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "top_users",
+    18,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__ReportResponse, n_top_users),
+    offsetof(Promo__V1__ReportResponse, top_users),
+    &promo__v1__actor_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "suspicious",
+    19,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__ReportResponse, n_suspicious),
+    offsetof(Promo__V1__ReportResponse, suspicious),
+    &promo__v1__suspicion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_ms",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ReportResponse, from_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_ms",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ReportResponse, to_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bucket",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ReportResponse, bucket),
+    &promo__v1__bucket_width__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__report_response__field_indices_by_name[] = {
+  21,   /* field[21] = bucket */
   10,   /* field[10] = by_owner */
   9,   /* field[9] = by_source */
   0,   /* field[0] = campaign_id */
   1,   /* field[1] = codes_issued */
   2,   /* field[2] = codes_redeemed */
   8,   /* field[8] = failures_by_verdict */
+  13,   /* field[13] = free_spins_granted */
+  19,   /* field[19] = from_ms */
+  14,   /* field[14] = loyalty_points_granted */
   6,   /* field[6] = redemption_rate */
   3,   /* field[3] = redemptions */
   7,   /* field[7] = reward_total_minor */
+  12,   /* field[12] = reward_totals */
+  18,   /* field[18] = suspicious */
   11,   /* field[11] = timeline */
+  20,   /* field[20] = to_ms */
+  16,   /* field[16] = top_devices */
+  15,   /* field[15] = top_ips */
+  17,   /* field[17] = top_users */
   5,   /* field[5] = unique_users */
   4,   /* field[4] = voided */
 };
 static const ProtobufCIntRange promo__v1__report_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor promo__v1__report_response__descriptor =
 {
@@ -5831,7 +6340,7 @@ const ProtobufCMessageDescriptor promo__v1__report_response__descriptor =
   "Promo__V1__ReportResponse",
   "promo.v1",
   sizeof(Promo__V1__ReportResponse),
-  12,
+  22,
   promo__v1__report_response__field_descriptors,
   promo__v1__report_response__field_indices_by_name,
   1,  promo__v1__report_response__number_ranges,
@@ -6370,5 +6879,35 @@ const ProtobufCEnumDescriptor promo__v1__code_usage__descriptor =
   promo__v1__code_usage__enum_values_by_name,
   1,
   promo__v1__code_usage__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue promo__v1__bucket_width__enum_values_by_number[3] =
+{
+  { "BUCKET_WIDTH_AUTO", "PROMO__V1__BUCKET_WIDTH__BUCKET_WIDTH_AUTO", 0 },
+  { "BUCKET_WIDTH_HOUR", "PROMO__V1__BUCKET_WIDTH__BUCKET_WIDTH_HOUR", 1 },
+  { "BUCKET_WIDTH_DAY", "PROMO__V1__BUCKET_WIDTH__BUCKET_WIDTH_DAY", 2 },
+};
+static const ProtobufCIntRange promo__v1__bucket_width__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex promo__v1__bucket_width__enum_values_by_name[3] =
+{
+  { "BUCKET_WIDTH_AUTO", 0 },
+  { "BUCKET_WIDTH_DAY", 2 },
+  { "BUCKET_WIDTH_HOUR", 1 },
+};
+const ProtobufCEnumDescriptor promo__v1__bucket_width__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "promo.v1.BucketWidth",
+  "BucketWidth",
+  "Promo__V1__BucketWidth",
+  "promo.v1",
+  3,
+  promo__v1__bucket_width__enum_values_by_number,
+  3,
+  promo__v1__bucket_width__enum_values_by_name,
+  1,
+  promo__v1__bucket_width__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

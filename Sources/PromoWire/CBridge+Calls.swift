@@ -437,6 +437,8 @@ extension ReportRequest: CBridged {
         campaignId = try CDecode.string(c.pointee.campaign_id, "report.campaign_id")
         fromMs = c.pointee.from_ms
         toMs = c.pointee.to_ms
+        bucket = BucketWidth(rawValue: CDecode.enumRaw(c.pointee.bucket))
+        top = c.pointee.top
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ReportRequest> {
@@ -444,6 +446,61 @@ extension ReportRequest: CBridged {
         c.pointee.campaign_id = arena.cString(campaignId)
         c.pointee.from_ms = fromMs
         c.pointee.to_ms = toMs
+        c.pointee.bucket = arena.cEnum(Promo__V1__BucketWidth.self, bucket.rawValue)
+        c.pointee.top = top
+        return c
+    }
+}
+
+extension Money: CBridged {
+    init(c: UnsafePointer<Promo__V1__Money>) throws(WireError) {
+        currency = try CDecode.string(c.pointee.currency, "money.currency")
+        amountMinor = c.pointee.amount_minor
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__Money> {
+        let c = arena.make(Promo__V1__Money.self) { promo__v1__money__init($0) }
+        c.pointee.currency = arena.cString(currency)
+        c.pointee.amount_minor = amountMinor
+        return c
+    }
+}
+
+extension ActorCount: CBridged {
+    init(c: UnsafePointer<Promo__V1__ActorCount>) throws(WireError) {
+        key = try CDecode.string(c.pointee.key, "actor.key")
+        redemptions = c.pointee.redemptions
+        failures = c.pointee.failures
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ActorCount> {
+        let c = arena.make(Promo__V1__ActorCount.self) { promo__v1__actor_count__init($0) }
+        c.pointee.key = arena.cString(key)
+        c.pointee.redemptions = redemptions
+        c.pointee.failures = failures
+        return c
+    }
+}
+
+extension Suspicion: CBridged {
+    init(c: UnsafePointer<Promo__V1__Suspicion>) throws(WireError) {
+        let m = c.pointee
+        kind = try CDecode.string(m.kind, "suspicion.kind")
+        key = try CDecode.string(m.key, "suspicion.key")
+        redemptions = m.redemptions
+        failures = m.failures
+        share = m.share
+        reason = try CDecode.string(m.reason, "suspicion.reason")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__Suspicion> {
+        let c = arena.make(Promo__V1__Suspicion.self) { promo__v1__suspicion__init($0) }
+        c.pointee.kind = arena.cString(kind)
+        c.pointee.key = arena.cString(key)
+        c.pointee.redemptions = redemptions
+        c.pointee.failures = failures
+        c.pointee.share = share
+        c.pointee.reason = arena.cString(reason)
         return c
     }
 }
@@ -463,6 +520,16 @@ extension ReportResponse: CBridged {
         bySource = try CDecode.messages(m.n_by_source, m.by_source)
         byOwner = try CDecode.messages(m.n_by_owner, m.by_owner)
         timeline = try CDecode.messages(m.n_timeline, m.timeline)
+        rewardTotals = try CDecode.messages(m.n_reward_totals, m.reward_totals)
+        freeSpinsGranted = m.free_spins_granted
+        loyaltyPointsGranted = m.loyalty_points_granted
+        topIps = try CDecode.messages(m.n_top_ips, m.top_ips)
+        topDevices = try CDecode.messages(m.n_top_devices, m.top_devices)
+        topUsers = try CDecode.messages(m.n_top_users, m.top_users)
+        suspicious = try CDecode.messages(m.n_suspicious, m.suspicious)
+        fromMs = m.from_ms
+        toMs = m.to_ms
+        bucket = BucketWidth(rawValue: CDecode.enumRaw(m.bucket))
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ReportResponse> {
@@ -479,6 +546,16 @@ extension ReportResponse: CBridged {
         (c.pointee.n_by_source, c.pointee.by_source) = arena.cMessages(bySource)
         (c.pointee.n_by_owner, c.pointee.by_owner) = arena.cMessages(byOwner)
         (c.pointee.n_timeline, c.pointee.timeline) = arena.cMessages(timeline)
+        (c.pointee.n_reward_totals, c.pointee.reward_totals) = arena.cMessages(rewardTotals)
+        c.pointee.free_spins_granted = freeSpinsGranted
+        c.pointee.loyalty_points_granted = loyaltyPointsGranted
+        (c.pointee.n_top_ips, c.pointee.top_ips) = arena.cMessages(topIps)
+        (c.pointee.n_top_devices, c.pointee.top_devices) = arena.cMessages(topDevices)
+        (c.pointee.n_top_users, c.pointee.top_users) = arena.cMessages(topUsers)
+        (c.pointee.n_suspicious, c.pointee.suspicious) = arena.cMessages(suspicious)
+        c.pointee.from_ms = fromMs
+        c.pointee.to_ms = toMs
+        c.pointee.bucket = arena.cEnum(Promo__V1__BucketWidth.self, bucket.rawValue)
         return c
     }
 }

@@ -339,6 +339,31 @@ public struct ReportRequest: WireMessage {
     public var campaignId = ""
     public var fromMs: Int64 = 0
     public var toMs: Int64 = 0
+    public var bucket: BucketWidth = .auto
+    public var top: UInt32 = 0
+    public init() {}
+}
+
+public struct Money: WireMessage {
+    public var currency = ""
+    public var amountMinor: Int64 = 0
+    public init() {}
+}
+
+public struct ActorCount: WireMessage {
+    public var key = ""
+    public var redemptions: UInt64 = 0
+    public var failures: UInt64 = 0
+    public init() {}
+}
+
+public struct Suspicion: WireMessage {
+    public var kind = ""
+    public var key = ""
+    public var redemptions: UInt64 = 0
+    public var failures: UInt64 = 0
+    public var share: Double = 0
+    public var reason = ""
     public init() {}
 }
 
@@ -355,6 +380,16 @@ public struct ReportResponse: WireMessage {
     public var bySource: [Count] = []
     public var byOwner: [Count] = []
     public var timeline: [Bucket] = []
+    public var rewardTotals: [Money] = []
+    public var freeSpinsGranted: UInt64 = 0
+    public var loyaltyPointsGranted: Int64 = 0
+    public var topIps: [ActorCount] = []
+    public var topDevices: [ActorCount] = []
+    public var topUsers: [ActorCount] = []
+    public var suspicious: [Suspicion] = []
+    public var fromMs: Int64 = 0
+    public var toMs: Int64 = 0
+    public var bucket: BucketWidth = .auto
     public init() {}
 }
 

@@ -106,3 +106,14 @@ public struct CodeUsage: OpenEnum {
 
     public static let names: [Int32: String] = [0: "ANY", 1: "USED", 2: "UNUSED"]
 }
+
+public struct BucketWidth: OpenEnum {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let auto = Self(rawValue: 0)
+    public static let hour = Self(rawValue: 1)
+    public static let day = Self(rawValue: 2)
+
+    public static let names: [Int32: String] = [0: "AUTO", 1: "HOUR", 2: "DAY"]
+}

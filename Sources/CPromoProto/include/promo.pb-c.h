@@ -56,6 +56,9 @@ typedef struct Promo__V1__SetCodeStatusResponse Promo__V1__SetCodeStatusResponse
 typedef struct Promo__V1__VoidRedemptionRequest Promo__V1__VoidRedemptionRequest;
 typedef struct Promo__V1__VoidRedemptionResponse Promo__V1__VoidRedemptionResponse;
 typedef struct Promo__V1__ReportRequest Promo__V1__ReportRequest;
+typedef struct Promo__V1__Money Promo__V1__Money;
+typedef struct Promo__V1__ActorCount Promo__V1__ActorCount;
+typedef struct Promo__V1__Suspicion Promo__V1__Suspicion;
 typedef struct Promo__V1__ReportResponse Promo__V1__ReportResponse;
 typedef struct Promo__V1__CreateApiKeyRequest Promo__V1__CreateApiKeyRequest;
 typedef struct Promo__V1__CreateApiKeyResponse Promo__V1__CreateApiKeyResponse;
@@ -144,6 +147,15 @@ typedef enum _Promo__V1__CodeUsage {
   PROMO__V1__CODE_USAGE__CODE_USAGE_UNUSED = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__CODE_USAGE)
 } Promo__V1__CodeUsage;
+typedef enum _Promo__V1__BucketWidth {
+  /*
+   * hours for ranges up to 7 days, days beyond
+   */
+  PROMO__V1__BUCKET_WIDTH__BUCKET_WIDTH_AUTO = 0,
+  PROMO__V1__BUCKET_WIDTH__BUCKET_WIDTH_HOUR = 1,
+  PROMO__V1__BUCKET_WIDTH__BUCKET_WIDTH_DAY = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__BUCKET_WIDTH)
+} Promo__V1__BucketWidth;
 
 /* --- messages --- */
 
@@ -827,47 +839,157 @@ struct  Promo__V1__VoidRedemptionResponse
     , NULL }
 
 
+/*
+ * A campaign's numbers over [from_ms, to_ms). The range is widened to whole hours (UTC): from_ms rounds
+ * down, to_ms up. from_ms 0 = since the campaign began; to_ms 0 = now.
+ */
 struct  Promo__V1__ReportRequest
 {
   ProtobufCMessage base;
   char *campaign_id;
   int64_t from_ms;
-  /*
-   * 0 = now
-   */
   int64_t to_ms;
+  Promo__V1__BucketWidth bucket;
+  /*
+   * entries per top list; 0 = 10
+   */
+  uint32_t top;
 };
 #define PROMO__V1__REPORT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__report_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, PROMO__V1__BUCKET_WIDTH__BUCKET_WIDTH_AUTO, 0 }
+
+
+struct  Promo__V1__Money
+{
+  ProtobufCMessage base;
+  char *currency;
+  int64_t amount_minor;
+};
+#define PROMO__V1__MONEY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__money__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * One IP, device or user: its redemptions and failed attempts in the range.
+ */
+struct  Promo__V1__ActorCount
+{
+  ProtobufCMessage base;
+  char *key;
+  uint64_t redemptions;
+  uint64_t failures;
+};
+#define PROMO__V1__ACTOR_COUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__actor_count__descriptor) \
     , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+/*
+ * An IP or device that holds more of the campaign than the configured share or count.
+ */
+struct  Promo__V1__Suspicion
+{
+  ProtobufCMessage base;
+  /*
+   * ip | device
+   */
+  char *kind;
+  char *key;
+  uint64_t redemptions;
+  uint64_t failures;
+  /*
+   * of the range's redemptions
+   */
+  double share;
+  char *reason;
+};
+#define PROMO__V1__SUSPICION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__suspicion__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Promo__V1__ReportResponse
 {
   ProtobufCMessage base;
   char *campaign_id;
+  /*
+   * codes of the campaign now
+   */
   uint64_t codes_issued;
+  /*
+   * codes with at least one standing (not voided) redemption now
+   */
   uint64_t codes_redeemed;
+  /*
+   * in the range, voided ones included
+   */
   uint64_t redemptions;
+  /*
+   * redemptions in the range that have since been voided
+   */
   uint64_t voided;
+  /*
+   * distinct users with a standing redemption in the range
+   */
   uint64_t unique_users;
   /*
-   * codes_redeemed / codes_issued
+   * codes_redeemed / codes_issued (0 when no codes)
    */
   double redemption_rate;
+  /*
+   * standing rewards in the campaign's currency, in the range
+   */
   int64_t reward_total_minor;
+  /*
+   * failed validates and redeems in the range, by verdict name
+   */
   size_t n_failures_by_verdict;
   Promo__V1__Count **failures_by_verdict;
+  /*
+   * standing redemptions in the range by redeem source
+   */
   size_t n_by_source;
   Promo__V1__Count **by_source;
+  /*
+   * standing redemptions in the range by code owner (affiliate)
+   */
   size_t n_by_owner;
   Promo__V1__Count **by_owner;
+  /*
+   * standing redemptions and first-time users per bucket
+   */
   size_t n_timeline;
   Promo__V1__Bucket **timeline;
+  /*
+   * standing money rewards in the range, per currency
+   */
+  size_t n_reward_totals;
+  Promo__V1__Money **reward_totals;
+  uint64_t free_spins_granted;
+  int64_t loyalty_points_granted;
+  /*
+   * top by redemptions, then top by failures
+   */
+  size_t n_top_ips;
+  Promo__V1__ActorCount **top_ips;
+  size_t n_top_devices;
+  Promo__V1__ActorCount **top_devices;
+  size_t n_top_users;
+  Promo__V1__ActorCount **top_users;
+  size_t n_suspicious;
+  Promo__V1__Suspicion **suspicious;
+  /*
+   * the range actually reported (whole hours)
+   */
+  int64_t from_ms;
+  int64_t to_ms;
+  Promo__V1__BucketWidth bucket;
 };
 #define PROMO__V1__REPORT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__report_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, PROMO__V1__BUCKET_WIDTH__BUCKET_WIDTH_AUTO }
 
 
 struct  Promo__V1__CreateApiKeyRequest
@@ -1737,6 +1859,63 @@ Promo__V1__ReportRequest *
 void   promo__v1__report_request__free_unpacked
                      (Promo__V1__ReportRequest *message,
                       ProtobufCAllocator *allocator);
+/* Promo__V1__Money methods */
+void   promo__v1__money__init
+                     (Promo__V1__Money         *message);
+size_t promo__v1__money__get_packed_size
+                     (const Promo__V1__Money   *message);
+size_t promo__v1__money__pack
+                     (const Promo__V1__Money   *message,
+                      uint8_t             *out);
+size_t promo__v1__money__pack_to_buffer
+                     (const Promo__V1__Money   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__Money *
+       promo__v1__money__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__money__free_unpacked
+                     (Promo__V1__Money *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__ActorCount methods */
+void   promo__v1__actor_count__init
+                     (Promo__V1__ActorCount         *message);
+size_t promo__v1__actor_count__get_packed_size
+                     (const Promo__V1__ActorCount   *message);
+size_t promo__v1__actor_count__pack
+                     (const Promo__V1__ActorCount   *message,
+                      uint8_t             *out);
+size_t promo__v1__actor_count__pack_to_buffer
+                     (const Promo__V1__ActorCount   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__ActorCount *
+       promo__v1__actor_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__actor_count__free_unpacked
+                     (Promo__V1__ActorCount *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__Suspicion methods */
+void   promo__v1__suspicion__init
+                     (Promo__V1__Suspicion         *message);
+size_t promo__v1__suspicion__get_packed_size
+                     (const Promo__V1__Suspicion   *message);
+size_t promo__v1__suspicion__pack
+                     (const Promo__V1__Suspicion   *message,
+                      uint8_t             *out);
+size_t promo__v1__suspicion__pack_to_buffer
+                     (const Promo__V1__Suspicion   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__Suspicion *
+       promo__v1__suspicion__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__suspicion__free_unpacked
+                     (Promo__V1__Suspicion *message,
+                      ProtobufCAllocator *allocator);
 /* Promo__V1__ReportResponse methods */
 void   promo__v1__report_response__init
                      (Promo__V1__ReportResponse         *message);
@@ -2014,6 +2193,15 @@ typedef void (*Promo__V1__VoidRedemptionResponse_Closure)
 typedef void (*Promo__V1__ReportRequest_Closure)
                  (const Promo__V1__ReportRequest *message,
                   void *closure_data);
+typedef void (*Promo__V1__Money_Closure)
+                 (const Promo__V1__Money *message,
+                  void *closure_data);
+typedef void (*Promo__V1__ActorCount_Closure)
+                 (const Promo__V1__ActorCount *message,
+                  void *closure_data);
+typedef void (*Promo__V1__Suspicion_Closure)
+                 (const Promo__V1__Suspicion *message,
+                  void *closure_data);
 typedef void (*Promo__V1__ReportResponse_Closure)
                  (const Promo__V1__ReportResponse *message,
                   void *closure_data);
@@ -2049,6 +2237,7 @@ extern const ProtobufCEnumDescriptor    promo__v1__verdict__descriptor;
 extern const ProtobufCEnumDescriptor    promo__v1__reward_kind__descriptor;
 extern const ProtobufCEnumDescriptor    promo__v1__campaign_kind__descriptor;
 extern const ProtobufCEnumDescriptor    promo__v1__code_usage__descriptor;
+extern const ProtobufCEnumDescriptor    promo__v1__bucket_width__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__status__descriptor;
@@ -2090,6 +2279,9 @@ extern const ProtobufCMessageDescriptor promo__v1__set_code_status_response__des
 extern const ProtobufCMessageDescriptor promo__v1__void_redemption_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__void_redemption_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__report_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__money__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__actor_count__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__suspicion__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__report_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__create_api_key_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__create_api_key_response__descriptor;
