@@ -2,6 +2,7 @@ import NIOCore
 import PromoDomain
 import PromoStore
 import PromoWire
+import Synchronization
 
 /// Codes in bulk: generate from a pattern, import a list, export pages.
 ///
@@ -12,6 +13,9 @@ final class CodeService: Sendable {
     let configuration: ServerConfiguration
     let store: PromoStore
     private let limits = DomainLimits.default
+    /// Batches being filled right now, so that a retry arriving meanwhile waits for the same work instead of
+    /// filling the batch a second time.
+    private let filling = Mutex<[String: Task<GenerateResponse, any Error>]>([:])
 
     init(configuration: ServerConfiguration, store: PromoStore) {
         self.configuration = configuration
@@ -34,17 +38,21 @@ final class CodeService: Sendable {
         } catch {
             throw ServerError(wrapping: error)
         }
-        let promise = eventLoop.makePromise(of: GenerateResponse.self)
         if !request.ownerId.isEmpty {
             guard request.count <= 1 else {
                 throw ServerError(.invalidArgument, "count: a personal code (owner_id) is one per owner, not \(request.count)")
             }
-            promise.completeWithTask { try await self.generatePersonal(request, pattern: pattern, by: caller) }
         } else {
             guard request.count >= 1, request.count <= configuration.generateCountMax else {
                 throw ServerError(.invalidArgument, "count must be 1...\(configuration.generateCountMax)")
             }
+        }
+        // Made only once every check passed: a promise that is never completed is a leak NIO traps on.
+        let promise = eventLoop.makePromise(of: GenerateResponse.self)
+        if request.ownerId.isEmpty {
             promise.completeWithTask { try await self.generateBatch(request, pattern: pattern, by: caller) }
+        } else {
+            promise.completeWithTask { try await self.generatePersonal(request, pattern: pattern, by: caller) }
         }
         return promise.futureResult
     }
@@ -56,7 +64,7 @@ final class CodeService: Sendable {
         let inlineMax = configuration.generateInlineCodesMax
         let idempotencyKey = request.idempotencyKey.isEmpty ? nil : request.idempotencyKey
         let batch = CodeBatch(
-            id: Identifier.make("bat"), campaignId: request.campaignId, kind: .generated, template: pattern.template,
+            id: Identifier.make("bat"), campaignId: request.campaignId, kind: .generated, template: Self.space(pattern),
             requested: count, maxUses: request.maxUsesPerCode, ownerId: nil, apiKeyId: caller.keyId,
             idempotencyKey: idempotencyKey, createdAtMs: WallClock.nowMs())
         let guessMax = configuration.guessProbabilityMax
@@ -74,7 +82,7 @@ final class CodeService: Sendable {
                 return (earlier, codes.map(\.code.code.display))
             }
             let assessment = GuessabilityAssessment(
-                spaceSize: pattern.spaceSize, issuedCount: try connection.codesIssued(template: pattern.template),
+                spaceSize: pattern.spaceSize, issuedCount: try connection.codesIssued(template: batch.template),
                 requestedCount: count, hitProbabilityMax: guessMax)
             guard assessment.isAcceptable else {
                 throw ServerError(
@@ -90,6 +98,30 @@ final class CodeService: Sendable {
             return (batch, [])
         }
 
+        let task: Task<GenerateResponse, any Error>? = filling.withLock { filling in
+            if let running = filling[opened.id] { return running }
+            guard opened.created < count else { return nil }
+            let task = Task { try await self.fill(opened, pattern: pattern, inline: earlierCodes) }
+            filling[opened.id] = task
+            return task
+        }
+        guard let task else {
+            return GenerateResponse.with {
+                $0.batchId = opened.id
+                $0.generated = UInt32(count)
+                $0.codes = earlierCodes
+            }
+        }
+        defer { _ = filling.withLock { $0.removeValue(forKey: opened.id) } }
+        return try await task.value
+    }
+
+    /// Adds codes to `batch` until it holds exactly `batch.requested`.
+    private func fill(_ opened: CodeBatch, pattern: CodePattern, inline earlierCodes: [String]) async throws
+        -> GenerateResponse
+    {
+        let count = opened.requested
+        let inlineMax = configuration.generateInlineCodesMax
         // The next chunk is generated here while the writer inserts the current one, using both cores.
         let chunkMax = UInt64(configuration.generateChunkCodes)
         var created = opened.created
@@ -113,9 +145,13 @@ final class CodeService: Sendable {
             created += UInt64(inserted)
             inline += fresh
             fruitlessChunks = inserted == 0 ? fruitlessChunks + 1 : 0
-            // The guessability bound keeps collisions rare; chunks with no new code mean the space is spent.
+            // The guessability bound keeps collisions rare; chunks with no new code mean the space is spent
+            // (codes imported by hand can crowd a pattern). Then nothing of this batch is left behind.
             guard fruitlessChunks < 3 else {
-                throw ServerError(.internal, "no free codes left in pattern \(pattern.template)")
+                try await store.writer.submit { connection in try connection.discardBatch(id: opened.id) }
+                throw ServerError(
+                    .failedPrecondition,
+                    "pattern \(pattern.template) has no room left: only \(created) of \(count) codes could be made; nothing was kept")
             }
             if next == nil && created < count {
                 next = Self.makeCodes(Int(min(chunkMax, count - created)), pattern, opened)
@@ -126,6 +162,12 @@ final class CodeService: Sendable {
             $0.generated = UInt32(count)
             $0.codes = inline
         }
+    }
+
+    /// What identifies a pattern's space: its template without separators, since `VIP-####` and `VIP####`
+    /// make the same keys.
+    private static func space(_ pattern: CodePattern) -> String {
+        pattern.template.filter { $0 != "-" }
     }
 
     /// `count` distinct codes of `pattern` for `batch`, sorted by key: sorted keys insert into the key
@@ -151,7 +193,7 @@ final class CodeService: Sendable {
     {
         let (campaignId, ownerId) = (request.campaignId, request.ownerId)
         let batch = CodeBatch(
-            id: Identifier.make("bat"), campaignId: campaignId, kind: .personal, template: pattern.template, requested: 1,
+            id: Identifier.make("bat"), campaignId: campaignId, kind: .personal, template: Self.space(pattern), requested: 1,
             maxUses: request.maxUsesPerCode, ownerId: ownerId, apiKeyId: caller.keyId, idempotencyKey: nil,
             createdAtMs: WallClock.nowMs())
         let guessMax = configuration.guessProbabilityMax
@@ -166,7 +208,7 @@ final class CodeService: Sendable {
                 }
             }
             let assessment = GuessabilityAssessment(
-                spaceSize: pattern.spaceSize, issuedCount: try connection.codesIssued(template: pattern.template),
+                spaceSize: pattern.spaceSize, issuedCount: try connection.codesIssued(template: batch.template),
                 requestedCount: 1, hitProbabilityMax: guessMax)
             guard assessment.isAcceptable else {
                 throw ServerError(.invalidArgument, "pattern \(pattern.template) is too small for another code (space \(assessment.spaceSize))")
@@ -204,8 +246,6 @@ final class CodeService: Sendable {
         let batchId = Identifier.make("bat")
         var rejected: [ImportRejection] = []
         var accepted: [(index: Int, code: PromoCode)] = []
-        var keys = Set<String>()
-        var owners = Set<String>()
         for (index, entry) in request.codes.enumerated() {
             func reject(_ reason: String) {
                 rejected.append(ImportRejection.with {
@@ -220,10 +260,6 @@ final class CodeService: Sendable {
                 reject("owner_id is longer than \(limits.idBytesMax) bytes")
                 continue
             }
-            guard keys.insert(text.key).inserted else { reject("duplicate of an earlier code in this request"); continue }
-            if !entry.ownerId.isEmpty {
-                guard owners.insert(entry.ownerId).inserted else { reject("owner already has a code in this request"); continue }
-            }
             accepted.append((index, PromoCode(
                 code: text, campaignId: request.campaignId, maxUses: entry.maxUses,
                 ownerId: entry.ownerId.isEmpty ? nil : entry.ownerId, batchId: batchId, createdAtMs: nowMs)))
@@ -237,20 +273,32 @@ final class CodeService: Sendable {
                 CodeBatch(
                     id: batchId, campaignId: campaignId, kind: .imported, template: "", requested: UInt64(candidates.count),
                     maxUses: 0, ownerId: nil, apiKeyId: caller.keyId, idempotencyKey: nil, createdAtMs: nowMs))
+            // In request order, so that an entry refused for any reason never blocks a later one.
             var rejected = checked
             var imported = 0
+            var importedKeys = Set<String>()
+            var importedOwners = Set<String>()
             for candidate in candidates {
-                if try connection.insertCodesSkippingConflicts([candidate.code]) == 1 {
-                    imported += 1
-                    continue
+                let code = candidate.code
+                func reject(_ reason: String) {
+                    rejected.append(ImportRejection.with {
+                        $0.index = UInt32(candidate.index)
+                        $0.code = code.code.display
+                        $0.reason = reason
+                    })
                 }
-                let reason = try connection.code(key: candidate.code.code.key) != nil
-                    ? "already exists" : "owner already has a code in this campaign"
-                rejected.append(ImportRejection.with {
-                    $0.index = UInt32(candidate.index)
-                    $0.code = candidate.code.code.display
-                    $0.reason = reason
-                })
+                if importedKeys.contains(code.code.key) {
+                    reject("duplicate of an earlier code in this request")
+                } else if let owner = code.ownerId, importedOwners.contains(owner) {
+                    reject("owner already has a code in this request")
+                } else if try connection.insertCodesSkippingConflicts([code]) == 1 {
+                    imported += 1
+                    importedKeys.insert(code.code.key)
+                    if let owner = code.ownerId { importedOwners.insert(owner) }
+                } else {
+                    reject(try connection.code(key: code.code.key) != nil
+                        ? "already exists" : "owner already has a code in this campaign")
+                }
             }
             try connection.addCreated(imported, toBatch: batchId)
             try connection.appendAudit(

@@ -29,6 +29,8 @@ public final class PromoServer: Service, Sendable {
         var serverChannel: (any Channel)?
         var quiescing: ServerQuiescingHelper?
         var store: PromoStore?
+        var failures: FailureRecorder?
+        var failureFlush: RepeatedTask?
         var address: SocketAddress?
     }
 
@@ -69,7 +71,13 @@ public final class PromoServer: Service, Sendable {
         let registry = ApiKeyRegistry(records: try store.writer.synchronously { try $0.apiKeys() })
         try AdminBootstrap.installIfEmpty(
             store: store, registry: registry, configuration: configuration, nowMs: WallClock.nowMs(), logger: logger)
-        let router = RequestRouter(configuration: configuration, registry: registry, store: store, logger: logger)
+        let failures = FailureRecorder(store: store, bufferMax: configuration.failureBufferMax, logger: logger)
+        let failureFlush = group.any().scheduleRepeatedTask(
+            initialDelay: .milliseconds(Int64(configuration.failureFlushMs)),
+            delay: .milliseconds(Int64(configuration.failureFlushMs))
+        ) { _ in failures.flush() }
+        let router = RequestRouter(
+            configuration: configuration, registry: registry, store: store, failures: failures, logger: logger)
 
         let quiescing = ServerQuiescingHelper(group: group)
         let connections = ConnectionCounter(limit: configuration.connectionsMax)
@@ -107,6 +115,8 @@ public final class PromoServer: Service, Sendable {
             $0.serverChannel = channel
             $0.quiescing = quiescing
             $0.store = store
+            $0.failures = failures
+            $0.failureFlush = failureFlush
             $0.address = address
         }
         logger.notice("listening", metadata: ["address": "\(address)", "database": "\(configuration.databasePath)"])
@@ -115,13 +125,15 @@ public final class PromoServer: Service, Sendable {
 
     /// Graceful stop; safe to call more than once.
     public func shutdown() async {
-        let (quiescing, store) = state.withLock { state in
+        let (quiescing, store, failures, failureFlush) = state.withLock { state in
             defer {
                 state.quiescing = nil
                 state.store = nil
+                state.failures = nil
+                state.failureFlush = nil
                 state.serverChannel = nil
             }
-            return (state.quiescing, state.store)
+            return (state.quiescing, state.store, state.failures, state.failureFlush)
         }
         guard let quiescing, let store else { return }
         logger.notice("shutting down: no new connections, finishing in-flight requests")
@@ -137,6 +149,8 @@ public final class PromoServer: Service, Sendable {
         } catch {
             logger.warning("shutdown grace elapsed with requests in flight; closing anyway")
         }
+        failureFlush?.cancel()
+        await failures?.flushAndWait()
         store.close()
         logger.notice("stopped")
     }

@@ -8,11 +8,13 @@ import PromoWire
 final class RedemptionService: Sendable {
     let configuration: ServerConfiguration
     let store: PromoStore
+    let failures: FailureRecorder
     private let limits = DomainLimits.default
 
-    init(configuration: ServerConfiguration, store: PromoStore) {
+    init(configuration: ServerConfiguration, store: PromoStore, failures: FailureRecorder) {
         self.configuration = configuration
         self.store = store
+        self.failures = failures
     }
 
     func validate(_ wire: ValidateRequest, on eventLoop: any EventLoop) throws(ServerError)
@@ -25,8 +27,17 @@ final class RedemptionService: Sendable {
             throw ServerError(.invalidArgument, "reserve_ms must be at most \(configuration.reservationMsMax)")
         }
         guard wire.reserveMs > 0 else {
+            let failures = failures
             return store.read(on: eventLoop) { connection in
-                Self.response(try connection.check(request, nowMs: WallClock.nowMs()))
+                let nowMs = WallClock.nowMs()
+                let result = try connection.check(request, nowMs: nowMs)
+                if result.outcome.verdict != .ok, let campaign = result.campaign {
+                    failures.record(
+                        FailureEvent(
+                            campaignId: campaign.id, verdict: result.outcome.verdict, atMs: nowMs, ip: request.user.ip,
+                            deviceId: request.user.deviceId, userId: request.user.userId))
+                }
+                return Self.response(result)
             }
         }
         let reserveMs = Int64(wire.reserveMs)

@@ -26,13 +26,18 @@ final class RequestRouter: Sendable {
     let campaigns: CampaignService
     let redemptions: RedemptionService
     let codes: CodeService
+    let reports: ReportService
 
-    init(configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, logger: Logger) {
+    init(
+        configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, failures: FailureRecorder,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.registry = registry
         self.apiKeys = ApiKeyService(configuration: configuration, registry: registry, store: store, logger: logger)
         self.campaigns = CampaignService(configuration: configuration, store: store)
-        self.redemptions = RedemptionService(configuration: configuration, store: store)
+        self.redemptions = RedemptionService(configuration: configuration, store: store, failures: failures)
+        self.reports = ReportService(configuration: configuration, store: store)
         self.codes = CodeService(configuration: configuration, store: store)
     }
 
@@ -85,8 +90,10 @@ final class RequestRouter: Sendable {
             return .later(try codes.importCodes(request, by: caller, on: eventLoop).map { .importCodes($0) })
         case .exportCodes(let request):
             return .later(try codes.export(request, by: caller, on: eventLoop).map { .exportCodes($0) })
-        case .hello, .report:
-            throw ServerError(.unimplemented, "\(operation.rawValue) is not implemented yet")
+        case .report(let request):
+            return .later(try reports.report(request, on: eventLoop).map { .report($0) })
+        case .hello:
+            preconditionFailure("hello is answered before authorisation")
         }
     }
 

@@ -57,6 +57,24 @@ public struct ServerConfiguration: Sendable {
     public var exportPageSizeDefault = 1_000
     /// Codes per `export_codes` page at most (pages also stop short of `frameBytesMax`). Default 10,000.
     public var exportPageSizeMax = 10_000
+    /// Entries per report top list when the request names none, and at most. Defaults 10 and 100.
+    public var reportTopDefault = 10
+    public var reportTopMax = 100
+    /// Sources and owners listed in a report at most (the largest first). Default 1,000.
+    public var reportBreakdownMax = 1_000
+    /// An IP or device is suspicious when it holds more than this share of a range's redemptions
+    /// (with at least `suspiciousRedemptionsMin` of them). Default 0.1.
+    public var suspiciousShareMax = 0.1
+    public var suspiciousRedemptionsMin: UInt64 = 10
+    /// ...or this many redemptions, whatever the share. Default 100.
+    public var suspiciousRedemptionsMax: UInt64 = 100
+    /// ...or this many failed attempts. Default 20.
+    public var suspiciousFailuresMax: UInt64 = 20
+    /// Failed validates are counted in memory and written every this many ms (failed redeems are counted
+    /// in their own transaction). Default 1,000.
+    public var failureFlushMs = 1_000
+    /// Failed validates buffered at most between writes; beyond it they are dropped (and logged). Default 100,000.
+    public var failureBufferMax = 100_000
     /// Read-only SQLite connections serving reads. Default 2.
     public var readerCount = 2
     /// The bootstrap admin key to install on first start instead of generating one (`PROMO_ADMIN_KEY`).
@@ -89,6 +107,8 @@ public struct ServerConfiguration: Sendable {
         try require(guessProbabilityMax > 0 && guessProbabilityMax <= 1, "guessProbabilityMax must be in (0, 1]")
         try require(importCodesMax >= 1, "importCodesMax must be at least 1")
         try require(exportPageSizeDefault >= 1 && exportPageSizeMax >= exportPageSizeDefault, "need 1 <= exportPageSizeDefault <= exportPageSizeMax")
+        try require(reportTopDefault >= 1 && reportTopMax >= reportTopDefault && reportBreakdownMax >= 1, "report limits must be positive")
+        try require(failureFlushMs >= 10 && failureBufferMax >= 1, "failureFlushMs >= 10 and failureBufferMax >= 1")
         try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
         if let key = bootstrapAdminKey {

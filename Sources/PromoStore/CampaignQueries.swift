@@ -2,11 +2,18 @@ import PromoDomain
 
 /// The headline numbers maintained with every redemption and void.
 public struct CampaignCounters: Sendable, Hashable {
+    /// Standing (not voided) redemptions.
     public var redemptions: UInt64
+    /// Users with at least one standing redemption.
     public var uniqueUsers: UInt64
-    public init(redemptions: UInt64 = 0, uniqueUsers: UInt64 = 0) {
+    public var codesIssued: UInt64
+    /// Codes with at least one standing redemption.
+    public var codesRedeemed: UInt64
+    public init(redemptions: UInt64 = 0, uniqueUsers: UInt64 = 0, codesIssued: UInt64 = 0, codesRedeemed: UInt64 = 0) {
         self.redemptions = redemptions
         self.uniqueUsers = uniqueUsers
+        self.codesIssued = codesIssued
+        self.codesRedeemed = codesRedeemed
     }
 }
 
@@ -26,16 +33,16 @@ private let listSeparator: Character = "\n"
 private let campaignColumns = """
     id, name, kind, reward_kind, reward_amount, reward_currency, reward_percent, reward_cap_minor, reward_game_id,
     starts_at_ms, expires_at_ms, active, max_redemptions, max_per_user, segments, new_users_only,
-    new_user_window_ms, min_deposit_minor, countries, min_vip_level, source, created_at_ms, redemptions, unique_users
+    new_user_window_ms, min_deposit_minor, countries, min_vip_level, source, created_at_ms, redemptions, unique_users,
+    codes_issued, codes_redeemed
     """
 
 extension Connection {
     public func insertCampaign(_ campaign: Campaign) throws(StoreError) {
-        let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(24)))")
+        let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(26)))")
         try bindCampaign(campaign, to: insert)
         try insert.bind(22, campaign.createdAtMs)
-        try insert.bind(23, 0)
-        try insert.bind(24, 0)
+        for counter in Int32(23)...26 { try insert.bind(counter, 0) }
         try insert.run()
     }
 
@@ -120,7 +127,8 @@ extension Connection {
             maxRedemptions: UInt64(clamping: row.int64(12)), maxPerUser: UInt32(clamping: row.int64(13)),
             eligibility: eligibility, source: row.string(20), createdAtMs: row.int64(21))
         let counters = CampaignCounters(
-            redemptions: UInt64(clamping: row.int64(22)), uniqueUsers: UInt64(clamping: row.int64(23)))
+            redemptions: UInt64(clamping: row.int64(22)), uniqueUsers: UInt64(clamping: row.int64(23)),
+            codesIssued: UInt64(clamping: row.int64(24)), codesRedeemed: UInt64(clamping: row.int64(25)))
         return (campaign, counters)
     }
 

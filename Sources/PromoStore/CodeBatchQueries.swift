@@ -111,6 +111,7 @@ extension Connection {
             VALUES (?, ?, ?, ?, 0, 1, ?, ?, ?) ON CONFLICT DO NOTHING
             """)
         var inserted = 0
+        var issued: [String: Int] = [:]
         for code in codes {
             try insert.bind(1, code.code.key)
             try insert.bind(2, code.code.display)
@@ -122,11 +123,32 @@ extension Connection {
             try insert.run()
             if changes == 1 {
                 inserted += 1
+                issued[code.campaignId, default: 0] += 1
                 onInserted(code)
             }
             insert.reset()
         }
+        for (campaignId, count) in issued { try countIssued(count, campaignId: campaignId) }
         return inserted
+    }
+
+    /// Deletes a batch that could not be completed, with its codes that were never used or reserved.
+    public func discardBatch(id: String) throws(StoreError) {
+        let delete = try statement(
+            """
+            DELETE FROM codes WHERE batch_id = ?1 AND uses = 0
+              AND NOT EXISTS (SELECT 1 FROM redemptions r WHERE r.code_key = codes.key)
+              AND NOT EXISTS (SELECT 1 FROM reservations v WHERE v.code_key = codes.key)
+            RETURNING campaign_id
+            """)
+        try delete.bind(1, id)
+        var removed: [String: Int] = [:]
+        while try delete.step() { removed[delete.string(0), default: 0] += 1 }
+        for (campaignId, count) in removed { try countIssued(-count, campaignId: campaignId) }
+        let batch = try statement(
+            "DELETE FROM code_batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM codes WHERE batch_id = ?1)")
+        try batch.bind(1, id)
+        try batch.run()
     }
 
     /// The personal code of `ownerId` in a campaign, if it has one.
@@ -140,13 +162,14 @@ extension Connection {
     /// Codes matching `filter` in the order they were issued, after the code numbered `afterId`, each with
     /// its number (the cursor for the next page).
     public func codes(_ filter: CodeFilter, afterId: Int64?, limit: Int) throws(StoreError) -> [(id: Int64, code: PromoCode)] {
-        // The batch filter has its own index; otherwise the campaign's index serves the order.
-        let source = filter.batchId == nil ? "codes INDEXED BY codes_by_campaign" : "codes INDEXED BY codes_by_batch"
+        // The batch filter has its own (partial) index, which only a query that names the batch can use;
+        // otherwise the campaign's index serves the order.
+        let batchTerm = filter.batchId == nil ? "?3 IS NULL" : "batch_id = ?3"
+        let index = filter.batchId == nil ? "codes_by_campaign" : "codes_by_batch"
         let select = try statement(
             """
-            SELECT \(codeSelectColumns), id FROM \(source)
-            WHERE campaign_id = ?1 AND id > ?2
-              AND (?3 IS NULL OR batch_id = ?3) AND (?4 IS NULL OR owner_id = ?4)
+            SELECT \(codeSelectColumns), id FROM codes INDEXED BY \(index)
+            WHERE campaign_id = ?1 AND id > ?2 AND \(batchTerm) AND (?4 IS NULL OR owner_id = ?4)
               AND (?5 = 0 OR (?5 = 1 AND uses > 0) OR (?5 = 2 AND uses = 0))
             ORDER BY id LIMIT ?6
             """)

@@ -18,6 +18,15 @@ extension Connection {
         try insert.bind(8, code.batchId)
         try insert.bind(9, code.createdAtMs)
         try insert.run()
+        try countIssued(1, campaignId: code.campaignId)
+    }
+
+    func countIssued(_ count: Int, campaignId: String) throws(StoreError) {
+        guard count != 0 else { return }
+        let update = try statement("UPDATE campaigns SET codes_issued = codes_issued + ? WHERE id = ?")
+        try update.bind(1, count)
+        try update.bind(2, campaignId)
+        try update.run()
     }
 
     public func code(key: String) throws(StoreError) -> PromoCode? {

@@ -163,6 +163,69 @@ enum Migrations {
         CREATE UNIQUE INDEX codes_one_per_owner ON codes(campaign_id, owner_id) WHERE owner_id IS NOT NULL;
         CREATE INDEX codes_by_batch ON codes(batch_id, id) WHERE batch_id IS NOT NULL;
         """,
+        // 4: report totals, maintained in the same transaction as each redemption, void and failure, so a
+        // report reads a few hundred rows whatever the campaign's size. Hours are UTC hour starts in ms.
+        """
+        ALTER TABLE campaigns ADD COLUMN codes_issued INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE campaigns ADD COLUMN codes_redeemed INTEGER NOT NULL DEFAULT 0;
+        UPDATE campaigns SET
+            codes_issued = (SELECT count(*) FROM codes WHERE codes.campaign_id = campaigns.id),
+            codes_redeemed = (SELECT count(*) FROM codes WHERE codes.campaign_id = campaigns.id AND uses > 0);
+
+        -- Redemptions and voids count in the hour of the redemption; rewards and new users likewise.
+        CREATE TABLE campaign_hours (
+            campaign_id     TEXT NOT NULL REFERENCES campaigns(id),
+            hour_ms         INTEGER NOT NULL,
+            redemptions     INTEGER NOT NULL DEFAULT 0 CHECK (redemptions >= 0),
+            voided          INTEGER NOT NULL DEFAULT 0 CHECK (voided >= 0 AND voided <= redemptions),
+            new_users       INTEGER NOT NULL DEFAULT 0 CHECK (new_users >= 0),
+            free_spins      INTEGER NOT NULL DEFAULT 0 CHECK (free_spins >= 0),
+            loyalty_points  INTEGER NOT NULL DEFAULT 0 CHECK (loyalty_points >= 0),
+            PRIMARY KEY (campaign_id, hour_ms)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE campaign_money_hours (
+            campaign_id   TEXT NOT NULL REFERENCES campaigns(id),
+            hour_ms       INTEGER NOT NULL,
+            currency      TEXT NOT NULL,
+            amount_minor  INTEGER NOT NULL CHECK (amount_minor >= 0),
+            PRIMARY KEY (campaign_id, hour_ms, currency)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE campaign_failure_hours (
+            campaign_id  TEXT NOT NULL REFERENCES campaigns(id),
+            hour_ms      INTEGER NOT NULL,
+            verdict      TEXT NOT NULL,
+            failures     INTEGER NOT NULL CHECK (failures >= 0),
+            PRIMARY KEY (campaign_id, hour_ms, verdict)
+        ) STRICT, WITHOUT ROWID;
+        -- Standing redemptions and failed attempts per source, owner, ip, device and user: by hour for
+        -- ranges, and all-time with count indexes so the whole-campaign top lists are index scans.
+        CREATE TABLE campaign_dimension_hours (
+            campaign_id  TEXT NOT NULL REFERENCES campaigns(id),
+            dimension    TEXT NOT NULL CHECK (dimension IN ('source', 'owner', 'ip', 'device', 'user')),
+            key          TEXT NOT NULL,
+            hour_ms      INTEGER NOT NULL,
+            redemptions  INTEGER NOT NULL DEFAULT 0 CHECK (redemptions >= 0),
+            failures     INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+            PRIMARY KEY (campaign_id, dimension, hour_ms, key)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE campaign_dimensions (
+            campaign_id  TEXT NOT NULL REFERENCES campaigns(id),
+            dimension    TEXT NOT NULL,
+            key          TEXT NOT NULL,
+            redemptions  INTEGER NOT NULL DEFAULT 0 CHECK (redemptions >= 0),
+            failures     INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+            PRIMARY KEY (campaign_id, dimension, key)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX campaign_dimensions_by_redemptions ON campaign_dimensions(campaign_id, dimension, redemptions DESC);
+        CREATE INDEX campaign_dimensions_by_failures ON campaign_dimensions(campaign_id, dimension, failures DESC);
+        -- Distinct users of a time range, read from the index alone.
+        CREATE INDEX redemptions_standing_by_time ON redemptions(campaign_id, redeemed_at_ms, user_id)
+            WHERE voided_at_ms IS NULL;
+        ALTER TABLE user_redemptions ADD COLUMN first_at_ms INTEGER NOT NULL DEFAULT 0;
+        UPDATE user_redemptions SET first_at_ms = (SELECT min(redeemed_at_ms) FROM redemptions r
+            WHERE r.campaign_id = user_redemptions.campaign_id AND r.user_id = user_redemptions.user_id);
+        \(ReportTotals.rebuildSQL)
+        """,
     ]
 
     static var latestVersion: Int { steps.count }

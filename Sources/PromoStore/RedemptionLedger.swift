@@ -161,6 +161,13 @@ extension Connection {
         if checked.outcome.verdict == .ok, let code = checked.code, let campaign = checked.campaign {
             result.redemption = try recordRedemption(
                 command, code: code, campaign: campaign, granted: checked.outcome.grantedAmount ?? 0)
+        } else if let campaign = checked.campaign {
+            let user = command.request.user
+            try recordFailures([
+                FailureEvent(
+                    campaignId: campaign.id, verdict: checked.outcome.verdict, atMs: command.nowMs, ip: user.ip,
+                    deviceId: user.deviceId, userId: user.userId)
+            ])
         }
         if let idempotencyKey {
             let insert = try statement(
@@ -199,15 +206,26 @@ extension Connection {
         try user.bind(1, redemption.campaignId)
         try user.bind(2, redemption.userId)
         let userRemaining = try user.firstRow { $0.int64(0) } ?? 0
-        let campaign = try statement(
-            "UPDATE campaigns SET redemptions = redemptions - 1, unique_users = unique_users - ? WHERE id = ?")
-        try campaign.bind(1, userRemaining == 0)
-        try campaign.bind(2, redemption.campaignId)
-        try campaign.run()
         let code = try statement(
-            "UPDATE codes SET uses = uses - 1 WHERE key = (SELECT code_key FROM redemptions WHERE id = ?)")
+            """
+            UPDATE codes SET uses = uses - 1 WHERE key = (SELECT code_key FROM redemptions WHERE id = ?)
+            RETURNING uses, owner_id, (SELECT ip FROM redemptions WHERE id = ?1), (SELECT device_id FROM redemptions WHERE id = ?1)
+            """)
         try code.bind(1, id)
-        try code.run()
+        guard let (usesLeft, ownerId, ip, deviceId) = try code.firstRow({ ($0.int64(0), $0.optionalString(1), $0.string(2), $0.string(3)) })
+        else { throw StoreError(.sqlite, "redemption \(id) has no code") }
+        let campaign = try statement(
+            """
+            UPDATE campaigns SET redemptions = redemptions - 1, unique_users = unique_users - ?,
+                codes_redeemed = codes_redeemed - ? WHERE id = ?
+            """)
+        try campaign.bind(1, userRemaining == 0)
+        try campaign.bind(2, usesLeft == 0)
+        try campaign.bind(3, redemption.campaignId)
+        try campaign.run()
+        try applyRedemptionTotals(
+            campaignId: redemption.campaignId, ownerId: ownerId, redemption: redemption, ip: ip, deviceId: deviceId,
+            newUser: false, delta: -1)
 
         redemption.voidedAtMs = nowMs
         redemption.voidReason = reason
@@ -265,37 +283,50 @@ extension Connection {
         try insert.bind(17, command.nowMs)
         try insert.run()
 
+        let known = try statement("SELECT 1 FROM user_redemptions WHERE campaign_id = ? AND user_id = ?")
+        try known.bind(1, campaign.id)
+        try known.bind(2, request.user.userId)
+        let newUser = try known.firstRow { _ in true } == nil
         let user = try statement(
             """
-            INSERT INTO user_redemptions (campaign_id, user_id, redemptions, max_per_user) VALUES (?1, ?2, 1, ?3)
+            INSERT INTO user_redemptions (campaign_id, user_id, redemptions, max_per_user, first_at_ms) VALUES (?1, ?2, 1, ?3, ?4)
             ON CONFLICT (campaign_id, user_id) DO UPDATE SET redemptions = redemptions + 1, max_per_user = ?3
             RETURNING redemptions
             """)
         try user.bind(1, campaign.id)
         try user.bind(2, request.user.userId)
         try user.bind(3, Int64(campaign.maxPerUser))
+        try user.bind(4, command.nowMs)
         let userCount = try user.firstRow { $0.int64(0) } ?? 1
-        let counters = try statement(
-            "UPDATE campaigns SET redemptions = redemptions + 1, unique_users = unique_users + ? WHERE id = ?")
-        try counters.bind(1, userCount == 1)
-        try counters.bind(2, campaign.id)
-        try counters.run()
-        let uses = try statement("UPDATE codes SET uses = uses + 1 WHERE key = ?")
+        let uses = try statement("UPDATE codes SET uses = uses + 1 WHERE key = ? RETURNING uses")
         try uses.bind(1, code.code.key)
-        try uses.run()
+        let codeUses = try uses.firstRow { $0.int64(0) } ?? 1
+        let counters = try statement(
+            """
+            UPDATE campaigns SET redemptions = redemptions + 1, unique_users = unique_users + ?,
+                codes_redeemed = codes_redeemed + ? WHERE id = ?
+            """)
+        try counters.bind(1, userCount == 1)
+        try counters.bind(2, codeUses == 1)
+        try counters.bind(3, campaign.id)
+        try counters.run()
         if let reservationId = request.reservationId {
             let consume = try statement("UPDATE reservations SET redemption_id = ? WHERE id = ?")
             try consume.bind(1, command.newRedemptionId)
             try consume.bind(2, reservationId)
             try consume.run()
         }
-        return Redemption(
+        let redemption = Redemption(
             id: command.newRedemptionId, campaignId: campaign.id, codeDisplay: code.code.display,
             userId: request.user.userId, source: command.source,
             reward: GrantedReward(
                 kind: reward.kind, amount: granted, currency: reward.currency, percent: reward.percent,
                 capMinor: reward.capMinor, gameId: reward.gameId),
             redeemedAtMs: command.nowMs)
+        try applyRedemptionTotals(
+            campaignId: campaign.id, ownerId: code.ownerId, redemption: redemption, ip: request.user.ip,
+            deviceId: request.user.deviceId, newUser: newUser, delta: 1)
+        return redemption
     }
 
     private func reservationLookup(_ id: String?, code: PromoCode, userId: String) throws(StoreError) -> ReservationLookup {

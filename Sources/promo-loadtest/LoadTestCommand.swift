@@ -27,6 +27,8 @@ struct LoadTestCommand: AsyncParsableCommand {
         case redeem
         /// Batches of --batch unique codes from the default pattern, each durable before it is answered.
         case generate
+        /// Whole-campaign reports of --campaign (for example one that an earlier redeem run filled).
+        case report
     }
 
     @Argument(help: "What to send: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -49,6 +51,9 @@ struct LoadTestCommand: AsyncParsableCommand {
 
     @Option(help: "Unmeasured seconds before measuring.")
     var warmup = 1.0
+
+    @Option(help: "Campaign to report on (report scenario).")
+    var campaign: String?
 
     @Option(help: "Codes per generate call.")
     var batch: UInt32 = 1_000
@@ -76,7 +81,13 @@ struct LoadTestCommand: AsyncParsableCommand {
             _ = try await client.hello(apiKey: apiKey, clientName: "promo-loadtest")
             clients.append(client)
         }
-        let makeCall = try await Self.prepare(scenario, client: clients[0], apiKey: apiKey, batch: batch)
+        let makeCall: @Sendable (UInt64) -> Request.Call
+        if scenario == .report {
+            guard let campaign else { throw ValidationError("the report scenario needs --campaign") }
+            makeCall = { _ in .report(.with { $0.campaignId = campaign }) }
+        } else {
+            makeCall = try await Self.prepare(scenario, client: clients[0], apiKey: apiKey, batch: batch)
+        }
         let clock = ContinuousClock()
         let measureFrom = clock.now + .seconds(warmup)
         let stopAt = measureFrom + .seconds(duration)
@@ -107,7 +118,7 @@ struct LoadTestCommand: AsyncParsableCommand {
         var generator = SystemRandomNumberGenerator()
         let runId = generator.next() as UInt64
         switch scenario {
-        case .hello:
+        case .hello, .report:
             let call = Request.Call.hello(HelloRequest(apiKey: apiKey, clientName: "promo-loadtest"))
             return { _ in call }
         case .validate, .redeem, .generate:
@@ -128,6 +139,7 @@ struct LoadTestCommand: AsyncParsableCommand {
             if scenario == .generate {
                 return { _ in .generate(.with { $0.campaignId = campaignId; $0.count = batch }) }
             }
+            FileHandleOutput.standardError("campaign \(campaignId)")
             let prefix = "load-\(runId)-"
             if scenario == .validate {
                 return { n in .validate(.with { $0.code = code; $0.user = .with { $0.userId = prefix + String(n % 100_000) } }) }
@@ -172,6 +184,14 @@ extension LoadTestCommand {
         case .generate(let answer): answer.generated > 0 ? "GENERATED" : "EMPTY"
         default: response.status.code.description
         }
+    }
+}
+
+enum FileHandleOutput {
+    /// A line on standard error (fd 2), so stdout stays one table or one JSON object.
+    static func standardError(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 }
 

@@ -33,6 +33,15 @@ struct ConfigFile: Decodable {
     var importCodesMax: Int?
     var exportPageSizeDefault: Int?
     var exportPageSizeMax: Int?
+    var reportTopDefault: Int?
+    var reportTopMax: Int?
+    var reportBreakdownMax: Int?
+    var suspiciousShareMax: Double?
+    var suspiciousRedemptionsMin: UInt64?
+    var suspiciousRedemptionsMax: UInt64?
+    var suspiciousFailuresMax: UInt64?
+    var failureFlushMs: Int?
+    var failureBufferMax: Int?
 
     static func load(path: String) throws -> ConfigFile {
         let bytes: Data
@@ -84,5 +93,14 @@ struct ConfigFile: Decodable {
         if let importCodesMax { settings.importCodesMax = importCodesMax }
         if let exportPageSizeDefault { settings.exportPageSizeDefault = exportPageSizeDefault }
         if let exportPageSizeMax { settings.exportPageSizeMax = exportPageSizeMax }
+        if let reportTopDefault { settings.reportTopDefault = reportTopDefault }
+        if let reportTopMax { settings.reportTopMax = reportTopMax }
+        if let reportBreakdownMax { settings.reportBreakdownMax = reportBreakdownMax }
+        if let suspiciousShareMax { settings.suspiciousShareMax = suspiciousShareMax }
+        if let suspiciousRedemptionsMin { settings.suspiciousRedemptionsMin = suspiciousRedemptionsMin }
+        if let suspiciousRedemptionsMax { settings.suspiciousRedemptionsMax = suspiciousRedemptionsMax }
+        if let suspiciousFailuresMax { settings.suspiciousFailuresMax = suspiciousFailuresMax }
+        if let failureFlushMs { settings.failureFlushMs = failureFlushMs }
+        if let failureBufferMax { settings.failureBufferMax = failureBufferMax }
     }
 }

@@ -87,13 +87,4 @@ struct AccessTests {
         #expect(audit.contains { $0.action == "create_api_key" && $0.target == key.keyId })
         store.close()
     }
-
-    @Test func unbuiltCallsSayUnimplemented() async throws {
-        let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
-        let admin = try await server.session()
-        let response = try await admin.send(.report(.with { $0.campaignId = "cmp_x" }))
-        #expect(response.status.code == .unimplemented)
-        await admin.close()
-    }
 }

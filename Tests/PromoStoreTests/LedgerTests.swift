@@ -46,12 +46,13 @@ struct LedgerTests {
             #expect(try redeem(connection, user: "u1", id: "r2").verdict == .ok)
             #expect(try redeem(connection, user: "u2", id: "r3").verdict == .ok)
             var (_, counters) = try #require(try connection.campaign(id: "cmp_1"))
-            #expect(counters == CampaignCounters(redemptions: 3, uniqueUsers: 2))
+            #expect(counters == CampaignCounters(redemptions: 3, uniqueUsers: 2, codesIssued: 1, codesRedeemed: 1))
             #expect(try connection.code(key: "SUMMER50")?.uses == 3)
 
             _ = try connection.voidRedemption(id: "r3", reason: "fraud", nowMs: now + 1)
             (_, counters) = try #require(try connection.campaign(id: "cmp_1"))
-            #expect(counters == CampaignCounters(redemptions: 2, uniqueUsers: 1))
+            #expect(counters == CampaignCounters(redemptions: 2, uniqueUsers: 1, codesIssued: 1, codesRedeemed: 1))
+            #expect(try connection.consistencyProblems() == [])
             #expect(try connection.code(key: "SUMMER50")?.uses == 2)
             #expect(try connection.redemption(id: "r3")?.voidReason == "fraud")
             #expect(throws: DomainError.self) { try connection.voidRedemption(id: "r3", reason: "again", nowMs: now + 2) }

@@ -1,0 +1,44 @@
+import Logging
+import NIOCore
+import PromoStore
+import Synchronization
+
+/// Counts failed validates for the reports without making every validate a write: events gather in memory
+/// and one writer job per `failureFlushMs` adds them up. A crash loses at most that interval's failure
+/// counts, never a redemption; the buffer is bounded and drops (with a warning) beyond its limit.
+final class FailureRecorder: Sendable {
+    private let pending = Mutex<(events: [FailureEvent], dropped: Int)>(([], 0))
+    private let bufferMax: Int
+    private let store: PromoStore
+    private let logger: Logger
+
+    init(store: PromoStore, bufferMax: Int, logger: Logger) {
+        self.store = store
+        self.bufferMax = bufferMax
+        self.logger = logger
+    }
+
+    func record(_ event: FailureEvent) {
+        pending.withLock { pending in
+            if pending.events.count < bufferMax { pending.events.append(event) } else { pending.dropped += 1 }
+        }
+    }
+
+    /// Hands the buffered events to the writer; `completion` runs after their commit.
+    func flush(completion: @escaping @Sendable () -> Void = {}) {
+        let (events, dropped) = pending.withLock { pending in
+            defer { pending = ([], 0) }
+            return pending
+        }
+        if dropped > 0 { logger.warning("failure buffer full: dropped failed-validate counts", metadata: ["dropped": "\(dropped)"]) }
+        guard !events.isEmpty else { return completion() }
+        store.writer.submit({ connection in try connection.recordFailures(events) }) { [logger] result in
+            if case .failure(let error) = result { logger.error("recording failures failed", metadata: ["error": "\(error)"]) }
+            completion()
+        }
+    }
+
+    func flushAndWait() async {
+        await withCheckedContinuation { continuation in flush { continuation.resume() } }
+    }
+}

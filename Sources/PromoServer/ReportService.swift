@@ -1,0 +1,104 @@
+import NIOCore
+import PromoDomain
+import PromoStore
+import PromoWire
+
+/// Campaign analytics from the maintained totals, with the abuse signals derived from the top lists.
+final class ReportService: Sendable {
+    let configuration: ServerConfiguration
+    let store: PromoStore
+
+    init(configuration: ServerConfiguration, store: PromoStore) {
+        self.configuration = configuration
+        self.store = store
+    }
+
+    func report(_ request: ReportRequest, on eventLoop: any EventLoop) throws(ServerError) -> EventLoopFuture<ReportResponse> {
+        guard !request.campaignId.isEmpty else { throw ServerError(.invalidArgument, "campaign_id is required") }
+        guard request.fromMs >= 0, request.toMs >= 0, request.toMs == 0 || request.toMs > request.fromMs else {
+            throw ServerError(.invalidArgument, "need 0 <= from_ms < to_ms (to_ms 0 = now)")
+        }
+        let bucketMs: Int64
+        switch request.bucket {
+        case .auto: bucketMs = 0
+        case .hour: bucketMs = 3_600_000
+        case .day: bucketMs = 86_400_000
+        default: throw ServerError(.invalidArgument, "bucket: \(request.bucket) is not a bucket width")
+        }
+        let top = request.top == 0 ? configuration.reportTopDefault : min(Int(request.top), configuration.reportTopMax)
+        let query = ReportQuery(
+            campaignId: request.campaignId, fromMs: request.fromMs, toMs: request.toMs, bucketMs: bucketMs, top: top,
+            breakdownMax: configuration.reportBreakdownMax, nowMs: WallClock.nowMs())
+        let configuration = configuration
+        return store.read(on: eventLoop) { connection in
+            guard let report = try connection.report(query) else {
+                throw ServerError(.notFound, "campaign \(query.campaignId) does not exist")
+            }
+            return Self.response(report, configuration)
+        }
+    }
+
+    static func response(_ report: CampaignReport, _ configuration: ServerConfiguration) -> ReportResponse {
+        let standing = report.redemptions - report.voided
+        func actors(_ list: [ActorTotals]) -> [ActorCount] {
+            list.map { actor in ActorCount.with { $0.key = actor.key; $0.redemptions = actor.redemptions; $0.failures = actor.failures } }
+        }
+        func suspicions(_ kind: String, _ list: [ActorTotals]) -> [Suspicion] {
+            list.compactMap { actor in
+                let share = standing == 0 ? 0 : Double(actor.redemptions) / Double(standing)
+                let reason: String
+                if actor.redemptions >= configuration.suspiciousRedemptionsMax {
+                    reason = "\(actor.redemptions) redemptions (limit \(configuration.suspiciousRedemptionsMax))"
+                } else if actor.redemptions >= configuration.suspiciousRedemptionsMin && share > configuration.suspiciousShareMax {
+                    reason = "holds \(Int((share * 100).rounded())) % of the redemptions (limit \(Int(configuration.suspiciousShareMax * 100)) %)"
+                } else if actor.failures >= configuration.suspiciousFailuresMax {
+                    reason = "\(actor.failures) failed attempts (limit \(configuration.suspiciousFailuresMax))"
+                } else {
+                    return nil
+                }
+                return Suspicion.with {
+                    $0.kind = kind
+                    $0.key = actor.key
+                    $0.redemptions = actor.redemptions
+                    $0.failures = actor.failures
+                    $0.share = share
+                    $0.reason = reason
+                }
+            }
+        }
+        let currency = report.campaign.reward.currency
+        return ReportResponse.with {
+            $0.campaignId = report.campaign.id
+            $0.codesIssued = report.counters.codesIssued
+            $0.codesRedeemed = report.counters.codesRedeemed
+            $0.redemptions = report.redemptions
+            $0.voided = report.voided
+            $0.uniqueUsers = report.uniqueUsers
+            $0.redemptionRate = report.counters.codesIssued == 0
+                ? 0 : Double(report.counters.codesRedeemed) / Double(report.counters.codesIssued)
+            $0.rewardTotalMinor = report.money.first { $0.currency == currency }?.amountMinor ?? 0
+            $0.rewardTotals = report.money.map { money in Money.with { $0.currency = money.currency; $0.amountMinor = money.amountMinor } }
+            $0.freeSpinsGranted = report.freeSpins
+            $0.loyaltyPointsGranted = report.loyaltyPoints
+            $0.failuresByVerdict = report.failuresByVerdict.map { Count(wireVerdictName($0.verdict), $0.count) }
+            $0.bySource = report.bySource.map { Count($0.key, $0.count) }
+            $0.byOwner = report.byOwner.map { Count($0.key, $0.count) }
+            $0.timeline = report.timeline.map { bucket in
+                Bucket.with { $0.startMs = bucket.startMs; $0.redemptions = bucket.redemptions; $0.uniqueUsers = bucket.newUsers }
+            }
+            $0.topIps = actors(report.topIps)
+            $0.topDevices = actors(report.topDevices)
+            $0.topUsers = actors(report.topUsers)
+            $0.suspicious = suspicions("ip", report.topIps) + suspicions("device", report.topDevices)
+            $0.fromMs = report.fromMs
+            $0.toMs = report.toMs
+            $0.bucket = report.bucketMs == 3_600_000 ? .hour : .day
+        }
+    }
+
+    /// Verdicts are stored by their domain name; reports use the wire's names, as clients see them.
+    private static func wireVerdictName(_ stored: String) -> String {
+        guard let verdict = PromoDomain.Verdict(rawValue: stored) else { return stored }
+        return "VERDICT_" + WireMapping.wire(verdict).description
+    }
+}

@@ -1,0 +1,190 @@
+import PromoDomain
+
+/// One IP, device or user with its standing redemptions and failed attempts.
+public struct ActorTotals: Sendable, Hashable {
+    public var key: String
+    public var redemptions: UInt64
+    public var failures: UInt64
+}
+
+/// One timeline bucket: standing redemptions and users redeeming for the first time.
+public struct TimelineBucket: Sendable, Hashable {
+    public var startMs: Int64
+    public var redemptions: UInt64
+    public var newUsers: UInt64
+}
+
+/// A campaign's numbers over [fromMs, toMs), whole hours, read from the maintained totals.
+public struct CampaignReport: Sendable {
+    public var campaign: Campaign
+    public var counters: CampaignCounters
+    public var fromMs: Int64
+    public var toMs: Int64
+    public var bucketMs: Int64
+    /// Redemptions made in the range, voided ones included, and how many of those are voided.
+    public var redemptions: UInt64 = 0
+    public var voided: UInt64 = 0
+    public var uniqueUsers: UInt64 = 0
+    public var money: [(currency: String, amountMinor: Int64)] = []
+    public var freeSpins: UInt64 = 0
+    public var loyaltyPoints: Int64 = 0
+    public var failuresByVerdict: [(verdict: String, count: UInt64)] = []
+    public var bySource: [(key: String, count: UInt64)] = []
+    public var byOwner: [(key: String, count: UInt64)] = []
+    public var timeline: [TimelineBucket] = []
+    public var topIps: [ActorTotals] = []
+    public var topDevices: [ActorTotals] = []
+    public var topUsers: [ActorTotals] = []
+}
+
+public struct ReportQuery: Sendable, Hashable {
+    public var campaignId: String
+    /// 0: since the campaign began.
+    public var fromMs: Int64
+    /// 0: now.
+    public var toMs: Int64
+    /// Timeline bucket width; 0 = hours up to 7 days, days beyond.
+    public var bucketMs: Int64
+    /// Entries per top list.
+    public var top: Int
+    /// Sources or owners listed at most.
+    public var breakdownMax: Int
+    public var nowMs: Int64
+
+    public init(campaignId: String, fromMs: Int64, toMs: Int64, bucketMs: Int64, top: Int, breakdownMax: Int, nowMs: Int64) {
+        self.campaignId = campaignId
+        self.fromMs = fromMs
+        self.toMs = toMs
+        self.bucketMs = bucketMs
+        self.top = top
+        self.breakdownMax = breakdownMax
+        self.nowMs = nowMs
+    }
+}
+
+extension Connection {
+    /// The report, or nil when the campaign does not exist. Reads a bounded number of maintained rows; only
+    /// distinct users of a partial range and top lists of a partial range scan (by index) within the range.
+    public func report(_ query: ReportQuery) throws(StoreError) -> CampaignReport? {
+        guard let (campaign, counters) = try campaign(id: query.campaignId) else { return nil }
+        let campaignStart = hourStart(campaign.createdAtMs)
+        let nowEnd = hourStart(query.nowMs) + hourMs
+        let from = query.fromMs == 0 ? campaignStart : hourStart(query.fromMs)
+        let to = query.toMs == 0 ? nowEnd : hourStart(query.toMs + hourMs - 1)
+        let wholeCampaign = from <= campaignStart && to >= nowEnd
+        // 0 picks hours for ranges up to 7 days and days beyond.
+        let bucketMs = query.bucketMs > 0 ? query.bucketMs : (to - from <= 7 * 24 * hourMs ? hourMs : 24 * hourMs)
+        var report = CampaignReport(campaign: campaign, counters: counters, fromMs: from, toMs: to, bucketMs: bucketMs)
+
+        let hours = try statement(
+            """
+            SELECT hour_ms, redemptions, voided, new_users, free_spins, loyalty_points FROM campaign_hours
+            WHERE campaign_id = ? AND hour_ms >= ? AND hour_ms < ? ORDER BY hour_ms
+            """)
+        try bindRange(hours, query.campaignId, from, to)
+        while try hours.step() {
+            let (redemptions, voided) = (UInt64(clamping: hours.int64(1)), UInt64(clamping: hours.int64(2)))
+            report.redemptions += redemptions
+            report.voided += voided
+            report.freeSpins += UInt64(clamping: hours.int64(4))
+            report.loyaltyPoints += hours.int64(5)
+            let bucket = hours.int64(0) - (hours.int64(0) - from) % bucketMs
+            if report.timeline.last?.startMs != bucket {
+                report.timeline.append(TimelineBucket(startMs: bucket, redemptions: 0, newUsers: 0))
+            }
+            report.timeline[report.timeline.count - 1].redemptions += redemptions - voided
+            report.timeline[report.timeline.count - 1].newUsers += UInt64(clamping: hours.int64(3))
+        }
+
+        let money = try statement(
+            """
+            SELECT currency, sum(amount_minor) FROM campaign_money_hours
+            WHERE campaign_id = ? AND hour_ms >= ? AND hour_ms < ? GROUP BY currency HAVING sum(amount_minor) > 0
+            ORDER BY currency
+            """)
+        try bindRange(money, query.campaignId, from, to)
+        while try money.step() { report.money.append((money.string(0), money.int64(1))) }
+
+        let failures = try statement(
+            """
+            SELECT verdict, sum(failures) FROM campaign_failure_hours
+            WHERE campaign_id = ? AND hour_ms >= ? AND hour_ms < ? GROUP BY verdict ORDER BY 2 DESC, verdict
+            """)
+        try bindRange(failures, query.campaignId, from, to)
+        while try failures.step() { report.failuresByVerdict.append((failures.string(0), UInt64(clamping: failures.int64(1)))) }
+
+        report.bySource = try breakdown("source", query, from, to)
+        report.byOwner = try breakdown("owner", query, from, to)
+
+        if wholeCampaign {
+            report.uniqueUsers = counters.uniqueUsers
+        } else {
+            let users = try statement(
+                """
+                SELECT count(DISTINCT user_id) FROM redemptions INDEXED BY redemptions_standing_by_time
+                WHERE campaign_id = ? AND redeemed_at_ms >= ? AND redeemed_at_ms < ? AND voided_at_ms IS NULL
+                """)
+            try bindRange(users, query.campaignId, from, to)
+            report.uniqueUsers = UInt64(clamping: try users.firstRow { $0.int64(0) } ?? 0)
+        }
+        report.topIps = try topActors("ip", query, from, to, wholeCampaign: wholeCampaign)
+        report.topDevices = try topActors("device", query, from, to, wholeCampaign: wholeCampaign)
+        report.topUsers = try topActors("user", query, from, to, wholeCampaign: wholeCampaign)
+        return report
+    }
+
+    private func breakdown(_ dimension: String, _ query: ReportQuery, _ from: Int64, _ to: Int64) throws(StoreError)
+        -> [(key: String, count: UInt64)]
+    {
+        let select = try statement(
+            """
+            SELECT key, sum(redemptions) FROM campaign_dimension_hours
+            WHERE campaign_id = ?1 AND dimension = ?4 AND hour_ms >= ?2 AND hour_ms < ?3
+            GROUP BY key HAVING sum(redemptions) > 0 ORDER BY 2 DESC, key LIMIT ?5
+            """)
+        try bindRange(select, query.campaignId, from, to)
+        try select.bind(4, dimension)
+        try select.bind(5, query.breakdownMax)
+        var result: [(key: String, count: UInt64)] = []
+        while try select.step() { result.append((select.string(0), UInt64(clamping: select.int64(1)))) }
+        return result
+    }
+
+    /// The top `query.top` by redemptions, then the top by failures not already listed.
+    private func topActors(_ dimension: String, _ query: ReportQuery, _ from: Int64, _ to: Int64, wholeCampaign: Bool)
+        throws(StoreError) -> [ActorTotals]
+    {
+        var result: [ActorTotals] = []
+        var seen = Set<String>()
+        for order in ["redemptions", "failures"] {
+            let sql = wholeCampaign
+                ? """
+                SELECT key, redemptions, failures FROM campaign_dimensions INDEXED BY campaign_dimensions_by_\(order)
+                WHERE campaign_id = ?1 AND dimension = ?4 AND \(order) > 0 AND ?2 <= ?3
+                ORDER BY \(order) DESC, key LIMIT ?5
+                """
+                : """
+                SELECT key, sum(redemptions), sum(failures) FROM campaign_dimension_hours
+                WHERE campaign_id = ?1 AND dimension = ?4 AND hour_ms >= ?2 AND hour_ms < ?3
+                GROUP BY key HAVING sum(\(order)) > 0 ORDER BY sum(\(order)) DESC, key LIMIT ?5
+                """
+            let select = try statement(sql)
+            try bindRange(select, query.campaignId, from, to)
+            try select.bind(4, dimension)
+            try select.bind(5, query.top)
+            while try select.step() {
+                let key = select.string(0)
+                guard seen.insert(key).inserted else { continue }
+                result.append(
+                    ActorTotals(key: key, redemptions: UInt64(clamping: select.int64(1)), failures: UInt64(clamping: select.int64(2))))
+            }
+        }
+        return result
+    }
+
+    private func bindRange(_ statement: Statement, _ campaignId: String, _ from: Int64, _ to: Int64) throws(StoreError) {
+        try statement.bind(1, campaignId)
+        try statement.bind(2, from)
+        try statement.bind(3, to)
+    }
+}

@@ -1,0 +1,279 @@
+import PromoDomain
+
+let hourMs: Int64 = 3_600_000
+
+func hourStart(_ ms: Int64) -> Int64 { ms - ((ms % hourMs) + hourMs) % hourMs }
+
+/// The maintained report totals: how each redemption, void and failure moves them, how to rebuild them from
+/// the raw rows, and the check that they agree.
+enum ReportTotals {
+    /// What the raw rows say each maintained table should hold (failures have no raw rows: they are counts
+    /// only). Used to build the tables on upgrade and to check them.
+    static let expectedHours = """
+        WITH firsts AS (
+            SELECT campaign_id, min(redeemed_at_ms) - min(redeemed_at_ms) % 3600000 AS hour_ms
+            FROM redemptions GROUP BY campaign_id, user_id),
+        news AS (SELECT campaign_id, hour_ms, count(*) AS n FROM firsts GROUP BY campaign_id, hour_ms)
+        SELECT r.campaign_id, r.redeemed_at_ms - r.redeemed_at_ms % 3600000 AS hour,
+            count(*), count(r.voided_at_ms),
+            coalesce((SELECT n FROM news WHERE news.campaign_id = r.campaign_id
+                AND news.hour_ms = r.redeemed_at_ms - r.redeemed_at_ms % 3600000), 0),
+            coalesce(sum(CASE WHEN r.reward_kind = 'free_spins' AND r.voided_at_ms IS NULL THEN r.reward_amount END), 0),
+            coalesce(sum(CASE WHEN r.reward_kind = 'loyalty_points' AND r.voided_at_ms IS NULL THEN r.reward_amount END), 0)
+        FROM redemptions r GROUP BY r.campaign_id, hour
+        """
+    static let expectedMoney = """
+        SELECT campaign_id, redeemed_at_ms - redeemed_at_ms % 3600000 AS hour, reward_currency, sum(reward_amount)
+        FROM redemptions WHERE voided_at_ms IS NULL AND reward_kind IN ('bonus', 'deposit_match')
+        GROUP BY campaign_id, hour, reward_currency
+        """
+    static let expectedDimensionHours = """
+        SELECT campaign_id, 'source', source, redeemed_at_ms - redeemed_at_ms % 3600000 AS hour, count(*)
+            FROM redemptions WHERE voided_at_ms IS NULL AND source <> '' GROUP BY campaign_id, source, hour
+        UNION ALL
+        SELECT r.campaign_id, 'owner', c.owner_id, r.redeemed_at_ms - r.redeemed_at_ms % 3600000 AS hour, count(*)
+            FROM redemptions r JOIN codes c ON c.key = r.code_key
+            WHERE r.voided_at_ms IS NULL AND c.owner_id IS NOT NULL GROUP BY r.campaign_id, c.owner_id, hour
+        UNION ALL
+        SELECT campaign_id, 'ip', ip, redeemed_at_ms - redeemed_at_ms % 3600000 AS hour, count(*)
+            FROM redemptions WHERE voided_at_ms IS NULL AND ip <> '' GROUP BY campaign_id, ip, hour
+        UNION ALL
+        SELECT campaign_id, 'device', device_id, redeemed_at_ms - redeemed_at_ms % 3600000 AS hour, count(*)
+            FROM redemptions WHERE voided_at_ms IS NULL AND device_id <> '' GROUP BY campaign_id, device_id, hour
+        UNION ALL
+        SELECT campaign_id, 'user', user_id, redeemed_at_ms - redeemed_at_ms % 3600000 AS hour, count(*)
+            FROM redemptions WHERE voided_at_ms IS NULL GROUP BY campaign_id, user_id, hour
+        """
+
+    /// Rebuilds every maintained redemption total from the raw rows (failure counts are kept).
+    static let rebuildSQL = """
+        DELETE FROM campaign_hours;
+        INSERT INTO campaign_hours (campaign_id, hour_ms, redemptions, voided, new_users, free_spins, loyalty_points)
+            \(expectedHours);
+        DELETE FROM campaign_money_hours;
+        INSERT INTO campaign_money_hours (campaign_id, hour_ms, currency, amount_minor) \(expectedMoney);
+        UPDATE campaign_dimension_hours SET redemptions = 0;
+        INSERT INTO campaign_dimension_hours (campaign_id, dimension, key, hour_ms, redemptions)
+            SELECT * FROM (\(expectedDimensionHours)) WHERE true
+            ON CONFLICT (campaign_id, dimension, hour_ms, key) DO UPDATE SET redemptions = excluded.redemptions;
+        DELETE FROM campaign_dimensions;
+        INSERT INTO campaign_dimensions (campaign_id, dimension, key, redemptions, failures)
+            SELECT campaign_id, dimension, key, sum(redemptions), sum(failures) FROM campaign_dimension_hours
+            GROUP BY campaign_id, dimension, key;
+        """
+}
+
+/// One failed validate or redeem of a known campaign, for the failure totals.
+public struct FailureEvent: Sendable, Hashable {
+    public var campaignId: String
+    public var verdict: Verdict
+    public var atMs: Int64
+    public var ip: String
+    public var deviceId: String
+    public var userId: String
+
+    public init(campaignId: String, verdict: Verdict, atMs: Int64, ip: String, deviceId: String, userId: String) {
+        self.campaignId = campaignId
+        self.verdict = verdict
+        self.atMs = atMs
+        self.ip = ip
+        self.deviceId = deviceId
+        self.userId = userId
+    }
+}
+
+extension Connection {
+    /// Moves the totals for one redemption (`delta` +1) or its void (`delta` -1).
+    func applyRedemptionTotals(
+        campaignId: String, ownerId: String?, redemption: Redemption, ip: String, deviceId: String, newUser: Bool,
+        delta: Int64
+    ) throws(StoreError) {
+        let hour = hourStart(redemption.redeemedAtMs)
+        let reward = redemption.reward
+        let spins = reward.kind == RewardKind.freeSpins.rawValue ? reward.amount : 0
+        let points = reward.kind == RewardKind.loyaltyPoints.rawValue ? reward.amount : 0
+        // A redemption inserts or grows its rows; a void shrinks rows that must exist. (An upsert cannot
+        // shrink: SQLite checks the CHECK constraints on the VALUES row before it sees the conflict.)
+        if delta > 0 {
+            let hours = try statement(
+                """
+                INSERT INTO campaign_hours (campaign_id, hour_ms, redemptions, voided, new_users, free_spins, loyalty_points)
+                VALUES (?1, ?2, 1, 0, ?3, ?4, ?5)
+                ON CONFLICT (campaign_id, hour_ms) DO UPDATE SET redemptions = redemptions + 1,
+                    new_users = new_users + ?3, free_spins = free_spins + ?4, loyalty_points = loyalty_points + ?5
+                """)
+            try hours.bind(1, campaignId)
+            try hours.bind(2, hour)
+            try hours.bind(3, newUser ? Int64(1) : 0)
+            try hours.bind(4, spins)
+            try hours.bind(5, points)
+            try hours.run()
+        } else {
+            // The redemption stays counted; the void is counted and its rewards stop counting.
+            let hours = try statement(
+                """
+                UPDATE campaign_hours SET voided = voided + 1, free_spins = free_spins - ?3, loyalty_points = loyalty_points - ?4
+                WHERE campaign_id = ?1 AND hour_ms = ?2
+                """)
+            try hours.bind(1, campaignId)
+            try hours.bind(2, hour)
+            try hours.bind(3, spins)
+            try hours.bind(4, points)
+            try hours.run()
+        }
+
+        if reward.kind == RewardKind.bonus.rawValue || reward.kind == RewardKind.depositMatch.rawValue {
+            let money = try statement(
+                delta > 0
+                    ? """
+                    INSERT INTO campaign_money_hours (campaign_id, hour_ms, currency, amount_minor) VALUES (?1, ?2, ?3, ?4)
+                    ON CONFLICT (campaign_id, hour_ms, currency) DO UPDATE SET amount_minor = amount_minor + ?4
+                    """
+                    : "UPDATE campaign_money_hours SET amount_minor = amount_minor - ?4 WHERE campaign_id = ?1 AND hour_ms = ?2 AND currency = ?3")
+            try money.bind(1, campaignId)
+            try money.bind(2, hour)
+            try money.bind(3, reward.currency)
+            try money.bind(4, reward.amount)
+            try money.run()
+        }
+        let dimensions: [(String, String)] = [
+            ("source", redemption.source), ("owner", ownerId ?? ""), ("ip", ip), ("device", deviceId),
+            ("user", redemption.userId),
+        ]
+        for (dimension, key) in dimensions where !key.isEmpty {
+            if delta > 0 {
+                try bumpDimension(campaignId: campaignId, dimension: dimension, key: key, hour: hour, redemptions: 1, failures: 0)
+            } else {
+                try shrinkDimension(campaignId: campaignId, dimension: dimension, key: key, hour: hour)
+            }
+        }
+    }
+
+    private func shrinkDimension(campaignId: String, dimension: String, key: String, hour: Int64) throws(StoreError) {
+        let hourly = try statement(
+            """
+            UPDATE campaign_dimension_hours SET redemptions = redemptions - 1
+            WHERE campaign_id = ?1 AND dimension = ?2 AND key = ?3 AND hour_ms = ?4
+            """)
+        try hourly.bind(1, campaignId)
+        try hourly.bind(2, dimension)
+        try hourly.bind(3, key)
+        try hourly.bind(4, hour)
+        try hourly.run()
+        let total = try statement(
+            "UPDATE campaign_dimensions SET redemptions = redemptions - 1 WHERE campaign_id = ?1 AND dimension = ?2 AND key = ?3")
+        try total.bind(1, campaignId)
+        try total.bind(2, dimension)
+        try total.bind(3, key)
+        try total.run()
+    }
+
+    /// Adds failed attempts to the totals (by verdict, and by ip, device and user for the abuse signals).
+    public func recordFailures(_ events: [FailureEvent]) throws(StoreError) {
+        let failures = try statement(
+            """
+            INSERT INTO campaign_failure_hours (campaign_id, hour_ms, verdict, failures) VALUES (?1, ?2, ?3, 1)
+            ON CONFLICT (campaign_id, hour_ms, verdict) DO UPDATE SET failures = failures + 1
+            """)
+        for event in events {
+            guard try campaign(id: event.campaignId) != nil else { continue }  // deleted meanwhile: nothing to count
+            let hour = hourStart(event.atMs)
+            try failures.bind(1, event.campaignId)
+            try failures.bind(2, hour)
+            try failures.bind(3, event.verdict.rawValue)
+            try failures.run()
+            failures.reset()
+            for (dimension, key) in [("ip", event.ip), ("device", event.deviceId), ("user", event.userId)] where !key.isEmpty {
+                try bumpDimension(campaignId: event.campaignId, dimension: dimension, key: key, hour: hour, redemptions: 0, failures: 1)
+            }
+        }
+    }
+
+    private func bumpDimension(
+        campaignId: String, dimension: String, key: String, hour: Int64, redemptions: Int64, failures: Int64
+    ) throws(StoreError) {
+        let hourly = try statement(
+            """
+            INSERT INTO campaign_dimension_hours (campaign_id, dimension, key, hour_ms, redemptions, failures)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT (campaign_id, dimension, hour_ms, key) DO UPDATE SET
+                redemptions = redemptions + ?5, failures = failures + ?6
+            """)
+        try hourly.bind(1, campaignId)
+        try hourly.bind(2, dimension)
+        try hourly.bind(3, key)
+        try hourly.bind(4, hour)
+        try hourly.bind(5, redemptions)
+        try hourly.bind(6, failures)
+        try hourly.run()
+        let total = try statement(
+            """
+            INSERT INTO campaign_dimensions (campaign_id, dimension, key, redemptions, failures) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (campaign_id, dimension, key) DO UPDATE SET
+                redemptions = redemptions + ?4, failures = failures + ?5
+            """)
+        try total.bind(1, campaignId)
+        try total.bind(2, dimension)
+        try total.bind(3, key)
+        try total.bind(4, redemptions)
+        try total.bind(5, failures)
+        try total.run()
+    }
+
+    /// Recomputes every maintained total from the raw rows and lists each disagreement (empty when all agree).
+    public func consistencyProblems() throws(StoreError) -> [String] {
+        var problems: [String] = []
+        func mismatches(_ name: String, expected: String, maintained: String) throws(StoreError) {
+            let count = try statement(
+                """
+                SELECT (SELECT count(*) FROM (SELECT * FROM (\(expected)) EXCEPT SELECT * FROM (\(maintained))))
+                     + (SELECT count(*) FROM (SELECT * FROM (\(maintained)) EXCEPT SELECT * FROM (\(expected))))
+                """
+            ).firstRow { $0.int64(0) } ?? 0
+            if count > 0 { problems.append("\(name): \(count) row(s) disagree with the raw rows") }
+        }
+        try mismatches(
+            "campaigns.redemptions/unique_users",
+            expected: """
+                SELECT c.id, (SELECT count(*) FROM redemptions r WHERE r.campaign_id = c.id AND r.voided_at_ms IS NULL),
+                    (SELECT count(DISTINCT user_id) FROM redemptions r WHERE r.campaign_id = c.id AND r.voided_at_ms IS NULL)
+                FROM campaigns c
+                """,
+            maintained: "SELECT id, redemptions, unique_users FROM campaigns")
+        try mismatches(
+            "campaigns.codes_issued/codes_redeemed",
+            expected: """
+                SELECT c.id, (SELECT count(*) FROM codes k WHERE k.campaign_id = c.id),
+                    (SELECT count(*) FROM codes k WHERE k.campaign_id = c.id AND k.uses > 0) FROM campaigns c
+                """,
+            maintained: "SELECT id, codes_issued, codes_redeemed FROM campaigns")
+        try mismatches(
+            "codes.uses",
+            expected: "SELECT k.key, (SELECT count(*) FROM redemptions r WHERE r.code_key = k.key AND r.voided_at_ms IS NULL) FROM codes k",
+            maintained: "SELECT key, uses FROM codes")
+        try mismatches(
+            "user_redemptions",
+            expected: "SELECT campaign_id, user_id, count(voided_at_ms IS NULL OR NULL), min(redeemed_at_ms) FROM redemptions GROUP BY campaign_id, user_id",
+            maintained: "SELECT campaign_id, user_id, redemptions, first_at_ms FROM user_redemptions")
+        try mismatches(
+            "campaign_hours", expected: ReportTotals.expectedHours,
+            maintained: "SELECT campaign_id, hour_ms, redemptions, voided, new_users, free_spins, loyalty_points FROM campaign_hours")
+        try mismatches(
+            "campaign_money_hours", expected: ReportTotals.expectedMoney,
+            maintained: "SELECT campaign_id, hour_ms, currency, amount_minor FROM campaign_money_hours WHERE amount_minor > 0")
+        try mismatches(
+            "campaign_dimension_hours", expected: ReportTotals.expectedDimensionHours,
+            maintained: "SELECT campaign_id, dimension, key, hour_ms, redemptions FROM campaign_dimension_hours WHERE redemptions > 0")
+        try mismatches(
+            "campaign_dimensions",
+            expected: "SELECT campaign_id, dimension, key, sum(redemptions), sum(failures) FROM campaign_dimension_hours GROUP BY campaign_id, dimension, key",
+            maintained: "SELECT campaign_id, dimension, key, redemptions, failures FROM campaign_dimensions")
+        try mismatches(
+            "reservations held past their limits",
+            expected: "SELECT id FROM campaigns WHERE max_redemptions > 0 AND redemptions > max_redemptions",
+            maintained: "SELECT id FROM campaigns WHERE 0")
+        let integrity = try statement("PRAGMA integrity_check").firstRow { $0.string(0) } ?? "no answer"
+        if integrity != "ok" { problems.append("integrity_check: \(integrity)") }
+        return problems
+    }
+}
