@@ -49,7 +49,7 @@ struct ReservationTests {
         let alice = user(Unique.user("alice"))
         let bob = user(Unique.user("bob"))
 
-        let hold = try await admin.validate(code: code, user: alice, reserveMs: 500)
+        let hold = try await admin.validate(code: code, user: alice, reserveMs: 1_500)  // long enough for a slow (sanitizer) build to ask in time
         #expect(hold.verdict == .ok)
         #expect(!hold.reservationId.isEmpty)
         #expect(try await admin.redeem(code: code, user: bob).verdict == .limitReached)
