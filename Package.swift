@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "promo-server", targets: ["promo-server"]),
         .executable(name: "promo-loadtest", targets: ["promo-loadtest"]),
+        .executable(name: "promoctl", targets: ["promoctl"]),
         .library(name: "PromoClient", targets: ["PromoClient"]),
     ],
     dependencies: [
@@ -73,6 +74,13 @@ let package = Package(
                 "PromoClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "promoctl",
+            dependencies: [
+                "PromoClient", "PromoWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 

@@ -33,6 +33,9 @@ final class ApiKeyService: Sendable {
         guard request.campaignIds.isEmpty || role == .issuer else {
             throw ServerError(.invalidArgument, "campaign_ids bind issuer keys only")
         }
+        guard role != .issuer || !request.campaignIds.isEmpty else {
+            throw ServerError(.invalidArgument, "an issuer key needs the campaign_ids it may work on")
+        }
         guard request.campaignIds.count <= configuration.apiKeyCampaignsMax else {
             throw ServerError(.invalidArgument, "at most \(configuration.apiKeyCampaignsMax) campaign_ids")
         }

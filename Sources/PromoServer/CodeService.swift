@@ -301,11 +301,14 @@ final class CodeService: Sendable {
                 }
             }
             try connection.addCreated(imported, toBatch: batchId)
+            // A batch that holds nothing is no batch: no row, no id.
+            let keptBatchId = imported > 0 ? batchId : ""
+            if imported == 0 { try connection.discardBatch(id: batchId) }
             try connection.appendAudit(
                 AuditEntry(atMs: nowMs, actorKeyId: caller.keyId, action: "import_codes", target: batchId,
                     detail: "campaign=\(campaignId) imported=\(imported) rejected=\(rejected.count)"))
             return ImportCodesResponse.with {
-                $0.batchId = batchId
+                $0.batchId = keptBatchId
                 $0.imported = UInt32(imported)
                 $0.rejected = rejected.sorted { $0.index < $1.index }
             }

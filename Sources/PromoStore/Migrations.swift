@@ -222,8 +222,9 @@ enum Migrations {
         CREATE INDEX redemptions_standing_by_time ON redemptions(campaign_id, redeemed_at_ms, user_id)
             WHERE voided_at_ms IS NULL;
         ALTER TABLE user_redemptions ADD COLUMN first_at_ms INTEGER NOT NULL DEFAULT 0;
-        UPDATE user_redemptions SET first_at_ms = (SELECT min(redeemed_at_ms) FROM redemptions r
-            WHERE r.campaign_id = user_redemptions.campaign_id AND r.user_id = user_redemptions.user_id);
+        UPDATE user_redemptions SET first_at_ms = coalesce((SELECT min(redeemed_at_ms) FROM redemptions r
+            WHERE r.campaign_id = user_redemptions.campaign_id AND r.user_id = user_redemptions.user_id
+              AND r.voided_at_ms IS NULL), 0);
         \(ReportTotals.rebuildSQL)
         """,
     ]

@@ -201,11 +201,32 @@ extension Connection {
         try void.bind(3, id)
         try void.run()
 
+        // The user's first standing redemption moves to their next standing one (or they hold none now),
+        // and the timeline's first-time user moves with it.
+        let next = try statement(
+            """
+            SELECT min(redeemed_at_ms) FROM redemptions
+            WHERE campaign_id = ? AND user_id = ? AND voided_at_ms IS NULL
+            """)
+        try next.bind(1, redemption.campaignId)
+        try next.bind(2, redemption.userId)
+        let nextFirstMs = try next.firstRow { $0.optionalInt64(0) } ?? nil
+        let previousFirst = try statement("SELECT first_at_ms FROM user_redemptions WHERE campaign_id = ? AND user_id = ?")
+        try previousFirst.bind(1, redemption.campaignId)
+        try previousFirst.bind(2, redemption.userId)
+        let firstMs = try previousFirst.firstRow { $0.int64(0) } ?? 0
         let user = try statement(
-            "UPDATE user_redemptions SET redemptions = redemptions - 1 WHERE campaign_id = ? AND user_id = ? RETURNING redemptions")
+            """
+            UPDATE user_redemptions SET redemptions = redemptions - 1, first_at_ms = ?3
+            WHERE campaign_id = ?1 AND user_id = ?2 RETURNING redemptions
+            """)
         try user.bind(1, redemption.campaignId)
         try user.bind(2, redemption.userId)
+        try user.bind(3, nextFirstMs ?? 0)
         let userRemaining = try user.firstRow { $0.int64(0) } ?? 0
+        if firstMs != nextFirstMs {
+            try moveFirstTimeUser(campaignId: redemption.campaignId, fromMs: firstMs, toMs: nextFirstMs)
+        }
         let code = try statement(
             """
             UPDATE codes SET uses = uses - 1 WHERE key = (SELECT code_key FROM redemptions WHERE id = ?)
@@ -230,6 +251,20 @@ extension Connection {
         redemption.voidedAtMs = nowMs
         redemption.voidReason = reason
         return redemption
+    }
+
+    /// Moves one first-time user from the hour of `fromMs` to the hour of `toMs` (nil: out of the timeline).
+    private func moveFirstTimeUser(campaignId: String, fromMs: Int64, toMs: Int64?) throws(StoreError) {
+        if let toMs, hourStart(toMs) == hourStart(fromMs) { return }
+        let leave = try statement("UPDATE campaign_hours SET new_users = new_users - 1 WHERE campaign_id = ? AND hour_ms = ?")
+        try leave.bind(1, campaignId)
+        try leave.bind(2, hourStart(fromMs))
+        try leave.run()
+        guard let toMs else { return }
+        let arrive = try statement("UPDATE campaign_hours SET new_users = new_users + 1 WHERE campaign_id = ? AND hour_ms = ?")
+        try arrive.bind(1, campaignId)
+        try arrive.bind(2, hourStart(toMs))
+        try arrive.run()
     }
 
     public func redemption(id: String) throws(StoreError) -> Redemption? {
@@ -283,14 +318,17 @@ extension Connection {
         try insert.bind(17, command.nowMs)
         try insert.run()
 
-        let known = try statement("SELECT 1 FROM user_redemptions WHERE campaign_id = ? AND user_id = ?")
-        try known.bind(1, campaign.id)
-        try known.bind(2, request.user.userId)
-        let newUser = try known.firstRow { _ in true } == nil
+        // A user is new to the campaign when they hold no standing redemption yet: this one becomes their
+        // first, which is where the timeline counts them.
+        let standing = try statement("SELECT redemptions FROM user_redemptions WHERE campaign_id = ? AND user_id = ?")
+        try standing.bind(1, campaign.id)
+        try standing.bind(2, request.user.userId)
+        let newUser = (try standing.firstRow { $0.int64(0) } ?? 0) == 0
         let user = try statement(
             """
             INSERT INTO user_redemptions (campaign_id, user_id, redemptions, max_per_user, first_at_ms) VALUES (?1, ?2, 1, ?3, ?4)
-            ON CONFLICT (campaign_id, user_id) DO UPDATE SET redemptions = redemptions + 1, max_per_user = ?3
+            ON CONFLICT (campaign_id, user_id) DO UPDATE SET redemptions = redemptions + 1, max_per_user = ?3,
+                first_at_ms = CASE WHEN redemptions = 0 THEN ?4 ELSE first_at_ms END
             RETURNING redemptions
             """)
         try user.bind(1, campaign.id)

@@ -7,7 +7,8 @@ public struct ActorTotals: Sendable, Hashable {
     public var failures: UInt64
 }
 
-/// One timeline bucket: standing redemptions and users redeeming for the first time.
+/// One timeline bucket: standing redemptions, and users whose first standing redemption falls in it (so
+/// the first-time users of all buckets add up to the campaign's unique users).
 public struct TimelineBucket: Sendable, Hashable {
     public var startMs: Int64
     public var redemptions: UInt64
@@ -88,12 +89,15 @@ extension Connection {
             report.voided += voided
             report.freeSpins += UInt64(clamping: hours.int64(4))
             report.loyaltyPoints += hours.int64(5)
-            let bucket = hours.int64(0) - (hours.int64(0) - from) % bucketMs
+            // Buckets start at UTC hour or midnight boundaries; quiet ones are left out.
+            let newUsers = UInt64(clamping: hours.int64(3))
+            guard redemptions > voided || newUsers > 0 else { continue }
+            let bucket = hours.int64(0) - hours.int64(0) % bucketMs
             if report.timeline.last?.startMs != bucket {
                 report.timeline.append(TimelineBucket(startMs: bucket, redemptions: 0, newUsers: 0))
             }
             report.timeline[report.timeline.count - 1].redemptions += redemptions - voided
-            report.timeline[report.timeline.count - 1].newUsers += UInt64(clamping: hours.int64(3))
+            report.timeline[report.timeline.count - 1].newUsers += newUsers
         }
 
         let money = try statement(

@@ -12,7 +12,7 @@ enum ReportTotals {
     static let expectedHours = """
         WITH firsts AS (
             SELECT campaign_id, min(redeemed_at_ms) - min(redeemed_at_ms) % 3600000 AS hour_ms
-            FROM redemptions GROUP BY campaign_id, user_id),
+            FROM redemptions WHERE voided_at_ms IS NULL GROUP BY campaign_id, user_id),
         news AS (SELECT campaign_id, hour_ms, count(*) AS n FROM firsts GROUP BY campaign_id, hour_ms)
         SELECT r.campaign_id, r.redeemed_at_ms - r.redeemed_at_ms % 3600000 AS hour,
             count(*), count(r.voided_at_ms),
@@ -253,7 +253,11 @@ extension Connection {
             maintained: "SELECT key, uses FROM codes")
         try mismatches(
             "user_redemptions",
-            expected: "SELECT campaign_id, user_id, count(voided_at_ms IS NULL OR NULL), min(redeemed_at_ms) FROM redemptions GROUP BY campaign_id, user_id",
+            expected: """
+                SELECT campaign_id, user_id, count(voided_at_ms IS NULL OR NULL),
+                    coalesce(min(CASE WHEN voided_at_ms IS NULL THEN redeemed_at_ms END), 0)
+                FROM redemptions GROUP BY campaign_id, user_id
+                """,
             maintained: "SELECT campaign_id, user_id, redemptions, first_at_ms FROM user_redemptions")
         try mismatches(
             "campaign_hours", expected: ReportTotals.expectedHours,

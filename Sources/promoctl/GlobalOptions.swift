@@ -1,0 +1,59 @@
+import ArgumentParser
+
+/// The options every promoctl command takes: where the server is, which key to use, and the output form.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The promo-server to talk to.", valueName: "host:port"))
+    var server = "127.0.0.1:7420"
+
+    @Option(help: ArgumentHelp(
+        "Read the API key from the first line of this file (default: the PROMO_API_KEY environment variable).",
+        valueName: "file"))
+    var keyFile: String?
+
+    @Flag(help: "Print one JSON object or array on standard output instead of readable text.")
+    var json = false
+
+    func validate() throws {
+        _ = try endpoint()
+    }
+
+    /// The host and port of `--server`. Accepts `host:port` and `[v6-address]:port`.
+    func endpoint() throws(ValidationError) -> (host: String, port: Int) {
+        guard let colon = server.lastIndex(of: ":") else {
+            throw ValidationError("--server must be HOST:PORT, for example 127.0.0.1:7420 (got '\(server)')")
+        }
+        var host = String(server[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(server[server.index(after: colon)...]), (1...65_535).contains(port) else {
+            throw ValidationError("--server must be HOST:PORT with a port 1-65535 (got '\(server)')")
+        }
+        return (host, port)
+    }
+
+    /// The API key: the first line of `--key-file`, trimmed, else `PROMO_API_KEY`.
+    func apiKey() throws(CLIFailure) -> String {
+        if let keyFile {
+            let text = try TextFile.contents(of: keyFile, what: "key file")
+            // `\r\n` is one Character, so split on every kind of line break, not just "\n".
+            let firstLine = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first ?? ""
+            let key = firstLine.trimmingWhitespace()
+            guard !key.isEmpty else { throw CLIFailure(.usage, "the key file \(keyFile) is empty") }
+            return key
+        }
+        guard let key = Terminal.environment("PROMO_API_KEY")?.trimmingWhitespace(), !key.isEmpty else {
+            throw CLIFailure(.usage, "no API key: set PROMO_API_KEY or pass --key-file FILE")
+        }
+        return key
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing white space (and a byte-order mark).
+    func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0.isWhitespace || $0 == "\u{FEFF}" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}

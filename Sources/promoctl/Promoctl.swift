@@ -1,0 +1,63 @@
+import ArgumentParser
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The back-office command line of promo-service.
+struct Promoctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promoctl",
+        abstract: "Manage promo campaigns, codes, redemptions, reports and API keys on a promo-server.",
+        discussion: """
+            Every command takes --server HOST:PORT (default 127.0.0.1:7420) and an API key, read from the \
+            PROMO_API_KEY environment variable or from the first line of --key-file FILE. Output is a readable \
+            table; add --json for one JSON object or array that scripts can parse. Times are ISO-8601 in UTC \
+            (2026-12-01T00:00:00Z) or Unix milliseconds; money is in minor units (500 = 5.00 EUR).
+
+            Getting started:
+              export PROMO_API_KEY=$(cat var/admin.key)
+              promoctl campaigns create --name "Summer 50" --kind seasonal \\
+                  --reward-kind bonus --amount-minor 500 --currency EUR \\
+                  --code SUMMER50 --max-per-user 1
+              promoctl codes generate cmp_… --count 1000 --out summer-codes.csv
+              promoctl report cmp_…
+
+            Run 'promoctl help <command>' (or add --help) for each command's flags and examples.
+
+            \(ExitStatus.helpText)
+            """,
+        subcommands: [CampaignsCommand.self, CodesCommand.self, RedemptionsCommand.self, ReportCommand.self,
+                      KeysCommand.self])
+}
+
+/// Runs promoctl with its own exit codes: usage errors exit 2 (ArgumentParser's own default is EX_USAGE,
+/// 64), and every failure that promoctl reports itself exits with its `ExitStatus`.
+@main
+enum PromoctlMain {
+    static func main() async {
+        do {
+            var command = try Promoctl.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CLIFailure {
+            Terminal.error("promoctl: error: \(failure.message)")
+            exit(failure.status.rawValue)
+        } catch {
+            let code = Promoctl.exitCode(for: error)
+            if code == .validationFailure {
+                Terminal.error(Promoctl.fullMessage(for: error))
+                exit(ExitStatus.usage.rawValue)
+            }
+            Promoctl.exit(withError: error)
+        }
+        exit(ExitStatus.ok.rawValue)
+    }
+}

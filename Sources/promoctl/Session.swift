@@ -1,0 +1,182 @@
+import PromoClient
+import PromoWire
+
+/// One authenticated connection to promo-server, with every failure turned into a `CLIFailure`.
+struct Session {
+    let client: PromoClient
+    let server: String
+
+    /// Long enough for a million-code `generate`; a stuck server is still noticed eventually.
+    static let callTimeoutMs = 600_000
+
+    /// Connects to `--server` and says hello with the API key.
+    static func open(_ options: GlobalOptions) async throws -> Session {
+        let apiKey = try options.apiKey()
+        let (host, port) = try options.endpoint()
+        var configuration = ClientConfiguration()
+        configuration.callTimeoutMs = callTimeoutMs
+        let client: PromoClient
+        do {
+            client = try await PromoClient.connect(host: host, port: port, configuration: configuration)
+        } catch {
+            throw CLIFailure(.cannotConnect, "cannot connect to \(options.server): \(Self.describeConnectError(error))")
+        }
+        let session = Session(client: client, server: options.server)
+        do {
+            _ = try await client.hello(apiKey: apiKey, clientName: "promoctl")
+        } catch let error as PromoClientError {
+            await client.close()
+            throw CLIFailure(error, server: options.server)
+        }
+        return session
+    }
+
+    /// Sends one call; a non-OK answer or a lost connection becomes a `CLIFailure`.
+    func call(_ call: Request.Call) async throws -> Response.Result {
+        do {
+            return try await client.call(call)
+        } catch let error as PromoClientError {
+            throw CLIFailure(error, server: server)
+        } catch {
+            throw CLIFailure(.serverError, "\(error)")
+        }
+    }
+
+    func close() async { await client.close() }
+
+    /// SwiftNIO's connect errors are thorough but long; keep the part a person can act on.
+    private static func describeConnectError(_ error: any Error) -> String {
+        let text = "\(error)"
+        for (needle, meaning) in [
+            ("Connection refused", "connection refused (is promo-server running there?)"),
+            ("connectTimeout", "timed out"),
+            ("No route to host", "no route to host"),
+            ("Network is unreachable", "network is unreachable"),
+            ("dnsAError", "cannot resolve the host name"),
+        ] where text.contains(needle) {
+            return meaning
+        }
+        return text
+    }
+}
+
+/// Typed wrappers: each returns the call's own result or throws when the server answered another arm.
+extension Session {
+    private func unexpected(_ name: String, _ result: Response.Result) -> CLIFailure {
+        CLIFailure(.serverError, "unexpected answer to \(name) from \(server): \(result)")
+    }
+
+    func createCampaign(_ request: CreateCampaignRequest) async throws -> Campaign {
+        let result = try await call(.createCampaign(request))
+        guard case .createCampaign(let answer) = result, let campaign = answer.campaign else {
+            throw unexpected("create_campaign", result)
+        }
+        return campaign
+    }
+
+    func updateCampaign(_ request: UpdateCampaignRequest) async throws -> Campaign {
+        let result = try await call(.updateCampaign(request))
+        guard case .updateCampaign(let answer) = result, let campaign = answer.campaign else {
+            throw unexpected("update_campaign", result)
+        }
+        return campaign
+    }
+
+    func getCampaign(_ id: String) async throws -> Campaign {
+        let result = try await call(.getCampaign(.with { $0.campaignId = id }))
+        guard case .getCampaign(let answer) = result, let campaign = answer.campaign else {
+            throw unexpected("get_campaign", result)
+        }
+        return campaign
+    }
+
+    func listCampaigns(_ request: ListCampaignsRequest) async throws -> ListCampaignsResponse {
+        let result = try await call(.listCampaigns(request))
+        guard case .listCampaigns(let answer) = result else { throw unexpected("list_campaigns", result) }
+        return answer
+    }
+
+    func generate(_ request: GenerateRequest) async throws -> GenerateResponse {
+        let result = try await call(.generate(request))
+        guard case .generate(let answer) = result else { throw unexpected("generate", result) }
+        return answer
+    }
+
+    func importCodes(_ request: ImportCodesRequest) async throws -> ImportCodesResponse {
+        let result = try await call(.importCodes(request))
+        guard case .importCodes(let answer) = result else { throw unexpected("import_codes", result) }
+        return answer
+    }
+
+    func exportCodes(_ request: ExportCodesRequest) async throws -> ExportCodesResponse {
+        let result = try await call(.exportCodes(request))
+        guard case .exportCodes(let answer) = result else { throw unexpected("export_codes", result) }
+        return answer
+    }
+
+    func setCodeStatus(_ code: String, active: Bool) async throws -> CodeInfo {
+        let result = try await call(.setCodeStatus(.with {
+            $0.code = code
+            $0.active = active
+        }))
+        guard case .setCodeStatus(let answer) = result, let info = answer.code else {
+            throw unexpected("set_code_status", result)
+        }
+        return info
+    }
+
+    func voidRedemption(_ id: String, reason: String) async throws -> RedemptionInfo {
+        let result = try await call(.voidRedemption(.with {
+            $0.redemptionId = id
+            $0.reason = reason
+        }))
+        guard case .voidRedemption(let answer) = result, let info = answer.redemption else {
+            throw unexpected("void_redemption", result)
+        }
+        return info
+    }
+
+    func rewardHistory(_ request: RewardHistoryRequest) async throws -> RewardHistoryResponse {
+        let result = try await call(.rewardHistory(request))
+        guard case .rewardHistory(let answer) = result else { throw unexpected("reward_history", result) }
+        return answer
+    }
+
+    func report(_ request: ReportRequest) async throws -> ReportResponse {
+        let result = try await call(.report(request))
+        guard case .report(let answer) = result else { throw unexpected("report", result) }
+        return answer
+    }
+
+    func createApiKey(_ request: CreateApiKeyRequest) async throws -> CreateApiKeyResponse {
+        let result = try await call(.createApiKey(request))
+        guard case .createApiKey(let answer) = result else { throw unexpected("create_api_key", result) }
+        return answer
+    }
+
+    func revokeApiKey(_ keyId: String) async throws {
+        let result = try await call(.revokeApiKey(.with { $0.keyId = keyId }))
+        guard case .revokeApiKey = result else { throw unexpected("revoke_api_key", result) }
+    }
+
+    func listApiKeys() async throws -> [ApiKeyInfo] {
+        let result = try await call(.listApiKeys(ListApiKeysRequest()))
+        guard case .listApiKeys(let answer) = result else { throw unexpected("list_api_keys", result) }
+        return answer.keys
+    }
+}
+
+extension GlobalOptions {
+    /// Opens a session, runs `body` with it and closes it, whatever happens.
+    func withSession<T>(_ body: (Session) async throws -> T) async throws -> T {
+        let session = try await Session.open(self)
+        do {
+            let result = try await body(session)
+            await session.close()
+            return result
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+}
