@@ -46,6 +46,14 @@ final class RedemptionService: Sendable {
             let nowMs = WallClock.nowMs()
             let untilMs = nowMs + reserveMs
             let result = try connection.reserve(request, reservationId: reservationId, untilMs: untilMs, nowMs: nowMs)
+            if result.outcome.verdict != .ok, let campaign = result.campaign {
+                // Already in the writer: counted in this transaction rather than through the buffer.
+                try connection.recordFailures([
+                    FailureEvent(
+                        campaignId: campaign.id, verdict: result.outcome.verdict, atMs: nowMs, ip: request.user.ip,
+                        deviceId: request.user.deviceId, userId: request.user.userId)
+                ])
+            }
             var response = Self.response(result)
             if result.outcome.verdict == .ok {
                 response.reservationId = reservationId

@@ -26,13 +26,18 @@ final class ReportService: Sendable {
         default: throw ServerError(.invalidArgument, "bucket: \(request.bucket) is not a bucket width")
         }
         let top = request.top == 0 ? configuration.reportTopDefault : min(Int(request.top), configuration.reportTopMax)
-        let query = ReportQuery(
+        var query = ReportQuery(
             campaignId: request.campaignId, fromMs: request.fromMs, toMs: request.toMs, bucketMs: bucketMs, top: top,
             breakdownMax: configuration.reportBreakdownMax, nowMs: WallClock.nowMs())
+        query.suspectShare = configuration.suspiciousShareMax
+        query.suspectRedemptionsMin = configuration.suspiciousRedemptionsMin
+        query.suspectRedemptionsMax = configuration.suspiciousRedemptionsMax
+        query.suspectFailuresMax = configuration.suspiciousFailuresMax
+        let queryToRun = query
         let configuration = configuration
         return store.read(on: eventLoop) { connection in
-            guard let report = try connection.report(query) else {
-                throw ServerError(.notFound, "campaign \(query.campaignId) does not exist")
+            guard let report = try connection.report(queryToRun) else {
+                throw ServerError(.notFound, "campaign \(queryToRun.campaignId) does not exist")
             }
             return Self.response(report, configuration)
         }
@@ -89,7 +94,7 @@ final class ReportService: Sendable {
             $0.topIps = actors(report.topIps)
             $0.topDevices = actors(report.topDevices)
             $0.topUsers = actors(report.topUsers)
-            $0.suspicious = suspicions("ip", report.topIps) + suspicions("device", report.topDevices)
+            $0.suspicious = suspicions("ip", report.suspectIps) + suspicions("device", report.suspectDevices)
             $0.fromMs = report.fromMs
             $0.toMs = report.toMs
             $0.bucket = report.bucketMs == 3_600_000 ? .hour : .day

@@ -36,6 +36,9 @@ public struct CampaignReport: Sendable {
     public var topIps: [ActorTotals] = []
     public var topDevices: [ActorTotals] = []
     public var topUsers: [ActorTotals] = []
+    /// IPs and devices at or over `ReportQuery.suspectRedemptionsAtLeast` or `suspectFailuresAtLeast`.
+    public var suspectIps: [ActorTotals] = []
+    public var suspectDevices: [ActorTotals] = []
 }
 
 public struct ReportQuery: Sendable, Hashable {
@@ -51,6 +54,14 @@ public struct ReportQuery: Sendable, Hashable {
     /// Sources or owners listed at most.
     public var breakdownMax: Int
     public var nowMs: Int64
+    /// Flags an IP or device holding at least `suspectShare` of the range's standing redemptions (and at
+    /// least `suspectRedemptionsMin`), at least `suspectRedemptionsMax`, or `suspectFailuresMax` failures.
+    public var suspectShare: Double = 1
+    public var suspectRedemptionsMin: UInt64 = 1
+    public var suspectRedemptionsMax: UInt64 = .max
+    public var suspectFailuresMax: UInt64 = .max
+    /// Suspects listed at most per kind.
+    public var suspectsMax = 100
 
     public init(campaignId: String, fromMs: Int64, toMs: Int64, bucketMs: Int64, top: Int, breakdownMax: Int, nowMs: Int64) {
         self.campaignId = campaignId
@@ -71,7 +82,8 @@ extension Connection {
         let campaignStart = hourStart(campaign.createdAtMs)
         let nowEnd = hourStart(query.nowMs) + hourMs
         let from = query.fromMs == 0 ? campaignStart : hourStart(query.fromMs)
-        let to = query.toMs == 0 ? nowEnd : hourStart(query.toMs + hourMs - 1)
+        // A range that starts in the future is empty, not upside down.
+        let to = max(from, query.toMs == 0 ? nowEnd : hourStart(query.toMs + hourMs - 1))
         let wholeCampaign = from <= campaignStart && to >= nowEnd
         // 0 picks hours for ranges up to 7 days and days beyond.
         let bucketMs = query.bucketMs > 0 ? query.bucketMs : (to - from <= 7 * 24 * hourMs ? hourMs : 24 * hourMs)
@@ -134,7 +146,47 @@ extension Connection {
         report.topIps = try topActors("ip", query, from, to, wholeCampaign: wholeCampaign)
         report.topDevices = try topActors("device", query, from, to, wholeCampaign: wholeCampaign)
         report.topUsers = try topActors("user", query, from, to, wholeCampaign: wholeCampaign)
+
+        // Past the share, or the count, whichever is lower; independent of how long the top lists are.
+        let standing = report.redemptions - report.voided
+        let byShare = max(query.suspectRedemptionsMin, UInt64((query.suspectShare * Double(standing)).rounded(.down)) + 1)
+        let redemptionsAtLeast = min(byShare, query.suspectRedemptionsMax)
+        report.suspectIps = try suspects("ip", query, from, to, wholeCampaign, redemptionsAtLeast)
+        report.suspectDevices = try suspects("device", query, from, to, wholeCampaign, redemptionsAtLeast)
         return report
+    }
+
+    private func suspects(
+        _ dimension: String, _ query: ReportQuery, _ from: Int64, _ to: Int64, _ wholeCampaign: Bool,
+        _ redemptionsAtLeast: UInt64
+    ) throws(StoreError) -> [ActorTotals] {
+        let sql = wholeCampaign
+            ? """
+            SELECT key, redemptions, failures FROM campaign_dimensions INDEXED BY campaign_dimensions_by_redemptions
+            WHERE campaign_id = ?1 AND dimension = ?4 AND redemptions >= ?5 AND ?2 <= ?3
+            UNION
+            SELECT key, redemptions, failures FROM campaign_dimensions INDEXED BY campaign_dimensions_by_failures
+            WHERE campaign_id = ?1 AND dimension = ?4 AND failures >= ?6
+            ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?7
+            """
+            : """
+            SELECT key, sum(redemptions), sum(failures) FROM campaign_dimension_hours
+            WHERE campaign_id = ?1 AND dimension = ?4 AND hour_ms >= ?2 AND hour_ms < ?3
+            GROUP BY key HAVING sum(redemptions) >= ?5 OR sum(failures) >= ?6
+            ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?7
+            """
+        let select = try statement(sql)
+        try bindRange(select, query.campaignId, from, to)
+        try select.bind(4, dimension)
+        try select.bind(5, Int64(clamping: redemptionsAtLeast))
+        try select.bind(6, Int64(clamping: query.suspectFailuresMax))
+        try select.bind(7, query.suspectsMax)
+        var result: [ActorTotals] = []
+        while try select.step() {
+            result.append(
+                ActorTotals(key: select.string(0), redemptions: UInt64(clamping: select.int64(1)), failures: UInt64(clamping: select.int64(2))))
+        }
+        return result
     }
 
     private func breakdown(_ dimension: String, _ query: ReportQuery, _ from: Int64, _ to: Int64) throws(StoreError)

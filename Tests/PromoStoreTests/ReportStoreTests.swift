@@ -213,8 +213,12 @@ struct ReportStoreTests {
             let days = try #require(try connection.report(query(bucket: oneDay)))
             #expect(days.bucketMs == oneDay)
             #expect(buckets(days.timeline) == ["h0=5", "h24=3"])
-            // AUTO: 51 hours is within 7 days, so hours.
+            // AUTO: 51 hours is within 7 days, so hours; exactly 7 days still hours; beyond, UTC days.
             #expect(try connection.report(query())?.bucketMs == oneHour)
+            #expect(try connection.report(query(from: at(0), to: at(168)))?.bucketMs == oneHour)
+            let week = try #require(try connection.report(query(from: at(0), to: at(169))))
+            #expect(week.bucketMs == oneDay)
+            #expect(buckets(week.timeline) == ["h0=5", "h24=3"])
         }
     }
 
@@ -362,10 +366,9 @@ struct ReportStoreTests {
         }
     }
 
-    /// Timeline "first-time users" (README: "standing redemptions and first-time users"). The maintained
-    /// new_users counts a user in the hour of their first redemption ever, voided ones included; a user whose
-    /// only redemption was voided still shows up as a first-time user, and the timeline then no longer adds
-    /// up to `unique_users` ("distinct users with a standing redemption").
+    /// Timeline "first-time users" (README: "standing redemptions and first-time users"): a user counts in the
+    /// bucket of their first standing redemption, so a user whose redemptions are all voided is in none, and
+    /// the first-time users of a whole-campaign timeline add up to `unique_users`.
     @Test func firstTimeUsersOfTheTimelineAddUpToTheUniqueUsers() throws {
         let (store, _) = try freshReportStore()
         defer { store.close() }
@@ -383,9 +386,8 @@ struct ReportStoreTests {
         }
     }
 
-    /// Day buckets of a range that starts mid-day. Expected: UTC days (README: "per hour or day", every time
-    /// being UTC), so that the same day is the same bucket whatever the range. The implementation anchors the
-    /// buckets at `from` (here 12:00 to 12:00: ["h12=3", "h36=1"]), which splits day 1 across two buckets.
+    /// Day buckets of a range that starts mid-day are still UTC days (every time being UTC), so the same day is
+    /// the same bucket whatever the range.
     @Test func dayBucketsStartAtUTCMidnight() throws {
         let (store, _) = try freshReportStore()
         defer { store.close() }
@@ -395,6 +397,71 @@ struct ReportStoreTests {
             #expect(report.timeline.allSatisfy { $0.startMs % oneDay == 0 }, "bucket starts: \(buckets(report.timeline))")
             // Day 0 from 12:00 holds r6 (h23); day 1 holds r7 r9 r10 (r8 voided).
             #expect(buckets(report.timeline) == ["h0=1", "h24=3"])
+        }
+    }
+
+    @Test func voidingAUsersFirstRedemptionMovesThemToTheirNextOne() throws {
+        let (store, _) = try freshReportStore()
+        defer { store.close() }
+        try store.writer.synchronously { connection in
+            let campaign = Campaign(
+                id: "cmp_v", name: "Voids", kind: .welcome, reward: .bonus(amountMinor: 100, currency: "EUR"), startsAtMs: 0,
+                createdAtMs: at(0))
+            try connection.insertCampaign(campaign)
+            let s = Script(connection: connection)
+            try s.code("VOIDS", "cmp_v", at: at(0))
+            #expect(try s.redeem("VOIDS", "x", at: at(1), id: "x1", ip: ip1) == .ok)
+            #expect(try s.redeem("VOIDS", "x", at: at(5), id: "x5", ip: ip1) == .ok)
+            #expect(try s.redeem("VOIDS", "y", at: at(5, 30), id: "y5", ip: ip2) == .ok)
+            func timeline() throws -> [String] {
+                try #require(try connection.report(query("cmp_v", bucket: oneHour))).timeline.map {
+                    "h\(($0.startMs - day0) / oneHour)=\($0.redemptions)/\($0.newUsers)"
+                }
+            }
+            #expect(try timeline() == ["h1=1/1", "h5=2/1"])
+            _ = try connection.voidRedemption(id: "x1", reason: "a", nowMs: at(6))
+            #expect(try timeline() == ["h5=2/2"])  // x's first standing redemption is now x5
+            #expect(try connection.consistencyProblems() == [])
+            _ = try connection.voidRedemption(id: "x5", reason: "b", nowMs: at(7))
+            #expect(try timeline() == ["h5=1/1"])  // x holds nothing: no longer a user of the campaign
+            #expect(try connection.campaign(id: "cmp_v")?.1.uniqueUsers == 1)
+            #expect(try s.redeem("VOIDS", "x", at: at(8), id: "x8", ip: ip1) == .ok)
+            #expect(try timeline() == ["h5=1/1", "h8=1/1"])  // back, first standing at h8
+            #expect(try connection.consistencyProblems() == [])
+            let report = try #require(try connection.report(query("cmp_v")))
+            #expect((report.redemptions, report.voided, report.uniqueUsers) == (4, 2, 2))
+            #expect(report.timeline.reduce(0) { $0 + $1.newUsers } == report.uniqueUsers)
+            #expect(report.topIps == [actor(ip1, 1, 0), actor(ip2, 1, 0)])
+        }
+    }
+
+    @Test func suspectsOfARangeAndOfTheWholeCampaign() throws {
+        let (store, _) = try freshReportStore()
+        defer { store.close() }
+        try store.writer.synchronously { connection in
+            try playScenario(connection)
+            func suspectQuery(from: Int64 = 0, to: Int64 = 0, share: Double, min: UInt64 = 1, failures: UInt64) -> ReportQuery {
+                var q = query(from: from, to: to)
+                q.suspectShare = share
+                q.suspectRedemptionsMin = min
+                q.suspectFailuresMax = failures
+                return q
+            }
+            // [05:00, 02:00 next day): 3 standing redemptions, one each for ip1 ip2 ip3 (a third each, over 30 %);
+            // 3 failures each for ip2 ip3 ip9.
+            let range = try #require(try connection.report(suspectQuery(from: at(5, 30), to: at(25, 10), share: 0.3, failures: 3)))
+            #expect(range.suspectIps == [actor(ip2, 1, 3), actor(ip3, 1, 3), actor(ip1, 1, 0), actor(ip9, 0, 3)])
+            #expect(range.suspectDevices == [actor("d2", 2, 3), actor("d3", 1, 3), actor("d9", 0, 3)])
+            // Over 50 %: only d2 (2 of 3) by share; the failures rule alone for the rest.
+            let half = try #require(try connection.report(suspectQuery(from: at(5, 30), to: at(25, 10), share: 0.5, failures: 3)))
+            #expect(half.suspectIps == [actor(ip2, 1, 3), actor(ip3, 1, 3), actor(ip9, 0, 3)])
+            #expect(half.suspectDevices == [actor("d2", 2, 3), actor("d3", 1, 3), actor("d9", 0, 3)])
+            // Whole campaign (8 standing): over 30 % is 3 or more: ip1 and ip3 hold 3; 5 failures: ip3 ip9.
+            let whole = try #require(try connection.report(suspectQuery(share: 0.3, min: 2, failures: 5)))
+            #expect(whole.suspectIps == [actor(ip3, 3, 5), actor(ip1, 3, 3), actor(ip9, 0, 5)])
+            // The range path over everything agrees with the all-time path.
+            let everything = try #require(try connection.report(suspectQuery(from: at(0), to: at(49), share: 0.3, min: 2, failures: 5)))
+            #expect(everything.suspectIps == whole.suspectIps && everything.suspectDevices == whole.suspectDevices)
         }
     }
 
@@ -496,7 +563,8 @@ private func reportStatements(_ path: String) throws -> (Connection, [String]) {
     return (reader, preparedSQL(reader))
 }
 
-private func scans(_ plan: [String]) -> [String] { plan.filter { $0.hasPrefix("SCAN") } }
+/// Table and index scans (a scan of the one constant row of a SELECT without FROM is harmless).
+private func scans(_ plan: [String]) -> [String] { plan.filter { $0.hasPrefix("SCAN") && $0 != "SCAN CONSTANT ROW" } }
 
 @Suite("Report query plans")
 struct ReportQueryPlanTests {
@@ -509,46 +577,48 @@ struct ReportQueryPlanTests {
             if analyzed { try connection.execute("ANALYZE") }
         }
         let (reader, statements) = try reportStatements(path)
-        var seen: [String: Int] = [:]
+        var seen: Set<String> = []
         for sql in statements {
             let lines = try plan(reader, sql)
             let text = lines.joined(separator: " | ")
             #expect(scans(lines).isEmpty, "\(sql)\n-> \(text)")
-            func expectPlan(_ table: String, _ fragment: String) {
-                seen[table, default: 0] += 1
-                #expect(lines.contains { $0.hasPrefix(fragment) }, "\(sql)\n-> \(text)")
+            // Every table a statement reads must be searched by its key or the intended index.
+            let rules: [(reads: String, name: String, plan: String)] = [
+                ("FROM campaign_hours", "hours", "SEARCH campaign_hours USING PRIMARY KEY (campaign_id=? AND hour_ms>? AND hour_ms<?)"),
+                ("FROM campaign_money_hours", "money", "SEARCH campaign_money_hours USING PRIMARY KEY (campaign_id=? AND hour_ms>? AND hour_ms<?)"),
+                ("FROM campaign_failure_hours", "failures",
+                 "SEARCH campaign_failure_hours USING PRIMARY KEY (campaign_id=? AND hour_ms>? AND hour_ms<?)"),
+                ("FROM campaign_dimension_hours", "dimension_hours",
+                 "SEARCH campaign_dimension_hours USING PRIMARY KEY (campaign_id=? AND dimension=? AND hour_ms>? AND hour_ms<?)"),
+                ("campaign_dimensions INDEXED BY campaign_dimensions_by_redemptions", "all_time_by_redemptions",
+                 "SEARCH campaign_dimensions USING INDEX campaign_dimensions_by_redemptions (campaign_id=? AND dimension=?"),
+                ("campaign_dimensions INDEXED BY campaign_dimensions_by_failures", "all_time_by_failures",
+                 "SEARCH campaign_dimensions USING INDEX campaign_dimensions_by_failures (campaign_id=? AND dimension=?"),
+                ("FROM redemptions", "distinct_users",
+                 "SEARCH redemptions USING"),
+                ("FROM campaigns WHERE id = ?", "campaign", "SEARCH campaigns USING INDEX sqlite_autoindex_campaigns_1 (id=?)"),
+            ]
+            let matched = rules.filter { sql.contains($0.reads) }
+            if matched.isEmpty { Issue.record("a report statement this test does not know: \(sql)") }
+            for rule in matched {
+                seen.insert(rule.name)
+                #expect(lines.contains { $0.hasPrefix(rule.plan) }, "\(rule.name): \(sql)\n-> \(text)")
+            }
+            if sql.contains("FROM redemptions") {
+                #expect(text.contains("INDEX redemptions_standing_by_time (campaign_id=? AND redeemed_at_ms>? AND redeemed_at_ms<?)"), "\(text)")
             }
             if sql.contains("FROM campaign_hours") {
-                expectPlan("campaign_hours", "SEARCH campaign_hours USING PRIMARY KEY (campaign_id=? AND hour_ms>? AND hour_ms<?)")
                 #expect(!text.contains("TEMP B-TREE"), "hours come in key order: \(text)")
-            } else if sql.contains("FROM campaign_money_hours") {
-                expectPlan("money", "SEARCH campaign_money_hours USING PRIMARY KEY (campaign_id=? AND hour_ms>? AND hour_ms<?)")
-            } else if sql.contains("FROM campaign_failure_hours") {
-                expectPlan("failures", "SEARCH campaign_failure_hours USING PRIMARY KEY (campaign_id=? AND hour_ms>? AND hour_ms<?)")
-            } else if sql.contains("FROM campaign_dimension_hours") {
-                expectPlan(
-                    "dimension_hours",
-                    "SEARCH campaign_dimension_hours USING PRIMARY KEY (campaign_id=? AND dimension=? AND hour_ms>? AND hour_ms<?)")
-            } else if sql.contains("campaign_dimensions INDEXED BY campaign_dimensions_by_redemptions") {
-                expectPlan("top_by_redemptions", "SEARCH campaign_dimensions USING INDEX campaign_dimensions_by_redemptions (campaign_id=? AND dimension=?")
+            }
+            // The all-time top lists read their index in order: no sort.
+            if sql.contains("ORDER BY redemptions DESC, key") || sql.contains("ORDER BY failures DESC, key") {
                 #expect(!text.contains("TEMP B-TREE"), "the index gives the order: \(text)")
-            } else if sql.contains("campaign_dimensions INDEXED BY campaign_dimensions_by_failures") {
-                expectPlan("top_by_failures", "SEARCH campaign_dimensions USING INDEX campaign_dimensions_by_failures (campaign_id=? AND dimension=?")
-                #expect(!text.contains("TEMP B-TREE"), "the index gives the order: \(text)")
-            } else if sql.contains("FROM redemptions") {
-                expectPlan("distinct_users", "SEARCH redemptions USING")
-                #expect(text.contains("INDEX redemptions_standing_by_time (campaign_id=? AND redeemed_at_ms>? AND redeemed_at_ms<?)"), "\(text)")
-            } else if sql.contains("FROM campaigns WHERE id = ?") {
-                expectPlan("campaign", "SEARCH campaigns USING INDEX sqlite_autoindex_campaigns_1 (id=?)")
-            } else {
-                Issue.record("a report statement this test does not know: \(sql)")
             }
         }
-        // hours, money, failures, breakdown x1 + ranged tops x2, all-time tops x2, distinct users, the campaign.
         #expect(
             seen == [
-                "campaign_hours": 1, "money": 1, "failures": 1, "dimension_hours": 3, "top_by_redemptions": 1,
-                "top_by_failures": 1, "distinct_users": 1, "campaign": 1,
+                "hours", "money", "failures", "dimension_hours", "all_time_by_redemptions", "all_time_by_failures",
+                "distinct_users", "campaign",
             ])
     }
 
@@ -558,6 +628,7 @@ struct ReportQueryPlanTests {
     @Test func distinctUsersOfARangeAreReadFromTheIndexAlone() throws {
         let (store, path) = try freshReportStore()
         defer { store.close() }
+        try store.writer.synchronously { try playScenario($0) }
         let (reader, statements) = try reportStatements(path)
         let sql = try #require(statements.first { $0.contains("count(DISTINCT user_id)") })
         let text = try plan(reader, sql).joined(separator: " | ")
@@ -589,6 +660,7 @@ struct ReportQueryPlanTests {
             #expect(scans(lines).isEmpty, "\(sql)\n-> \(lines.joined(separator: " | "))")
         }
         #expect(explained >= 10)
-        try store.writer.synchronously { #expect(try $0.consistencyProblems() == []) }
+        let problems = try store.writer.synchronously { try $0.consistencyProblems() }
+        #expect(problems == [])
     }
 }
