@@ -26,28 +26,11 @@ final class ServerProcess: Sendable {
         self.logPath = logPath
     }
 
-    /// The executable built next to this test bundle, else in the package's `.build/debug`.
-    static func executablePath(filePath: String = #filePath) throws -> String {
-        var candidates: [String] = []
-        var buffer = [CChar](repeating: 0, count: 4_096)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if length > 0 {
-            let exe = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            candidates.append(directory(of: exe) + "/promo-server")
+    static func executablePath() throws -> String {
+        guard let path = builtExecutable("promo-server") else {
+            throw ServerProcessError(description: "promo-server not found next to the tests or in .build/debug")
         }
-        if let argument = CommandLine.arguments.first, argument.contains("/") {
-            candidates.append(directory(of: argument) + "/promo-server")
-        }
-        // <root>/Tests/PromoServerTests/DurabilityTests.swift → <root>/.build/debug/promo-server
-        let root = directory(of: directory(of: directory(of: filePath)))
-        candidates.append(root + "/.build/debug/promo-server")
-        if let found = candidates.first(where: { access($0, X_OK) == 0 }) { return found }
-        throw ServerProcessError(description: "promo-server not found; looked at \(candidates)")
-    }
-
-    private static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+        return path
     }
 
     /// Starts `promo-server --port 0 --data-dir <dataDirectory>` and waits for its `listening on` line.

@@ -31,27 +31,11 @@ struct PromoctlProcessError: Error, CustomStringConvertible {
 
 /// Locates the built `promoctl` and runs it with captured standard output and error.
 enum PromoctlProcess {
-    /// The executable next to this test bundle, else in the package's `.build/debug` (as DurabilityTests does).
-    static func executablePath(filePath: String = #filePath) throws -> String {
-        var candidates: [String] = []
-        var buffer = [CChar](repeating: 0, count: 4_096)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if length > 0 {
-            let exe = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            candidates.append(directory(of: exe) + "/promoctl")
+    static func executablePath() throws -> String {
+        guard let path = builtExecutable("promoctl") else {
+            throw PromoctlProcessError(description: "promoctl not found next to the tests or in .build/debug")
         }
-        if let argument = CommandLine.arguments.first, argument.contains("/") {
-            candidates.append(directory(of: argument) + "/promoctl")
-        }
-        let root = directory(of: directory(of: directory(of: filePath)))
-        candidates.append(root + "/.build/debug/promoctl")
-        if let found = candidates.first(where: { access($0, X_OK) == 0 }) { return found }
-        throw PromoctlProcessError(description: "promoctl not found; looked at \(candidates)")
-    }
-
-    private static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+        return path
     }
 
     /// Runs `promoctl <arguments> --server 127.0.0.1:<port>` with `PROMO_API_KEY=<key>` (none when nil).

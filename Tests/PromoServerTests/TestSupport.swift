@@ -159,3 +159,24 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Finds a product built with the tests: next to the test bundle, else in the package's `.build/debug`.
+func builtExecutable(_ name: String, filePath: String = #filePath) -> String? {
+    func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+    var candidates: [String] = []
+    var buffer = [CChar](repeating: 0, count: 4_096)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    if length > 0 {
+        let exe = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        candidates.append(directory(of: exe) + "/" + name)
+    }
+    if let argument = CommandLine.arguments.first, argument.contains("/") {
+        candidates.append(directory(of: argument) + "/" + name)
+    }
+    // <root>/Tests/PromoServerTests/TestSupport.swift → <root>/.build/debug/<name>
+    candidates.append(directory(of: directory(of: directory(of: filePath))) + "/.build/debug/" + name)
+    return candidates.first { access($0, X_OK) == 0 }
+}
