@@ -49,6 +49,9 @@ struct LoadTestCommand: AsyncParsableCommand {
     @Option(help: "Measured seconds.")
     var duration = 5.0
 
+    @Option(help: "Stop after this many measured calls in all (0: run for --duration).")
+    var requests: UInt64 = 0
+
     @Option(help: "Unmeasured seconds before measuring.")
     var warmup = 1.0
 
@@ -92,11 +95,13 @@ struct LoadTestCommand: AsyncParsableCommand {
         let measureFrom = clock.now + .seconds(warmup)
         let stopAt = measureFrom + .seconds(duration)
 
+        let began = clock.now
         let result = await withTaskGroup(of: WorkerResult.self) { group in
             for client in clients {
                 for _ in 0..<depth {
                     group.addTask {
-                        await Self.worker(client: client, makeCall: makeCall, measureFrom: measureFrom, stopAt: stopAt)
+                        await Self.worker(
+                            client: client, makeCall: makeCall, measureFrom: measureFrom, stopAt: stopAt, requests: requests)
                     }
                 }
             }
@@ -107,7 +112,8 @@ struct LoadTestCommand: AsyncParsableCommand {
         for client in clients { await client.close() }
 
         let report = LoadReport(
-            scenario: scenario.rawValue, connections: connections, depth: depth, seconds: duration, result: result)
+            scenario: scenario.rawValue, connections: connections, depth: depth,
+            seconds: requests > 0 ? Self.seconds(clock.now - began) : duration, result: result)
         print(json ? report.json : report.table)
     }
 
@@ -151,13 +157,18 @@ struct LoadTestCommand: AsyncParsableCommand {
     /// One pipelined slot: sends, waits for the answer, records, repeats until `stopAt`.
     static func worker(
         client: PromoClient, makeCall: @Sendable (UInt64) -> Request.Call, measureFrom: ContinuousClock.Instant,
-        stopAt: ContinuousClock.Instant
+        stopAt: ContinuousClock.Instant, requests: UInt64
     ) async -> WorkerResult {
         var result = WorkerResult()
         let clock = ContinuousClock()
         while true {
             let start = clock.now
-            if start >= stopAt { break }
+            if requests > 0 {
+                // A call budget instead of a deadline (warm-up does not apply).
+                guard Budget.take(requests) else { break }
+            } else if start >= stopAt {
+                break
+            }
             let status: String
             do {
                 let response = try await client.send(makeCall(Sequence.next()))
@@ -165,7 +176,7 @@ struct LoadTestCommand: AsyncParsableCommand {
             } catch {
                 status = "CLIENT_ERROR"
             }
-            guard start >= measureFrom else { continue }
+            guard requests > 0 || start >= measureFrom else { continue }
             let elapsed = clock.now - start
             let micros = UInt64(elapsed.components.seconds) * 1_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000)
             _ = result.latencyMicros.record(max(micros, 1))
@@ -176,6 +187,10 @@ struct LoadTestCommand: AsyncParsableCommand {
 }
 
 extension LoadTestCommand {
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     /// The status, or for validate and redeem the verdict, so refusals are visible in the report.
     static func outcome(_ response: Response) -> String {
         switch response.result {
@@ -193,6 +208,12 @@ enum FileHandleOutput {
         let bytes = Array((line + "\n").utf8)
         _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
+}
+
+/// The calls left when running with --requests.
+enum Budget {
+    private static let taken = Atomic<UInt64>(0)
+    static func take(_ limit: UInt64) -> Bool { taken.add(1, ordering: .relaxed).oldValue < limit }
 }
 
 /// Request numbers shared by every worker, so each redeem uses a user never seen before.
