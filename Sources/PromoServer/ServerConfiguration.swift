@@ -43,9 +43,9 @@ public struct ServerConfiguration: Sendable {
     /// Codes returned inline by `generate`; the rest are fetched with `export_codes`. Default 10,000.
     public var generateInlineCodesMax = 10_000
     /// Codes committed per writer job. Larger chunks generate faster (fewer commits rewrite the key index)
-    /// but hold the writer longer: a 50,000 chunk takes ~0.2 s on 2 cores, during which redeems wait.
-    /// Default 50,000.
-    public var generateChunkCodes = 50_000
+    /// but hold the writer longer: a 100,000 chunk takes ~0.3 s on 2 cores, during which redeems wait.
+    /// Default 100,000.
+    public var generateChunkCodes = 100_000
     /// Pattern used when `generate` names none: 8 letters or digits, 31^8 ≈ 8.5e11 codes. Default `****-****`.
     public var defaultCodePattern = "****-****"
     /// Largest chance that one random guess hits a live code of a pattern; generate refuses beyond it.

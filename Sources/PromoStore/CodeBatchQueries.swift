@@ -107,18 +107,27 @@ extension Connection {
     {
         let insert = try statement(
             """
-            INSERT INTO codes (key, display, campaign_id, max_uses, uses, active, owner_id, batch_id, created_at_ms)
+            INSERT INTO codes (key, display, campaign, max_uses, uses, active, owner_id, batch, created_at_ms)
             VALUES (?, ?, ?, ?, 0, 1, ?, ?, ?) ON CONFLICT DO NOTHING
             """)
+        // A chunk names one campaign and one batch: resolve their numbers once, not per row.
+        var campaignNumbers: [String: Int64] = [:]
+        var batchNumbers: [String: Int64] = [:]
         var inserted = 0
         var issued: [String: Int] = [:]
         for code in codes {
+            if campaignNumbers[code.campaignId] == nil {
+                campaignNumbers[code.campaignId] = try number(of: "campaigns", id: code.campaignId)
+            }
+            if let batchId = code.batchId, batchNumbers[batchId] == nil {
+                batchNumbers[batchId] = try number(of: "code_batches", id: batchId)
+            }
             try insert.bind(1, code.code.key)
             try insert.bind(2, code.code.display)
-            try insert.bind(3, code.campaignId)
+            try insert.bind(3, campaignNumbers[code.campaignId]!)
             try insert.bind(4, Int64(clamping: code.maxUses))
             try insert.bind(5, code.ownerId)
-            try insert.bind(6, code.batchId)
+            try insert.bind(6, code.batchId.flatMap { batchNumbers[$0] })
             try insert.bind(7, code.createdAtMs)
             try insert.run()
             if changes == 1 {
@@ -132,28 +141,41 @@ extension Connection {
         return inserted
     }
 
+    /// The integer reference of a campaign or batch by its public id.
+    private func number(of table: String, id: String) throws(StoreError) -> Int64 {
+        let select = try statement("SELECT number FROM \(table) WHERE id = ?")
+        try select.bind(1, id)
+        guard let number = try select.firstRow({ $0.int64(0) }) else {
+            throw StoreError(.constraint, "\(table) has no row \(id)")
+        }
+        return number
+    }
+
     /// Deletes a batch that could not be completed, with its codes that were never used or reserved.
     public func discardBatch(id: String) throws(StoreError) {
+        guard let batch = try batch(id: id) else { return }
         let delete = try statement(
             """
-            DELETE FROM codes WHERE batch_id = ?1 AND uses = 0
+            DELETE FROM codes WHERE batch = (SELECT number FROM code_batches WHERE id = ?1) AND uses = 0
               AND NOT EXISTS (SELECT 1 FROM redemptions r WHERE r.code_key = codes.key)
               AND NOT EXISTS (SELECT 1 FROM reservations v WHERE v.code_key = codes.key)
-            RETURNING campaign_id
             """)
         try delete.bind(1, id)
-        var removed: [String: Int] = [:]
-        while try delete.step() { removed[delete.string(0), default: 0] += 1 }
-        for (campaignId, count) in removed { try countIssued(-count, campaignId: campaignId) }
-        let batch = try statement(
-            "DELETE FROM code_batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM codes WHERE batch_id = ?1)")
-        try batch.bind(1, id)
-        try batch.run()
+        try delete.run()
+        try countIssued(-changes, campaignId: batch.campaignId)
+        let batchRow = try statement(
+            """
+            DELETE FROM code_batches WHERE id = ?1
+              AND NOT EXISTS (SELECT 1 FROM codes WHERE batch = code_batches.number)
+            """)
+        try batchRow.bind(1, id)
+        try batchRow.run()
     }
 
     /// The personal code of `ownerId` in a campaign, if it has one.
     public func code(campaignId: String, ownerId: String) throws(StoreError) -> PromoCode? {
-        let select = try statement("SELECT \(codeSelectColumns) FROM codes WHERE campaign_id = ? AND owner_id = ?")
+        let select = try statement(
+            codeSelect() + " WHERE k.campaign = (SELECT number FROM campaigns WHERE id = ?) AND k.owner_id = ?")
         try select.bind(1, campaignId)
         try select.bind(2, ownerId)
         return try select.firstRow { readCode($0) } ?? nil
@@ -164,15 +186,15 @@ extension Connection {
     public func codes(_ filter: CodeFilter, afterId: Int64?, limit: Int) throws(StoreError) -> [(id: Int64, code: PromoCode)] {
         // The batch filter has its own (partial) index, which only a query that names the batch can use;
         // otherwise the campaign's index serves the order.
-        let batchTerm = filter.batchId == nil ? "?3 IS NULL" : "batch_id = ?3"
-        let index = filter.batchId == nil ? "codes_by_campaign" : "codes_by_batch"
         let select = try statement(
-            """
-            SELECT \(codeSelectColumns), id FROM codes INDEXED BY \(index)
-            WHERE campaign_id = ?1 AND id > ?2 AND \(batchTerm) AND (?4 IS NULL OR owner_id = ?4)
-              AND (?5 = 0 OR (?5 = 1 AND uses > 0) OR (?5 = 2 AND uses = 0))
-            ORDER BY id LIMIT ?6
-            """)
+            codeSelect(indexedBy: filter.batchId == nil ? "codes_by_campaign" : "codes_by_batch")
+                + """
+                 WHERE k.campaign = (SELECT number FROM campaigns WHERE id = ?1) AND k.id > ?2
+                  AND \(filter.batchId == nil ? "?3 IS NULL" : "k.batch = (SELECT number FROM code_batches WHERE id = ?3)")
+                  AND (?4 IS NULL OR k.owner_id = ?4)
+                  AND (?5 = 0 OR (?5 = 1 AND k.uses > 0) OR (?5 = 2 AND k.uses = 0))
+                ORDER BY k.id LIMIT ?6
+                """)
         try select.bind(1, filter.campaignId)
         try select.bind(2, afterId ?? 0)
         try select.bind(3, filter.batchId)

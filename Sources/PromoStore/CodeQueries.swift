@@ -1,13 +1,25 @@
 import PromoDomain
 
-private let codeColumns = "key, display, campaign_id, max_uses, uses, active, owner_id, batch_id, created_at_ms"
-/// For `readCode`: the same columns as selected by other queries.
-let codeSelectColumns = codeColumns
+/// Selects the columns `readCode` reads, with the campaign and batch references turned back into public ids.
+func codeSelect(indexedBy index: String? = nil) -> String {
+    """
+    SELECT k.key, k.display, c.id, k.max_uses, k.uses, k.active, k.owner_id, b.id, k.created_at_ms, k.id
+    FROM codes AS k \(index.map { "INDEXED BY \($0) " } ?? "")JOIN campaigns AS c ON c.number = k.campaign
+    LEFT JOIN code_batches AS b ON b.number = k.batch
+    """
+}
+
+private let codeByKey = codeSelect() + " WHERE k.key = ?"
 
 extension Connection {
     /// Fails with `constraint` when the code (by its canonical key) exists in any campaign.
     public func insertCode(_ code: PromoCode) throws(StoreError) {
-        let insert = try statement("INSERT INTO codes (\(codeColumns)) VALUES (\(placeholders(9)))")
+        let insert = try statement(
+            """
+            INSERT INTO codes (key, display, campaign, max_uses, uses, active, owner_id, batch, created_at_ms)
+            VALUES (?1, ?2, (SELECT number FROM campaigns WHERE id = ?3), ?4, ?5, ?6, ?7,
+                (SELECT number FROM code_batches WHERE id = ?8), ?9)
+            """)
         try insert.bind(1, code.code.key)
         try insert.bind(2, code.code.display)
         try insert.bind(3, code.campaignId)
@@ -30,7 +42,7 @@ extension Connection {
     }
 
     public func code(key: String) throws(StoreError) -> PromoCode? {
-        let select = try statement("SELECT \(codeColumns) FROM codes WHERE key = ?")
+        let select = try statement(codeByKey)
         try select.bind(1, key)
         return try select.firstRow { readCode($0) } ?? nil
     }

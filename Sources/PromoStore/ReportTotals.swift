@@ -243,8 +243,8 @@ extension Connection {
         try mismatches(
             "campaigns.codes_issued/codes_redeemed",
             expected: """
-                SELECT c.id, (SELECT count(*) FROM codes k WHERE k.campaign_id = c.id),
-                    (SELECT count(*) FROM codes k WHERE k.campaign_id = c.id AND k.uses > 0) FROM campaigns c
+                SELECT c.id, (SELECT count(*) FROM codes k WHERE k.campaign = c.number),
+                    (SELECT count(*) FROM codes k WHERE k.campaign = c.number AND k.uses > 0) FROM campaigns c
                 """,
             maintained: "SELECT id, codes_issued, codes_redeemed FROM campaigns")
         try mismatches(

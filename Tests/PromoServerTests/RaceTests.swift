@@ -94,7 +94,7 @@ struct RaceTests {
 
         let (rows, uses) = try inspectDatabase(directory) { db in
             (try scalar(db, "SELECT count(*) FROM redemptions WHERE campaign_id = ?", campaign.id),
-             try scalar(db, "SELECT uses FROM codes WHERE campaign_id = ?", campaign.id))
+             try scalar(db, "SELECT uses FROM codes WHERE campaign = (SELECT number FROM campaigns WHERE id = ?)", campaign.id))
         }
         #expect(rows == 100)
         #expect(uses == 100)
