@@ -2347,7 +2347,97 @@ void   promo__v1__list_api_keys_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__list_api_keys_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[18] =
+void   promo__v1__check_request__init
+                     (Promo__V1__CheckRequest         *message)
+{
+  static const Promo__V1__CheckRequest init_value = PROMO__V1__CHECK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__check_request__get_packed_size
+                     (const Promo__V1__CheckRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__check_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__check_request__pack
+                     (const Promo__V1__CheckRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__check_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__check_request__pack_to_buffer
+                     (const Promo__V1__CheckRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__check_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__CheckRequest *
+       promo__v1__check_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__CheckRequest *)
+     protobuf_c_message_unpack (&promo__v1__check_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__check_request__free_unpacked
+                     (Promo__V1__CheckRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__check_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__check_response__init
+                     (Promo__V1__CheckResponse         *message)
+{
+  static const Promo__V1__CheckResponse init_value = PROMO__V1__CHECK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__check_response__get_packed_size
+                     (const Promo__V1__CheckResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__check_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__check_response__pack
+                     (const Promo__V1__CheckResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__check_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__check_response__pack_to_buffer
+                     (const Promo__V1__CheckResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__check_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__CheckResponse *
+       promo__v1__check_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__CheckResponse *)
+     protobuf_c_message_unpack (&promo__v1__check_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__check_response__free_unpacked
+                     (Promo__V1__CheckResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__check_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[19] =
 {
   {
     "request_id",
@@ -2565,8 +2655,21 @@ static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[18] 
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "check",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, check),
+    &promo__v1__check_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__request__field_indices_by_name[] = {
+  18,   /* field[18] = check */
   15,   /* field[15] = create_api_key */
   6,   /* field[6] = create_campaign */
   11,   /* field[11] = export_codes */
@@ -2590,7 +2693,7 @@ static const ProtobufCIntRange promo__v1__request__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 1 },
-  { 0, 18 }
+  { 0, 19 }
 };
 const ProtobufCMessageDescriptor promo__v1__request__descriptor =
 {
@@ -2600,14 +2703,14 @@ const ProtobufCMessageDescriptor promo__v1__request__descriptor =
   "Promo__V1__Request",
   "promo.v1",
   sizeof(Promo__V1__Request),
-  18,
+  19,
   promo__v1__request__field_descriptors,
   promo__v1__request__field_indices_by_name,
   2,  promo__v1__request__number_ranges,
   (ProtobufCMessageInit) promo__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[19] =
+static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[20] =
 {
   {
     "request_id",
@@ -2837,8 +2940,21 @@ static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[19]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "check",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, check),
+    &promo__v1__check_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__response__field_indices_by_name[] = {
+  19,   /* field[19] = check */
   16,   /* field[16] = create_api_key */
   7,   /* field[7] = create_campaign */
   12,   /* field[12] = export_codes */
@@ -2863,7 +2979,7 @@ static const ProtobufCIntRange promo__v1__response__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 0, 19 }
+  { 0, 20 }
 };
 const ProtobufCMessageDescriptor promo__v1__response__descriptor =
 {
@@ -2873,7 +2989,7 @@ const ProtobufCMessageDescriptor promo__v1__response__descriptor =
   "Promo__V1__Response",
   "promo.v1",
   sizeof(Promo__V1__Response),
-  19,
+  20,
   promo__v1__response__field_descriptors,
   promo__v1__response__field_indices_by_name,
   2,  promo__v1__response__number_ranges,
@@ -6675,6 +6791,88 @@ const ProtobufCMessageDescriptor promo__v1__list_api_keys_response__descriptor =
   promo__v1__list_api_keys_response__field_indices_by_name,
   1,  promo__v1__list_api_keys_response__number_ranges,
   (ProtobufCMessageInit) promo__v1__list_api_keys_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define promo__v1__check_request__field_descriptors NULL
+#define promo__v1__check_request__field_indices_by_name NULL
+#define promo__v1__check_request__number_ranges NULL
+const ProtobufCMessageDescriptor promo__v1__check_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.CheckRequest",
+  "CheckRequest",
+  "Promo__V1__CheckRequest",
+  "promo.v1",
+  sizeof(Promo__V1__CheckRequest),
+  0,
+  promo__v1__check_request__field_descriptors,
+  promo__v1__check_request__field_indices_by_name,
+  0,  promo__v1__check_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__check_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__check_response__field_descriptors[3] =
+{
+  {
+    "ok",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CheckResponse, ok),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "problems",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Promo__V1__CheckResponse, n_problems),
+    offsetof(Promo__V1__CheckResponse, problems),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "checked_at_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CheckResponse, checked_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__check_response__field_indices_by_name[] = {
+  2,   /* field[2] = checked_at_ms */
+  0,   /* field[0] = ok */
+  1,   /* field[1] = problems */
+};
+static const ProtobufCIntRange promo__v1__check_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor promo__v1__check_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.CheckResponse",
+  "CheckResponse",
+  "Promo__V1__CheckResponse",
+  "promo.v1",
+  sizeof(Promo__V1__CheckResponse),
+  3,
+  promo__v1__check_response__field_descriptors,
+  promo__v1__check_response__field_indices_by_name,
+  1,  promo__v1__check_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__check_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue promo__v1__status_code__enum_values_by_number[11] =

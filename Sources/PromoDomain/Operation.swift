@@ -18,11 +18,13 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
     case createApiKey = "create_api_key"
     case revokeApiKey = "revoke_api_key"
     case listApiKeys = "list_api_keys"
+    case check
 
     // Exhaustive on purpose: a new RPC must be classified here before managers get it.
-    var isKeyManagement: Bool {
+    /// Keys and whole-database operations: admin only.
+    var isAdministration: Bool {
         switch self {
-        case .createApiKey, .revokeApiKey, .listApiKeys:
+        case .createApiKey, .revokeApiKey, .listApiKeys, .check:
             true
         case .hello, .validate, .redeem, .generate, .report, .createCampaign, .updateCampaign,
             .getCampaign, .listCampaigns, .importCodes, .exportCodes, .setCodeStatus, .voidRedemption,

@@ -6,7 +6,7 @@ public enum Role: String, Sendable, Hashable, CaseIterable {
     case issuer
     /// Read-only reporting.
     case analyst
-    /// Runs campaigns and codes; everything except API keys.
+    /// Runs campaigns and codes; everything except API keys and whole-database operations.
     case manager
     case admin
 
@@ -21,7 +21,7 @@ public enum Role: String, Sendable, Hashable, CaseIterable {
             return [.report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes]
                 .contains(operation)
         case .manager:
-            return !operation.isKeyManagement
+            return !operation.isAdministration
         case .admin:
             return true
         }

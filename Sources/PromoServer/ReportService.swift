@@ -43,6 +43,18 @@ final class ReportService: Sendable {
         }
     }
 
+    /// Every maintained total against the raw rows, on a reader's consistent snapshot.
+    func check(on eventLoop: any EventLoop) -> EventLoopFuture<CheckResponse> {
+        store.read(on: eventLoop) { connection in
+            let problems = try connection.consistencyProblems()
+            return CheckResponse.with {
+                $0.ok = problems.isEmpty
+                $0.problems = problems
+                $0.checkedAtMs = WallClock.nowMs()
+            }
+        }
+    }
+
     static func response(_ report: CampaignReport, _ configuration: ServerConfiguration) -> ReportResponse {
         let standing = report.redemptions - report.voided
         func actors(_ list: [ActorTotals]) -> [ActorCount] {

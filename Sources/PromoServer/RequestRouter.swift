@@ -84,6 +84,8 @@ final class RequestRouter: Sendable {
             return .later(try apiKeys.revoke(request, by: caller, on: eventLoop).map { .revokeApiKey($0) })
         case .listApiKeys:
             return .now(.listApiKeys(apiKeys.list()))
+        case .check:
+            return .later(reports.check(on: eventLoop).map { .check($0) })
         case .generate(let request):
             return .later(try codes.generate(request, by: caller, on: eventLoop).map { .generate($0) })
         case .importCodes(let request):
@@ -121,6 +123,7 @@ extension Operation {
         case .redeem: self = .redeem
         case .generate: self = .generate
         case .report: self = .report
+        case .check: self = .check
         case .createCampaign: self = .createCampaign
         case .updateCampaign: self = .updateCampaign
         case .getCampaign: self = .getCampaign

@@ -631,3 +631,29 @@ extension ListApiKeysResponse: CBridged {
         return c
     }
 }
+
+// MARK: - Operations
+
+extension CheckRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__CheckRequest>) throws(WireError) {}
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__CheckRequest> {
+        arena.make(Promo__V1__CheckRequest.self) { promo__v1__check_request__init($0) }
+    }
+}
+
+extension CheckResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__CheckResponse>) throws(WireError) {
+        ok = CDecode.bool(c.pointee.ok)
+        problems = try CDecode.strings(c.pointee.n_problems, c.pointee.problems, "check.problems")
+        checkedAtMs = c.pointee.checked_at_ms
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__CheckResponse> {
+        let c = arena.make(Promo__V1__CheckResponse.self) { promo__v1__check_response__init($0) }
+        c.pointee.ok = arena.cBool(ok)
+        (c.pointee.n_problems, c.pointee.problems) = arena.cStrings(problems)
+        c.pointee.checked_at_ms = checkedAtMs
+        return c
+    }
+}

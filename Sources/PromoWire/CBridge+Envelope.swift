@@ -30,6 +30,7 @@ extension Request: CBridged {
         case PROMO__V1__REQUEST__CALL_REVOKE_API_KEY:
             call = .revokeApiKey(try RevokeApiKeyRequest(c: m.revoke_api_key))
         case PROMO__V1__REQUEST__CALL_LIST_API_KEYS: call = .listApiKeys(try ListApiKeysRequest(c: m.list_api_keys))
+        case PROMO__V1__REQUEST__CALL_CHECK: call = .check(try CheckRequest(c: m.check))
         default: call = nil
         }
     }
@@ -80,6 +81,8 @@ extension Request: CBridged {
                 (PROMO__V1__REQUEST__CALL_REVOKE_API_KEY, m.cMessage(in: arena))
         case .listApiKeys(let m):
             (c.pointee.call_case, c.pointee.list_api_keys) = (PROMO__V1__REQUEST__CALL_LIST_API_KEYS, m.cMessage(in: arena))
+        case .check(let m):
+            (c.pointee.call_case, c.pointee.check) = (PROMO__V1__REQUEST__CALL_CHECK, m.cMessage(in: arena))
         }
         return c
     }
@@ -119,6 +122,7 @@ extension Response: CBridged {
             result = .revokeApiKey(try RevokeApiKeyResponse(c: m.revoke_api_key))
         case PROMO__V1__RESPONSE__RESULT_LIST_API_KEYS:
             result = .listApiKeys(try ListApiKeysResponse(c: m.list_api_keys))
+        case PROMO__V1__RESPONSE__RESULT_CHECK: result = .check(try CheckResponse(c: m.check))
         default: result = nil
         }
     }
@@ -175,6 +179,8 @@ extension Response: CBridged {
         case .listApiKeys(let m):
             (c.pointee.result_case, c.pointee.list_api_keys) =
                 (PROMO__V1__RESPONSE__RESULT_LIST_API_KEYS, m.cMessage(in: arena))
+        case .check(let m):
+            (c.pointee.result_case, c.pointee.check) = (PROMO__V1__RESPONSE__RESULT_CHECK, m.cMessage(in: arena))
         }
         return c
     }

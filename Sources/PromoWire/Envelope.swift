@@ -27,6 +27,7 @@ public struct Request: WireMessage {
         case createApiKey(CreateApiKeyRequest)
         case revokeApiKey(RevokeApiKeyRequest)
         case listApiKeys(ListApiKeysRequest)
+        case check(CheckRequest)
     }
 }
 
@@ -61,5 +62,6 @@ public struct Response: WireMessage {
         case createApiKey(CreateApiKeyResponse)
         case revokeApiKey(RevokeApiKeyResponse)
         case listApiKeys(ListApiKeysResponse)
+        case check(CheckResponse)
     }
 }

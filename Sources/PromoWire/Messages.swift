@@ -435,3 +435,16 @@ public struct ListApiKeysResponse: WireMessage {
     public var keys: [ApiKeyInfo] = []
     public init() {}
 }
+
+// MARK: - Operations
+
+public struct CheckRequest: WireMessage {
+    public init() {}
+}
+
+public struct CheckResponse: WireMessage {
+    public var ok = false
+    public var problems: [String] = []
+    public var checkedAtMs: Int64 = 0
+    public init() {}
+}

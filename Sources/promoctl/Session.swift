@@ -159,6 +159,12 @@ extension Session {
         guard case .revokeApiKey = result else { throw unexpected("revoke_api_key", result) }
     }
 
+    func check() async throws -> CheckResponse {
+        let result = try await call(.check(CheckRequest()))
+        guard case .check(let answer) = result else { throw unexpected("check", result) }
+        return answer
+    }
+
     func listApiKeys() async throws -> [ApiKeyInfo] {
         let result = try await call(.listApiKeys(ListApiKeysRequest()))
         guard case .listApiKeys(let answer) = result else { throw unexpected("list_api_keys", result) }

@@ -3,15 +3,16 @@ import Testing
 @testable import PromoDomain
 
 @Suite struct RoleTests {
-    private static let keyManagement: Set<PromoDomain.Operation> = [
-        .createApiKey, .revokeApiKey, .listApiKeys,
+    /// Keys and whole-database operations.
+    private static let administration: Set<PromoDomain.Operation> = [
+        .createApiKey, .revokeApiKey, .listApiKeys, .check,
     ]
 
     private static let allowed: [Role: Set<PromoDomain.Operation>] = [
         .redeemer: [.hello, .validate, .redeem, .rewardHistory],
         .issuer: [.hello, .generate, .exportCodes],
         .analyst: [.hello, .report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes],
-        .manager: Set(PromoDomain.Operation.allCases).subtracting(keyManagement),
+        .manager: Set(PromoDomain.Operation.allCases).subtracting(administration),
         .admin: Set(PromoDomain.Operation.allCases),
     ]
 
@@ -21,8 +22,8 @@ import Testing
         #expect(granted == Self.allowed[role])
     }
 
-    @Test func onlyAdminsManageKeys() {
-        for operation in Self.keyManagement {
+    @Test func onlyAdminsManageKeysAndCheckTheDatabase() {
+        for operation in Self.administration {
             #expect(Role.allCases.filter { $0.allows(operation) } == [.admin])
         }
     }
@@ -30,7 +31,7 @@ import Testing
     @Test func rawValuesAreTheWireNames() {
         #expect(Role.allCases.map(\.rawValue) == ["redeemer", "issuer", "analyst", "manager", "admin"])
         #expect(Role(rawValue: "Admin") == nil)
-        #expect(PromoDomain.Operation.allCases.count == 17)
+        #expect(PromoDomain.Operation.allCases.count == 18)
         #expect(PromoDomain.Operation.voidRedemption.rawValue == "void_redemption")
         #expect(PromoDomain.Operation(rawValue: "list_api_keys") == .listApiKeys)
     }

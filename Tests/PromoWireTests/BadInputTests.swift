@@ -123,8 +123,8 @@ import Testing
     }
 
     @Test func reservedArmNumbersBeyondTheKnownOnesAreIgnored() throws {
-        // A newer client's arm 27 (unknown here) decodes as "no call", not as an error.
-        #expect(try decodeRequest([0x08, 0x05, 0xda, 0x01, 0x02, 0x08, 0x01]) == Request.with { $0.requestId = 5 })
+        // A newer client's arm 99 (unknown here) decodes as "no call", not as an error.
+        #expect(try decodeRequest([0x08, 0x05, 0x9a, 0x06, 0x02, 0x08, 0x01]) == Request.with { $0.requestId = 5 })
     }
 
     @Test func emptyOneofDecodesAsNilCall() throws {

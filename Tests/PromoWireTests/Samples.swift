@@ -235,6 +235,7 @@ enum Samples {
         .createApiKey(.with { $0.name = "partner"; $0.role = "issuer"; $0.campaignIds = ["cmp-1", "cmp-2", ""] }),
         .revokeApiKey(.with { $0.keyId = "key-9" }),
         .listApiKeys(ListApiKeysRequest()),
+        .check(CheckRequest()),
     ]
 
     // MARK: - Every Response.Result arm
@@ -299,6 +300,7 @@ enum Samples {
         .createApiKey(.with { $0.keyId = "key-10"; $0.apiKey = "pk_secret_shown_once" }),
         .revokeApiKey(RevokeApiKeyResponse()),
         .listApiKeys(.with { $0.keys = [apiKey, apiKey2] }),
+        .check(.with { $0.ok = false; $0.problems = ["codes.uses: 1 row(s) disagree", "integrity_check: page 7"]; $0.checkedAtMs = -11 }),
     ]
 }
 
@@ -323,6 +325,7 @@ extension Request.Call {
         case .createApiKey: 24
         case .revokeApiKey: 25
         case .listApiKeys: 26
+        case .check: 27
         }
     }
 }
@@ -348,6 +351,7 @@ extension Response.Result {
         case .createApiKey: 24
         case .revokeApiKey: 25
         case .listApiKeys: 26
+        case .check: 27
         }
     }
 }

@@ -251,6 +251,8 @@ enum WireSchema {
             #expect(f.string(1) == v.keyId, sourceLocation: l)
         case .listApiKeys:
             expectNumbers(f, [], "ListApiKeysRequest", l)
+        case .check:
+            expectNumbers(f, [], "CheckRequest", l)
         }
     }
 
@@ -338,6 +340,11 @@ enum WireSchema {
         case .listApiKeys(let v):
             expectNumbers(f, [1], "ListApiKeysResponse", l)
             try verifyAll(v.keys, try f.messages(1), l, verify)
+        case .check(let v):
+            expectNumbers(f, [2, 3], "CheckResponse", l)
+            #expect(f.bool(1) == v.ok, sourceLocation: l)
+            #expect(f.strings(2) == v.problems, sourceLocation: l)
+            #expect(f.int64(3) == v.checkedAtMs, sourceLocation: l)
         }
     }
 }

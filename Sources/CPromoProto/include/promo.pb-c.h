@@ -67,6 +67,8 @@ typedef struct Promo__V1__RevokeApiKeyResponse Promo__V1__RevokeApiKeyResponse;
 typedef struct Promo__V1__ListApiKeysRequest Promo__V1__ListApiKeysRequest;
 typedef struct Promo__V1__ApiKeyInfo Promo__V1__ApiKeyInfo;
 typedef struct Promo__V1__ListApiKeysResponse Promo__V1__ListApiKeysResponse;
+typedef struct Promo__V1__CheckRequest Promo__V1__CheckRequest;
+typedef struct Promo__V1__CheckResponse Promo__V1__CheckResponse;
 
 
 /* --- enums --- */
@@ -177,7 +179,8 @@ typedef enum {
   PROMO__V1__REQUEST__CALL_REWARD_HISTORY = 23,
   PROMO__V1__REQUEST__CALL_CREATE_API_KEY = 24,
   PROMO__V1__REQUEST__CALL_REVOKE_API_KEY = 25,
-  PROMO__V1__REQUEST__CALL_LIST_API_KEYS = 26
+  PROMO__V1__REQUEST__CALL_LIST_API_KEYS = 26,
+  PROMO__V1__REQUEST__CALL_CHECK = 27
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__REQUEST__CALL__CASE)
 } Promo__V1__Request__CallCase;
 
@@ -207,6 +210,7 @@ struct  Promo__V1__Request
     Promo__V1__CreateApiKeyRequest *create_api_key;
     Promo__V1__RevokeApiKeyRequest *revoke_api_key;
     Promo__V1__ListApiKeysRequest *list_api_keys;
+    Promo__V1__CheckRequest *check;
   };
 };
 #define PROMO__V1__REQUEST__INIT \
@@ -232,7 +236,8 @@ typedef enum {
   PROMO__V1__RESPONSE__RESULT_REWARD_HISTORY = 23,
   PROMO__V1__RESPONSE__RESULT_CREATE_API_KEY = 24,
   PROMO__V1__RESPONSE__RESULT_REVOKE_API_KEY = 25,
-  PROMO__V1__RESPONSE__RESULT_LIST_API_KEYS = 26
+  PROMO__V1__RESPONSE__RESULT_LIST_API_KEYS = 26,
+  PROMO__V1__RESPONSE__RESULT_CHECK = 27
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__RESPONSE__RESULT__CASE)
 } Promo__V1__Response__ResultCase;
 
@@ -263,6 +268,7 @@ struct  Promo__V1__Response
     Promo__V1__CreateApiKeyResponse *create_api_key;
     Promo__V1__RevokeApiKeyResponse *revoke_api_key;
     Promo__V1__ListApiKeysResponse *list_api_keys;
+    Promo__V1__CheckResponse *check;
   };
 };
 #define PROMO__V1__RESPONSE__INIT \
@@ -1078,6 +1084,35 @@ struct  Promo__V1__ListApiKeysResponse
 #define PROMO__V1__LIST_API_KEYS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__list_api_keys_response__descriptor) \
     , 0,NULL }
+
+
+/*
+ * Admin only: recomputes every maintained total (counters, report totals) from the raw rows of a consistent
+ * snapshot and runs SQLite's integrity check. Reads only; takes seconds on a large database.
+ */
+struct  Promo__V1__CheckRequest
+{
+  ProtobufCMessage base;
+};
+#define PROMO__V1__CHECK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__check_request__descriptor) \
+     }
+
+
+struct  Promo__V1__CheckResponse
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean ok;
+  /*
+   * empty when ok
+   */
+  size_t n_problems;
+  char **problems;
+  int64_t checked_at_ms;
+};
+#define PROMO__V1__CHECK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__check_response__descriptor) \
+    , 0, 0,NULL, 0 }
 
 
 /* Promo__V1__Request methods */
@@ -2068,6 +2103,44 @@ Promo__V1__ListApiKeysResponse *
 void   promo__v1__list_api_keys_response__free_unpacked
                      (Promo__V1__ListApiKeysResponse *message,
                       ProtobufCAllocator *allocator);
+/* Promo__V1__CheckRequest methods */
+void   promo__v1__check_request__init
+                     (Promo__V1__CheckRequest         *message);
+size_t promo__v1__check_request__get_packed_size
+                     (const Promo__V1__CheckRequest   *message);
+size_t promo__v1__check_request__pack
+                     (const Promo__V1__CheckRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__check_request__pack_to_buffer
+                     (const Promo__V1__CheckRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__CheckRequest *
+       promo__v1__check_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__check_request__free_unpacked
+                     (Promo__V1__CheckRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__CheckResponse methods */
+void   promo__v1__check_response__init
+                     (Promo__V1__CheckResponse         *message);
+size_t promo__v1__check_response__get_packed_size
+                     (const Promo__V1__CheckResponse   *message);
+size_t promo__v1__check_response__pack
+                     (const Promo__V1__CheckResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__check_response__pack_to_buffer
+                     (const Promo__V1__CheckResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__CheckResponse *
+       promo__v1__check_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__check_response__free_unpacked
+                     (Promo__V1__CheckResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Promo__V1__Request_Closure)
@@ -2226,6 +2299,12 @@ typedef void (*Promo__V1__ApiKeyInfo_Closure)
 typedef void (*Promo__V1__ListApiKeysResponse_Closure)
                  (const Promo__V1__ListApiKeysResponse *message,
                   void *closure_data);
+typedef void (*Promo__V1__CheckRequest_Closure)
+                 (const Promo__V1__CheckRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__CheckResponse_Closure)
+                 (const Promo__V1__CheckResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2290,6 +2369,8 @@ extern const ProtobufCMessageDescriptor promo__v1__revoke_api_key_response__desc
 extern const ProtobufCMessageDescriptor promo__v1__list_api_keys_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__api_key_info__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__list_api_keys_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__check_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__check_response__descriptor;
 
 PROTOBUF_C__END_DECLS
 
