@@ -1,7 +1,6 @@
 import Crypto
 import PromoDomain
 import PromoStore
-import Synchronization
 
 /// Who a connection is, once `hello` succeeded.
 public struct Caller: Sendable, Hashable {
@@ -25,7 +24,7 @@ public final class ApiKeyRegistry: Sendable {
         var byId: [String: ApiKeyRecord] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     public init(records: [ApiKeyRecord] = []) {
         for record in records { apply(record) }

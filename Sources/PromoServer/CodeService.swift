@@ -2,7 +2,6 @@ import NIOCore
 import PromoDomain
 import PromoStore
 import PromoWire
-import Synchronization
 
 /// Codes in bulk: generate from a pattern, import a list, export pages.
 ///
@@ -15,7 +14,7 @@ final class CodeService: Sendable {
     private let limits = DomainLimits.default
     /// Batches being filled right now, so that a retry arriving meanwhile waits for the same work instead of
     /// filling the batch a second time.
-    private let filling = Mutex<[String: Task<GenerateResponse, any Error>]>([:])
+    private let filling = LockedValue<[String: Task<GenerateResponse, any Error>]>([:])
 
     init(configuration: ServerConfiguration, store: PromoStore) {
         self.configuration = configuration

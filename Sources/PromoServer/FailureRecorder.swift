@@ -1,13 +1,12 @@
 import Logging
 import NIOCore
 import PromoStore
-import Synchronization
 
 /// Counts failed validates for the reports without making every validate a write: events gather in memory
 /// and one writer job per `failureFlushMs` adds them up. A crash loses at most that interval's failure
 /// counts, never a redemption; the buffer is bounded and drops (with a warning) beyond its limit.
 final class FailureRecorder: Sendable {
-    private let pending = Mutex<(events: [FailureEvent], dropped: Int)>(([], 0))
+    private let pending = LockedValue<(events: [FailureEvent], dropped: Int)>(([], 0))
     private let bufferMax: Int
     private let store: PromoStore
     private let logger: Logger

@@ -22,7 +22,7 @@ public final class PromoServer: Service, Sendable {
     public let configuration: ServerConfiguration
     private let logger: Logger
     private let group: any EventLoopGroup
-    private let state = Mutex(RunState())
+    private let state = LockedValue(RunState())
     private let bound: (@Sendable (SocketAddress) -> Void)?
 
     private struct RunState {

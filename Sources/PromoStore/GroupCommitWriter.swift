@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// The single writer: every change to the database goes through here.
 ///
@@ -21,7 +20,7 @@ public final class GroupCommitWriter: Sendable {
     /// Touched only on `queue`.
     private let connection: ConnectionBox
     private let limits: Limits
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     private struct State {
         var pending: [any WriteJob] = []

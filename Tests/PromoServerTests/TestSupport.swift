@@ -3,8 +3,8 @@ import NIOCore
 import NIOPosix
 import PromoClient
 import PromoServer
+import PromoStore
 import PromoWire
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -70,13 +70,13 @@ func makeTemporaryDirectory() -> String {
 final class RawConnection: Sendable {
     let channel: any Channel
     private let collector: Collector
-    private let codec = Mutex(WireCodec(frameBytesMax: 64 << 20))
+    private let codec = LockedValue(WireCodec(frameBytesMax: 64 << 20))
     private let frames = FrameDecoder(frameBytesMax: 64 << 20)
 
     final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
-        let received = Mutex(ByteBuffer())
-        let closed = Mutex(false)
+        let received = LockedValue(ByteBuffer())
+        let closed = LockedValue(false)
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var bytes = unwrapInboundIn(data)

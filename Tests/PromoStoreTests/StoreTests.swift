@@ -1,6 +1,5 @@
 import CSQLite
 @testable import PromoStore
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -95,7 +94,7 @@ struct StoreTests {
     @Test func oneFailingJobDoesNotAbortTheRestOfItsBatch() async throws {
         let store = try PromoStore(configuration: StoreConfiguration(path: temporaryDatabasePath()))
         defer { store.close() }
-        let outcomes = Locked<[Int: Bool]>([:])
+        let outcomes = LockedValue<[Int: Bool]>([:])
         await withTaskGroup(of: Void.self) { group in
             for index in 0..<50 {
                 group.addTask {
@@ -125,8 +124,8 @@ struct StoreTests {
         limits.queueMax = 1
         let store = try PromoStore(configuration: StoreConfiguration(path: temporaryDatabasePath()), writerLimits: limits)
         defer { store.close() }
-        let refused = Locked(0)
-        let gate = Locked(false)
+        let refused = LockedValue(0)
+        let gate = LockedValue(false)
         // The first job holds the writer until the others have been submitted.
         store.writer.submit({ _ in while !gate.withLock({ $0 }) { usleep(1_000) } }, completion: { _ in })
         usleep(20_000)
@@ -157,11 +156,4 @@ private func digest(_ index: Int) -> [UInt8] {
 
 private func totalChanges(_ connection: Connection) throws -> Int {
     try connection.statement("SELECT total_changes()").firstRow { $0.int(0) } ?? 0
-}
-
-/// A lock-protected value that escaping closures can share (a `Mutex` itself cannot be captured).
-private final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<T>(_ body: (inout Value) -> T) -> T { mutex.withLock { body(&$0) } }
 }
