@@ -39,6 +39,7 @@ final class ApiKeyService: Sendable {
         guard request.campaignIds.count <= configuration.apiKeyCampaignsMax else {
             throw ServerError(.invalidArgument, "at most \(configuration.apiKeyCampaignsMax) campaign_ids")
         }
+        for campaignId in request.campaignIds { try Validate.identifier(campaignId, "campaign_ids") }
         let key = NewApiKey.generate()
         let nowMs = WallClock.nowMs()
         let record = ApiKeyRecord(

@@ -19,6 +19,8 @@ final class CampaignService: Sendable {
         guard let wire = request.campaign else { throw ServerError(.invalidArgument, "campaign is required") }
         let nowMs = WallClock.nowMs()
         let campaign = try WireMapping.campaign(wire, id: Identifier.make("cmp"), createdAtMs: nowMs)
+        try Validate.limit(wire.maxRedemptions, "campaign.max_redemptions")
+        try Validate.limit(request.codeMaxUses, "code_max_uses")
         try validated(campaign)
         let sharedCode: PromoCode?
         do {
@@ -57,6 +59,7 @@ final class CampaignService: Sendable {
             throw ServerError(.invalidArgument, "update_mask: unknown field(s) \(unknown.sorted().joined(separator: ", "))")
         }
         let changes = request.campaign ?? PromoWire.Campaign()
+        try Validate.limit(changes.maxRedemptions, "campaign.max_redemptions")
         let campaignId = request.campaignId
         let nowMs = WallClock.nowMs()
         let audit = AuditEntry(

@@ -29,6 +29,7 @@ final class CodeService: Sendable {
         try requireAccess(caller, to: request.campaignId)
         try requireText(request.idempotencyKey, "idempotency_key", max: configuration.idempotencyKeyBytesMax)
         try requireText(request.ownerId, "owner_id", max: limits.idBytesMax)
+        try Validate.limit(request.maxUsesPerCode, "max_uses_per_code")
         let pattern: CodePattern
         do {
             pattern = try CodePattern(
@@ -255,6 +256,10 @@ final class CodeService: Sendable {
             }
             let text: CodeText
             do { text = try CodeText(entry.code) } catch { reject("malformed: \(error.message)"); continue }
+            guard entry.maxUses <= UInt64(Int64.max) else {
+                reject("max_uses must be at most \(Int64.max)")
+                continue
+            }
             guard entry.ownerId.utf8.count <= limits.idBytesMax, !entry.ownerId.utf8.contains(0) else {
                 reject("owner_id is longer than \(limits.idBytesMax) bytes")
                 continue

@@ -30,6 +30,7 @@ public final class PromoServer: Service, Sendable {
         var quiescing: ServerQuiescingHelper?
         var store: PromoStore?
         var failures: FailureRecorder?
+        var connections: OpenConnections?
         var failureFlush: RepeatedTask?
         var address: SocketAddress?
     }
@@ -80,7 +81,7 @@ public final class PromoServer: Service, Sendable {
             configuration: configuration, registry: registry, store: store, failures: failures, logger: logger)
 
         let quiescing = ServerQuiescingHelper(group: group)
-        let connections = ConnectionCounter(limit: configuration.connectionsMax)
+        let connections = OpenConnections(limit: configuration.connectionsMax)
         let configuration = configuration
         let logger = logger
         let bootstrap = ServerBootstrap(group: group)
@@ -95,12 +96,12 @@ public final class PromoServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard connections.open() else {
+                    guard connections.admit(channel) else {
                         try channel.pipeline.syncOperations.addHandler(
                             RefuseConnectionHandler(frameBytesMax: configuration.frameBytesMax))
                         return
                     }
-                    channel.closeFuture.whenComplete { _ in connections.close() }
+                    channel.closeFuture.whenComplete { _ in connections.remove(channel) }
                     let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeoutMs))
                     try channel.pipeline.syncOperations.addHandlers([
                         IdleStateHandler(readTimeout: idle),
@@ -116,6 +117,7 @@ public final class PromoServer: Service, Sendable {
             $0.quiescing = quiescing
             $0.store = store
             $0.failures = failures
+            $0.connections = connections
             $0.failureFlush = failureFlush
             $0.address = address
         }
@@ -125,15 +127,16 @@ public final class PromoServer: Service, Sendable {
 
     /// Graceful stop; safe to call more than once.
     public func shutdown() async {
-        let (quiescing, store, failures, failureFlush) = state.withLock { state in
+        let (quiescing, store, failures, failureFlush, connections) = state.withLock { state in
             defer {
                 state.quiescing = nil
                 state.store = nil
                 state.failures = nil
                 state.failureFlush = nil
+                state.connections = nil
                 state.serverChannel = nil
             }
-            return (state.quiescing, state.store, state.failures, state.failureFlush)
+            return (state.quiescing, state.store, state.failures, state.failureFlush, state.connections)
         }
         guard let quiescing, let store else { return }
         logger.notice("shutting down: no new connections, finishing in-flight requests")
@@ -147,7 +150,8 @@ public final class PromoServer: Service, Sendable {
             try await drained.futureResult.get()
             timeout.cancel()
         } catch {
-            logger.warning("shutdown grace elapsed with requests in flight; closing anyway")
+            logger.warning("shutdown grace elapsed with requests in flight; closing the connections anyway")
+            await connections?.closeAll()
         }
         failureFlush?.cancel()
         await failures?.flushAndWait()
@@ -162,20 +166,31 @@ public final class PromoServer: Service, Sendable {
     }
 }
 
-/// Counts open connections against `connectionsMax`.
-final class ConnectionCounter: Sendable {
-    private let count = Atomic<Int>(0)
+/// The open connections: counted against `connectionsMax`, and kept so that a shutdown whose grace period
+/// runs out can still close them.
+final class OpenConnections: Sendable {
+    private let channels = LockedValue<[ObjectIdentifier: any Channel]>([:])
     private let limit: Int
 
     init(limit: Int) { self.limit = limit }
 
-    func open() -> Bool {
-        if count.add(1, ordering: .relaxed).newValue <= limit { return true }
-        count.subtract(1, ordering: .relaxed)
-        return false
+    func admit(_ channel: any Channel) -> Bool {
+        channels.withLock { channels in
+            guard channels.count < limit else { return false }
+            channels[ObjectIdentifier(channel)] = channel
+            return true
+        }
     }
 
-    func close() { count.subtract(1, ordering: .relaxed) }
+    func remove(_ channel: any Channel) {
+        _ = channels.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    /// Closes every connection still open and waits for them to be closed.
+    func closeAll() async {
+        let open = channels.withLock { Array($0.values) }
+        for channel in open { try? await channel.close() }
+    }
 }
 
 /// Installed instead of the normal pipeline when the server is full: says so, then hangs up.

@@ -15,8 +15,12 @@ final class ReportService: Sendable {
 
     func report(_ request: ReportRequest, on eventLoop: any EventLoop) throws(ServerError) -> EventLoopFuture<ReportResponse> {
         guard !request.campaignId.isEmpty else { throw ServerError(.invalidArgument, "campaign_id is required") }
-        guard request.fromMs >= 0, request.toMs >= 0, request.toMs == 0 || request.toMs > request.fromMs else {
-            throw ServerError(.invalidArgument, "need 0 <= from_ms < to_ms (to_ms 0 = now)")
+        // to_ms is rounded up to a whole hour: keep room for that below Int64.max.
+        let timeMax = Int64.max - 3_600_000
+        guard request.fromMs >= 0, request.toMs >= 0, request.toMs == 0 || request.toMs > request.fromMs,
+            request.toMs <= timeMax
+        else {
+            throw ServerError(.invalidArgument, "need 0 <= from_ms < to_ms <= \(timeMax) (to_ms 0 = now)")
         }
         let bucketMs: Int64
         switch request.bucket {

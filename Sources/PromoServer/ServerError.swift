@@ -64,6 +64,17 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
             case .unimplemented: .unimplemented
             case .internal: .internal
             }
-        return Status(code, message)
+        return Status(code, Self.clipped(message))
+    }
+
+    /// Messages may quote the caller's input; a refusal must never grow with it (a 1 MiB id must not turn
+    /// NOT_FOUND into an answer too large to send).
+    static let messageBytesMax = 512
+
+    static func clipped(_ message: String) -> String {
+        guard message.utf8.count > messageBytesMax else { return message }
+        var clipped = Substring(message)
+        while clipped.utf8.count > messageBytesMax - 3 { clipped = clipped.dropLast(max(1, (clipped.utf8.count - messageBytesMax) / 2)) }
+        return clipped + "…"
     }
 }

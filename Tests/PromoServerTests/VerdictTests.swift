@@ -97,7 +97,7 @@ struct VerdictTests {
 
         // A campaign expires while the server runs.
         let closing = Unique.code("CLOSING")
-        let closesAtMs = nowMs() + 800
+        let closesAtMs = nowMs() + 3_000  // room for a loaded machine to validate before it closes
         _ = try await admin.createCampaign(bonusCampaign { $0.expiresAtMs = closesAtMs }, code: closing)
         #expect(try await admin.validate(code: closing, user: user(Unique.user())).verdict == .ok)
         try await sleep(untilMs: closesAtMs + 50)
@@ -247,7 +247,7 @@ struct VerdictTests {
 
         // A used-up campaign that then expires: expired outranks the limit.
         let usedThenOver = Unique.code("USEDOVER")
-        let expiresAtMs = nowMs() + 1_000
+        let expiresAtMs = nowMs() + 3_000  // room for a loaded machine to redeem before it expires
         _ = try await admin.createCampaign(bonusCampaign {
             $0.maxRedemptions = 1
             $0.expiresAtMs = expiresAtMs
