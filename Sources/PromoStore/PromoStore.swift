@@ -20,6 +20,7 @@ public final class PromoStore: Sendable {
     /// Finishes queued writes; later writes fail with `closed`.
     public func close() {
         writer.close()
+        readers.interrupt()
         readers.drain()
     }
 

@@ -1,3 +1,4 @@
+import CSQLite
 import Dispatch
 import Synchronization
 
@@ -43,6 +44,12 @@ public final class ReaderPool: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             read(body) { continuation.resume(with: $0) }
         }
+    }
+
+    /// Stops the reads running now (they fail with SQLITE_INTERRUPT): a shutdown must not wait for a long
+    /// `check`. `sqlite3_interrupt` is safe to call from any thread.
+    func interrupt() {
+        for reader in readers { sqlite3_interrupt(reader.connection.handle) }
     }
 
     /// Waits for the reads already queued.

@@ -249,7 +249,12 @@ extension Connection {
             maintained: "SELECT id, codes_issued, codes_redeemed FROM campaigns")
         try mismatches(
             "codes.uses",
-            expected: "SELECT k.key, (SELECT count(*) FROM redemptions r WHERE r.code_key = k.key AND r.voided_at_ms IS NULL) FROM codes k",
+            // Grouped, not correlated: redemptions has no index on code_key, and a per-code subquery is quadratic.
+            expected: """
+                SELECT k.key, coalesce(u.n, 0) FROM codes k LEFT JOIN (
+                    SELECT code_key, count(*) AS n FROM redemptions WHERE voided_at_ms IS NULL GROUP BY code_key
+                ) u ON u.code_key = k.key
+                """,
             maintained: "SELECT key, uses FROM codes")
         try mismatches(
             "user_redemptions",
