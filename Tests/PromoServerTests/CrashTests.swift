@@ -1,7 +1,6 @@
 import PromoClient
 import PromoStore
 import PromoWire
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -15,9 +14,9 @@ import Glibc
 
 /// The server generation the clients talk to; the killer replaces it.
 private final class CrashCluster: Sendable {
-    private let state: Mutex<(server: ServerProcess, generation: Int)>
+    private let state: LockedValue<(server: ServerProcess, generation: Int)>
 
-    init(_ server: ServerProcess) { state = Mutex((server, 0)) }
+    init(_ server: ServerProcess) { state = LockedValue((server, 0)) }
 
     var current: (server: ServerProcess, generation: Int) { state.withLock { $0 } }
 
@@ -32,7 +31,7 @@ private final class CrashLedger: Sendable {
         let redemptionId: String
     }
 
-    private let state = Mutex((attempts: 0, acknowledged: [Acknowledged](), refusals: [Verdict: Int](),
+    private let state = LockedValue((attempts: 0, acknowledged: [Acknowledged](), refusals: [Verdict: Int](),
                               retriesAfterErrors: 0, replays: 0, problems: [String]()))
 
     func attemptDone() { state.withLock { $0.attempts += 1 } }
