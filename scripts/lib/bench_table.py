@@ -84,6 +84,10 @@ def generate():
             {"rate": codes / theirs["seconds"], "seconds": theirs["seconds"], "notes": []}, codes)
 
 
+def number(value):
+    return "—" if value is None else format(int(round(value)), ",")
+
+
 machine = dict(line.split("=", 1) for line in read("machine.txt").splitlines() if "=" in line)
 
 rows = []  # label, ours, theirs, unit, targets: list of (text, met)
@@ -94,6 +98,11 @@ for name in sorted(n[: -len(".ours.json")] for n in os.listdir(results) if n.sta
     if connections == "50" and depth == "1":
         targets.append(("≥ 0.7× Redis GET", mine["rate"] >= 0.7 * theirs["rate"]))
         targets.append(("p99 ≤ 1 ms", mine["p99"] is not None and mine["p99"] <= 1000))
+    if exists(name + ".hello.json"):
+        floor = json.loads(read(name + ".hello.json"))
+        mine["notes"].append("ours at %s conn × depth %s: hello (protocol floor, no storage) %s calls/s, p50 / p99 %s / %s µs" % (
+            connections, depth, number(floor["throughput"]), number(floor["latency_us"].get("p50")),
+            number(floor["latency_us"].get("p99"))))
     label = "validate vs Redis GET, %s conn × depth %s" % (connections, depth)
     rows.append((label, mine, theirs, "calls/s", targets))
 rows.sort(key=lambda row: [int(x) for x in re.findall(r"\d+", row[0])])
@@ -111,10 +120,6 @@ if exists("generate.ours.json"):
     label = "generate %s codes vs PostgreSQL INSERT … SELECT (%.2f s vs %.2f s)" % (
         format(codes, ","), mine["seconds"], theirs["seconds"])
     rows.append((label, mine, theirs, "codes/s", []))
-
-
-def number(value):
-    return "—" if value is None else format(int(round(value)), ",")
 
 
 def latency(side):
