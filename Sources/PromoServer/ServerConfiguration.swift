@@ -85,11 +85,24 @@ public struct ServerConfiguration: Sendable {
     public var writeBatchMax = 512
     /// Writes queued at most before new ones fail with UNAVAILABLE. Default 100,000.
     public var writeQueueMax = 100_000
+    /// Folder the `backup` RPC writes into (created 0700). Default nil: `<dataDirectory>/backups`.
+    public var backupDirectory: String?
+    /// Pages copied per SQLite backup step (4 MiB at SQLite's 4 KiB pages); between steps a closing server
+    /// stops the backup. Default 1,024.
+    public var backupStepPages = 1_024
+    /// Pause between backup steps, to leave disk bandwidth to redeems on a busy disk. Default 0 ms.
+    public var backupStepPauseMs = 0
+    /// Largest chunk one `fetch_backup` returns (larger requests get this much). Default 256 KiB.
+    public var backupChunkBytesMax = 256 << 10
+    /// Finished backups kept in `backupDirectory`; after each backup the oldest beyond this are deleted.
+    /// 0 keeps all. Default 10.
+    public var backupsKeepMax = 10
 
     public init() {}
 
     public var databasePath: String { dataDirectory + "/promo.sqlite" }
     public var adminKeyPath: String { dataDirectory + "/admin.key" }
+    public var backupPath: String { backupDirectory ?? dataDirectory + "/backups" }
 
     /// Rejects values that cannot work, with the name of the offending setting.
     public func validate() throws(ServerError) {
@@ -111,6 +124,12 @@ public struct ServerConfiguration: Sendable {
         try require(failureFlushMs >= 10 && failureBufferMax >= 1, "failureFlushMs >= 10 and failureBufferMax >= 1")
         try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
+        try require(backupDirectory.map { !$0.isEmpty } ?? true, "backupDirectory must not be empty")
+        try require((1...1_000_000).contains(backupStepPages), "backupStepPages must be 1...1000000")
+        try require((0...10_000).contains(backupStepPauseMs), "backupStepPauseMs must be 0...10000")
+        try require(backupChunkBytesMax >= 4_096 && backupChunkBytesMax <= frameBytesMax / 2,
+            "backupChunkBytesMax must be 4096...frameBytesMax/2")
+        try require(backupsKeepMax >= 0, "backupsKeepMax must not be negative")
         if let key = bootstrapAdminKey {
             try require(key.utf8.count >= 32 && key.utf8.count <= apiKeyBytesMax,
                 "PROMO_ADMIN_KEY must be 32...\(apiKeyBytesMax) bytes")

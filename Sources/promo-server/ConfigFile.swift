@@ -42,6 +42,11 @@ struct ConfigFile: Decodable {
     var suspiciousFailuresMax: UInt64?
     var failureFlushMs: Int?
     var failureBufferMax: Int?
+    var backupDirectory: String?
+    var backupStepPages: Int?
+    var backupStepPauseMs: Int?
+    var backupChunkBytesMax: Int?
+    var backupsKeepMax: Int?
 
     static func load(path: String) throws -> ConfigFile {
         let bytes: Data
@@ -102,5 +107,10 @@ struct ConfigFile: Decodable {
         if let suspiciousFailuresMax { settings.suspiciousFailuresMax = suspiciousFailuresMax }
         if let failureFlushMs { settings.failureFlushMs = failureFlushMs }
         if let failureBufferMax { settings.failureBufferMax = failureBufferMax }
+        if let backupDirectory { settings.backupDirectory = backupDirectory }
+        if let backupStepPages { settings.backupStepPages = backupStepPages }
+        if let backupStepPauseMs { settings.backupStepPauseMs = backupStepPauseMs }
+        if let backupChunkBytesMax { settings.backupChunkBytesMax = backupChunkBytesMax }
+        if let backupsKeepMax { settings.backupsKeepMax = backupsKeepMax }
     }
 }
