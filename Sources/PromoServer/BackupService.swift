@@ -44,7 +44,11 @@ final class BackupService: Sendable {
                 made = try make(name: name, startedAtMs: startedAtMs)
             } catch {
                 running.store(false, ordering: .releasing)
-                logger.warning("backup failed", metadata: ["name": "\(name)", "error": "\(error)"])
+                // Refusals (a taken name) are the caller's business; a failing copy is the operator's.
+                let refusal = [.alreadyExists, .invalidArgument].contains((error as? ServerError)?.code)
+                logger.log(
+                    level: refusal ? .debug : .warning, "backup failed",
+                    metadata: ["name": "\(name)", "error": "\((error as? ServerError)?.underlying ?? error)"])
                 promise.fail(error)
                 return
             }
