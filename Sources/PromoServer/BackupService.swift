@@ -68,7 +68,7 @@ final class BackupService: Sendable {
     {
         let name = try BackupFileName.validated(request.name, field: "name")
         let length = request.length == 0
-            ? configuration.backupChunkBytesMax : min(Int(request.length), configuration.backupChunkBytesMax)
+            ? configuration.backupChunkBytes : min(Int(request.length), configuration.backupChunkBytes)
         let path = configuration.backupPath + "/" + name
         let offset = request.offset
         let read = NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) {

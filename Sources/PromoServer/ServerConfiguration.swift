@@ -92,8 +92,11 @@ public struct ServerConfiguration: Sendable {
     public var backupStepPages = 1_024
     /// Pause between backup steps, to leave disk bandwidth to redeems on a busy disk. Default 0 ms.
     public var backupStepPauseMs = 0
-    /// Largest chunk one `fetch_backup` returns (larger requests get this much). Default 256 KiB.
+    /// Largest chunk one `fetch_backup` returns (larger requests get this much); never more than half of
+    /// `frameBytesMax`, so a chunk and its envelope always fit a frame. Default 256 KiB.
     public var backupChunkBytesMax = 256 << 10
+    /// The chunk limit in force: `backupChunkBytesMax`, capped at `frameBytesMax / 2`.
+    public var backupChunkBytes: Int { min(backupChunkBytesMax, frameBytesMax / 2) }
     /// Finished backups kept in `backupDirectory`; after each backup the oldest beyond this are deleted.
     /// 0 keeps all. Default 10.
     public var backupsKeepMax = 10
@@ -127,8 +130,7 @@ public struct ServerConfiguration: Sendable {
         try require(backupDirectory.map { !$0.isEmpty } ?? true, "backupDirectory must not be empty")
         try require((1...1_000_000).contains(backupStepPages), "backupStepPages must be 1...1000000")
         try require((0...10_000).contains(backupStepPauseMs), "backupStepPauseMs must be 0...10000")
-        try require(backupChunkBytesMax >= 4_096 && backupChunkBytesMax <= frameBytesMax / 2,
-            "backupChunkBytesMax must be 4096...frameBytesMax/2")
+        try require(backupChunkBytesMax >= 512, "backupChunkBytesMax must be at least 512")
         try require(backupsKeepMax >= 0, "backupsKeepMax must not be negative")
         if let key = bootstrapAdminKey {
             try require(key.utf8.count >= 32 && key.utf8.count <= apiKeyBytesMax,

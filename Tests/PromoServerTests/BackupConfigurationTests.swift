@@ -11,14 +11,17 @@ struct BackupConfigurationTests {
         #expect(configuration.backupPath == "/srv/promo/backups")
         configuration.backupDirectory = "/mnt/backups"
         #expect(configuration.backupPath == "/mnt/backups")
+        // A chunk always fits a frame, whatever the two limits are set to.
+        configuration.frameBytesMax = 64 << 10
+        try configuration.validate()
+        #expect(configuration.backupChunkBytes == 32 << 10)
     }
 
     @Test(arguments: [
         { (c: inout ServerConfiguration) in c.backupStepPages = 0 },
         { (c: inout ServerConfiguration) in c.backupStepPauseMs = -1 },
         { (c: inout ServerConfiguration) in c.backupStepPauseMs = 10_001 },
-        { (c: inout ServerConfiguration) in c.backupChunkBytesMax = 1_000 },
-        { (c: inout ServerConfiguration) in c.backupChunkBytesMax = c.frameBytesMax / 2 + 1 },
+        { (c: inout ServerConfiguration) in c.backupChunkBytesMax = 511 },
         { (c: inout ServerConfiguration) in c.backupsKeepMax = -1 },
         { (c: inout ServerConfiguration) in c.backupDirectory = "" },
     ] as [@Sendable (inout ServerConfiguration) -> Void])
