@@ -2437,7 +2437,322 @@ void   promo__v1__check_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__check_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[19] =
+void   promo__v1__backup_request__init
+                     (Promo__V1__BackupRequest         *message)
+{
+  static const Promo__V1__BackupRequest init_value = PROMO__V1__BACKUP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__backup_request__get_packed_size
+                     (const Promo__V1__BackupRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__backup_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__backup_request__pack
+                     (const Promo__V1__BackupRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__backup_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__backup_request__pack_to_buffer
+                     (const Promo__V1__BackupRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__backup_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__BackupRequest *
+       promo__v1__backup_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__BackupRequest *)
+     protobuf_c_message_unpack (&promo__v1__backup_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__backup_request__free_unpacked
+                     (Promo__V1__BackupRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__backup_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__backup_response__init
+                     (Promo__V1__BackupResponse         *message)
+{
+  static const Promo__V1__BackupResponse init_value = PROMO__V1__BACKUP_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__backup_response__get_packed_size
+                     (const Promo__V1__BackupResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__backup_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__backup_response__pack
+                     (const Promo__V1__BackupResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__backup_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__backup_response__pack_to_buffer
+                     (const Promo__V1__BackupResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__backup_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__BackupResponse *
+       promo__v1__backup_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__BackupResponse *)
+     protobuf_c_message_unpack (&promo__v1__backup_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__backup_response__free_unpacked
+                     (Promo__V1__BackupResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__backup_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__fetch_backup_request__init
+                     (Promo__V1__FetchBackupRequest         *message)
+{
+  static const Promo__V1__FetchBackupRequest init_value = PROMO__V1__FETCH_BACKUP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__fetch_backup_request__get_packed_size
+                     (const Promo__V1__FetchBackupRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__fetch_backup_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__fetch_backup_request__pack
+                     (const Promo__V1__FetchBackupRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__fetch_backup_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__fetch_backup_request__pack_to_buffer
+                     (const Promo__V1__FetchBackupRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__fetch_backup_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__FetchBackupRequest *
+       promo__v1__fetch_backup_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__FetchBackupRequest *)
+     protobuf_c_message_unpack (&promo__v1__fetch_backup_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__fetch_backup_request__free_unpacked
+                     (Promo__V1__FetchBackupRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__fetch_backup_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__fetch_backup_response__init
+                     (Promo__V1__FetchBackupResponse         *message)
+{
+  static const Promo__V1__FetchBackupResponse init_value = PROMO__V1__FETCH_BACKUP_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__fetch_backup_response__get_packed_size
+                     (const Promo__V1__FetchBackupResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__fetch_backup_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__fetch_backup_response__pack
+                     (const Promo__V1__FetchBackupResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__fetch_backup_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__fetch_backup_response__pack_to_buffer
+                     (const Promo__V1__FetchBackupResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__fetch_backup_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__FetchBackupResponse *
+       promo__v1__fetch_backup_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__FetchBackupResponse *)
+     protobuf_c_message_unpack (&promo__v1__fetch_backup_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__fetch_backup_response__free_unpacked
+                     (Promo__V1__FetchBackupResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__fetch_backup_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__audit_log_request__init
+                     (Promo__V1__AuditLogRequest         *message)
+{
+  static const Promo__V1__AuditLogRequest init_value = PROMO__V1__AUDIT_LOG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__audit_log_request__get_packed_size
+                     (const Promo__V1__AuditLogRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__audit_log_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__audit_log_request__pack
+                     (const Promo__V1__AuditLogRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__audit_log_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__audit_log_request__pack_to_buffer
+                     (const Promo__V1__AuditLogRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__audit_log_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__AuditLogRequest *
+       promo__v1__audit_log_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__AuditLogRequest *)
+     protobuf_c_message_unpack (&promo__v1__audit_log_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__audit_log_request__free_unpacked
+                     (Promo__V1__AuditLogRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__audit_log_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__audit_log_entry__init
+                     (Promo__V1__AuditLogEntry         *message)
+{
+  static const Promo__V1__AuditLogEntry init_value = PROMO__V1__AUDIT_LOG_ENTRY__INIT;
+  *message = init_value;
+}
+size_t promo__v1__audit_log_entry__get_packed_size
+                     (const Promo__V1__AuditLogEntry *message)
+{
+  assert(message->base.descriptor == &promo__v1__audit_log_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__audit_log_entry__pack
+                     (const Promo__V1__AuditLogEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__audit_log_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__audit_log_entry__pack_to_buffer
+                     (const Promo__V1__AuditLogEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__audit_log_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__AuditLogEntry *
+       promo__v1__audit_log_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__AuditLogEntry *)
+     protobuf_c_message_unpack (&promo__v1__audit_log_entry__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__audit_log_entry__free_unpacked
+                     (Promo__V1__AuditLogEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__audit_log_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__audit_log_response__init
+                     (Promo__V1__AuditLogResponse         *message)
+{
+  static const Promo__V1__AuditLogResponse init_value = PROMO__V1__AUDIT_LOG_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__audit_log_response__get_packed_size
+                     (const Promo__V1__AuditLogResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__audit_log_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__audit_log_response__pack
+                     (const Promo__V1__AuditLogResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__audit_log_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__audit_log_response__pack_to_buffer
+                     (const Promo__V1__AuditLogResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__audit_log_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__AuditLogResponse *
+       promo__v1__audit_log_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__AuditLogResponse *)
+     protobuf_c_message_unpack (&promo__v1__audit_log_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__audit_log_response__free_unpacked
+                     (Promo__V1__AuditLogResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__audit_log_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[22] =
 {
   {
     "request_id",
@@ -2667,12 +2982,51 @@ static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[19] 
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "backup",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, backup),
+    &promo__v1__backup_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fetch_backup",
+    29,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, fetch_backup),
+    &promo__v1__fetch_backup_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "audit_log",
+    30,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, audit_log),
+    &promo__v1__audit_log_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__request__field_indices_by_name[] = {
+  21,   /* field[21] = audit_log */
+  19,   /* field[19] = backup */
   18,   /* field[18] = check */
   15,   /* field[15] = create_api_key */
   6,   /* field[6] = create_campaign */
   11,   /* field[11] = export_codes */
+  20,   /* field[20] = fetch_backup */
   4,   /* field[4] = generate */
   8,   /* field[8] = get_campaign */
   1,   /* field[1] = hello */
@@ -2693,7 +3047,7 @@ static const ProtobufCIntRange promo__v1__request__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 1 },
-  { 0, 19 }
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor promo__v1__request__descriptor =
 {
@@ -2703,14 +3057,14 @@ const ProtobufCMessageDescriptor promo__v1__request__descriptor =
   "Promo__V1__Request",
   "promo.v1",
   sizeof(Promo__V1__Request),
-  19,
+  22,
   promo__v1__request__field_descriptors,
   promo__v1__request__field_indices_by_name,
   2,  promo__v1__request__number_ranges,
   (ProtobufCMessageInit) promo__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[20] =
+static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[23] =
 {
   {
     "request_id",
@@ -2952,12 +3306,51 @@ static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[20]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "backup",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, backup),
+    &promo__v1__backup_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fetch_backup",
+    29,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, fetch_backup),
+    &promo__v1__fetch_backup_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "audit_log",
+    30,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, audit_log),
+    &promo__v1__audit_log_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__response__field_indices_by_name[] = {
+  22,   /* field[22] = audit_log */
+  20,   /* field[20] = backup */
   19,   /* field[19] = check */
   16,   /* field[16] = create_api_key */
   7,   /* field[7] = create_campaign */
   12,   /* field[12] = export_codes */
+  21,   /* field[21] = fetch_backup */
   5,   /* field[5] = generate */
   9,   /* field[9] = get_campaign */
   2,   /* field[2] = hello */
@@ -2979,7 +3372,7 @@ static const ProtobufCIntRange promo__v1__response__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 0, 20 }
+  { 0, 23 }
 };
 const ProtobufCMessageDescriptor promo__v1__response__descriptor =
 {
@@ -2989,7 +3382,7 @@ const ProtobufCMessageDescriptor promo__v1__response__descriptor =
   "Promo__V1__Response",
   "promo.v1",
   sizeof(Promo__V1__Response),
-  20,
+  23,
   promo__v1__response__field_descriptors,
   promo__v1__response__field_indices_by_name,
   2,  promo__v1__response__number_ranges,
@@ -6873,6 +7266,545 @@ const ProtobufCMessageDescriptor promo__v1__check_response__descriptor =
   promo__v1__check_response__field_indices_by_name,
   1,  promo__v1__check_response__number_ranges,
   (ProtobufCMessageInit) promo__v1__check_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__backup_request__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BackupRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__backup_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange promo__v1__backup_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor promo__v1__backup_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.BackupRequest",
+  "BackupRequest",
+  "Promo__V1__BackupRequest",
+  "promo.v1",
+  sizeof(Promo__V1__BackupRequest),
+  1,
+  promo__v1__backup_request__field_descriptors,
+  promo__v1__backup_request__field_indices_by_name,
+  1,  promo__v1__backup_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__backup_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__backup_response__field_descriptors[7] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BackupResponse, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "path",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BackupResponse, path),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "size_bytes",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BackupResponse, size_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pages",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BackupResponse, pages),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BackupResponse, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "duration_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BackupResponse, duration_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BackupResponse, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__backup_response__field_indices_by_name[] = {
+  6,   /* field[6] = created_at_ms */
+  5,   /* field[5] = duration_ms */
+  0,   /* field[0] = name */
+  3,   /* field[3] = pages */
+  1,   /* field[1] = path */
+  4,   /* field[4] = sha256 */
+  2,   /* field[2] = size_bytes */
+};
+static const ProtobufCIntRange promo__v1__backup_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor promo__v1__backup_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.BackupResponse",
+  "BackupResponse",
+  "Promo__V1__BackupResponse",
+  "promo.v1",
+  sizeof(Promo__V1__BackupResponse),
+  7,
+  promo__v1__backup_response__field_descriptors,
+  promo__v1__backup_response__field_indices_by_name,
+  1,  promo__v1__backup_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__backup_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__fetch_backup_request__field_descriptors[3] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__FetchBackupRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "offset",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__FetchBackupRequest, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "length",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__FetchBackupRequest, length),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__fetch_backup_request__field_indices_by_name[] = {
+  2,   /* field[2] = length */
+  0,   /* field[0] = name */
+  1,   /* field[1] = offset */
+};
+static const ProtobufCIntRange promo__v1__fetch_backup_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor promo__v1__fetch_backup_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.FetchBackupRequest",
+  "FetchBackupRequest",
+  "Promo__V1__FetchBackupRequest",
+  "promo.v1",
+  sizeof(Promo__V1__FetchBackupRequest),
+  3,
+  promo__v1__fetch_backup_request__field_descriptors,
+  promo__v1__fetch_backup_request__field_indices_by_name,
+  1,  promo__v1__fetch_backup_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__fetch_backup_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__fetch_backup_response__field_descriptors[2] =
+{
+  {
+    "data",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__FetchBackupResponse, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "size_bytes",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__FetchBackupResponse, size_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__fetch_backup_response__field_indices_by_name[] = {
+  0,   /* field[0] = data */
+  1,   /* field[1] = size_bytes */
+};
+static const ProtobufCIntRange promo__v1__fetch_backup_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor promo__v1__fetch_backup_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.FetchBackupResponse",
+  "FetchBackupResponse",
+  "Promo__V1__FetchBackupResponse",
+  "promo.v1",
+  sizeof(Promo__V1__FetchBackupResponse),
+  2,
+  promo__v1__fetch_backup_response__field_descriptors,
+  promo__v1__fetch_backup_response__field_indices_by_name,
+  1,  promo__v1__fetch_backup_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__fetch_backup_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__audit_log_request__field_descriptors[7] =
+{
+  {
+    "actor_key_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogRequest, actor_key_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogRequest, action),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogRequest, target),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogRequest, from_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogRequest, to_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__audit_log_request__field_indices_by_name[] = {
+  1,   /* field[1] = action */
+  0,   /* field[0] = actor_key_id */
+  3,   /* field[3] = from_ms */
+  6,   /* field[6] = page_size */
+  5,   /* field[5] = page_token */
+  2,   /* field[2] = target */
+  4,   /* field[4] = to_ms */
+};
+static const ProtobufCIntRange promo__v1__audit_log_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor promo__v1__audit_log_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.AuditLogRequest",
+  "AuditLogRequest",
+  "Promo__V1__AuditLogRequest",
+  "promo.v1",
+  sizeof(Promo__V1__AuditLogRequest),
+  7,
+  promo__v1__audit_log_request__field_descriptors,
+  promo__v1__audit_log_request__field_indices_by_name,
+  1,  promo__v1__audit_log_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__audit_log_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__audit_log_entry__field_descriptors[6] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogEntry, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogEntry, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "actor_key_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogEntry, actor_key_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogEntry, action),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogEntry, target),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detail",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogEntry, detail),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__audit_log_entry__field_indices_by_name[] = {
+  3,   /* field[3] = action */
+  2,   /* field[2] = actor_key_id */
+  1,   /* field[1] = at_ms */
+  5,   /* field[5] = detail */
+  0,   /* field[0] = id */
+  4,   /* field[4] = target */
+};
+static const ProtobufCIntRange promo__v1__audit_log_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor promo__v1__audit_log_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.AuditLogEntry",
+  "AuditLogEntry",
+  "Promo__V1__AuditLogEntry",
+  "promo.v1",
+  sizeof(Promo__V1__AuditLogEntry),
+  6,
+  promo__v1__audit_log_entry__field_descriptors,
+  promo__v1__audit_log_entry__field_indices_by_name,
+  1,  promo__v1__audit_log_entry__number_ranges,
+  (ProtobufCMessageInit) promo__v1__audit_log_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__audit_log_response__field_descriptors[2] =
+{
+  {
+    "entries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__AuditLogResponse, n_entries),
+    offsetof(Promo__V1__AuditLogResponse, entries),
+    &promo__v1__audit_log_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__AuditLogResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__audit_log_response__field_indices_by_name[] = {
+  0,   /* field[0] = entries */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange promo__v1__audit_log_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor promo__v1__audit_log_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.AuditLogResponse",
+  "AuditLogResponse",
+  "Promo__V1__AuditLogResponse",
+  "promo.v1",
+  sizeof(Promo__V1__AuditLogResponse),
+  2,
+  promo__v1__audit_log_response__field_descriptors,
+  promo__v1__audit_log_response__field_indices_by_name,
+  1,  promo__v1__audit_log_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__audit_log_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue promo__v1__status_code__enum_values_by_number[11] =

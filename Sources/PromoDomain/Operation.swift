@@ -19,12 +19,15 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
     case revokeApiKey = "revoke_api_key"
     case listApiKeys = "list_api_keys"
     case check
+    case backup
+    case fetchBackup = "fetch_backup"
+    case auditLog = "audit_log"
 
     // Exhaustive on purpose: a new RPC must be classified here before managers get it.
     /// Keys and whole-database operations: admin only.
     var isAdministration: Bool {
         switch self {
-        case .createApiKey, .revokeApiKey, .listApiKeys, .check:
+        case .createApiKey, .revokeApiKey, .listApiKeys, .check, .backup, .fetchBackup, .auditLog:
             true
         case .hello, .validate, .redeem, .generate, .report, .createCampaign, .updateCampaign,
             .getCampaign, .listCampaigns, .importCodes, .exportCodes, .setCodeStatus, .voidRedemption,

@@ -34,6 +34,8 @@ final class RequestRouter: Sendable {
     let redemptions: RedemptionService
     let codes: CodeService
     let reports: ReportService
+    let backups: BackupService
+    let audit: AuditLogService
 
     init(
         configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, failures: FailureRecorder,
@@ -48,6 +50,8 @@ final class RequestRouter: Sendable {
             attempts: AttemptLimiter(configuration: configuration))
         self.reports = ReportService(configuration: configuration, store: store)
         self.codes = CodeService(configuration: configuration, store: store)
+        self.backups = BackupService(configuration: configuration, store: store, logger: logger)
+        self.audit = AuditLogService(configuration: configuration, store: store)
     }
 
     func route(_ call: Request.Call?, session: inout Session, on eventLoop: any EventLoop) throws(ServerError) -> Reply {
@@ -95,6 +99,12 @@ final class RequestRouter: Sendable {
             return .now(.listApiKeys(apiKeys.list()))
         case .check:
             return .later(reports.check(on: eventLoop).map { .check($0) })
+        case .backup(let request):
+            return .later(try backups.backup(request, by: caller, on: eventLoop).map { .backup($0) })
+        case .fetchBackup(let request):
+            return .later(try backups.fetch(request, by: caller, on: eventLoop).map { .fetchBackup($0) })
+        case .auditLog(let request):
+            return .later(try audit.read(request, on: eventLoop).map { .auditLog($0) })
         case .generate(let request):
             return .later(try codes.generate(request, by: caller, on: eventLoop).map { .generate($0) })
         case .importCodes(let request):
@@ -133,6 +143,9 @@ extension Operation {
         case .generate: self = .generate
         case .report: self = .report
         case .check: self = .check
+        case .backup: self = .backup
+        case .fetchBackup: self = .fetchBackup
+        case .auditLog: self = .auditLog
         case .createCampaign: self = .createCampaign
         case .updateCampaign: self = .updateCampaign
         case .getCampaign: self = .getCampaign

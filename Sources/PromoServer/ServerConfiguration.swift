@@ -102,11 +102,27 @@ public struct ServerConfiguration: Sendable {
     /// Users and, separately, IPs tracked at most; beyond it the quietest are forgotten first. About 100
     /// bytes each. Default 100,000.
     public var rateLimitTrackedCallersMax = 100_000
+    /// Folder the `backup` RPC writes into (created 0700). Default nil: `<dataDirectory>/backups`.
+    public var backupDirectory: String?
+    /// Pages copied per SQLite backup step (4 MiB at SQLite's 4 KiB pages); between steps a closing server
+    /// stops the backup. Default 1,024.
+    public var backupStepPages = 1_024
+    /// Pause between backup steps, to leave disk bandwidth to redeems on a busy disk. Default 0 ms.
+    public var backupStepPauseMs = 0
+    /// Largest chunk one `fetch_backup` returns (larger requests get this much); never more than half of
+    /// `frameBytesMax`, so a chunk and its envelope always fit a frame. Default 256 KiB.
+    public var backupChunkBytesMax = 256 << 10
+    /// The chunk limit in force: `backupChunkBytesMax`, capped at `frameBytesMax / 2`.
+    public var backupChunkBytes: Int { min(backupChunkBytesMax, frameBytesMax / 2) }
+    /// Finished backups kept in `backupDirectory`; after each backup the oldest beyond this are deleted.
+    /// 0 keeps all. Default 10.
+    public var backupsKeepMax = 10
 
     public init() {}
 
     public var databasePath: String { dataDirectory + "/promo.sqlite" }
     public var adminKeyPath: String { dataDirectory + "/admin.key" }
+    public var backupPath: String { backupDirectory ?? dataDirectory + "/backups" }
 
     /// Rejects values that cannot work, with the name of the offending setting.
     public func validate() throws(ServerError) {
@@ -132,6 +148,11 @@ public struct ServerConfiguration: Sendable {
         try require(rateLimitUserFailuresMax >= 0 && rateLimitIpFailuresMax >= 0, "rate limits must not be negative")
         try require(rateLimitWindowMs >= 1 && rateLimitCooldownMs >= 0, "rateLimitWindowMs >= 1 and rateLimitCooldownMs >= 0")
         try require(rateLimitTrackedCallersMax >= 16, "rateLimitTrackedCallersMax must be at least 16")
+        try require(backupDirectory.map { !$0.isEmpty } ?? true, "backupDirectory must not be empty")
+        try require((1...1_000_000).contains(backupStepPages), "backupStepPages must be 1...1000000")
+        try require((0...10_000).contains(backupStepPauseMs), "backupStepPauseMs must be 0...10000")
+        try require(backupChunkBytesMax >= 512, "backupChunkBytesMax must be at least 512")
+        try require(backupsKeepMax >= 0, "backupsKeepMax must not be negative")
         if let key = bootstrapAdminKey {
             try require(key.utf8.count >= 32 && key.utf8.count <= apiKeyBytesMax,
                 "PROMO_ADMIN_KEY must be 32...\(apiKeyBytesMax) bytes")

@@ -231,6 +231,13 @@ enum Migrations {
               AND r.voided_at_ms IS NULL), 0);
         \(ReportTotals.rebuildSQL)
         """,
+        // 5: the audit_log reader filters by actor, action or target and pages newest first by (at_ms, id):
+        // each filter gets an index in that order, so a filtered page is an index range, never a sort.
+        """
+        CREATE INDEX audit_log_by_actor ON audit_log(actor_key_id, at_ms, id);
+        CREATE INDEX audit_log_by_action ON audit_log(action, at_ms, id);
+        CREATE INDEX audit_log_by_target ON audit_log(target, at_ms, id);
+        """,
     ]
 
     static var latestVersion: Int { steps.count }

@@ -6,6 +6,7 @@ public final class PromoStore: Sendable {
     public let configuration: StoreConfiguration
     public let writer: GroupCommitWriter
     public let readers: ReaderPool
+    let runningBackups = RunningBackups()
 
     public init(configuration: StoreConfiguration, writerLimits: GroupCommitWriter.Limits = .init()) throws(StoreError) {
         _ = Self.processSetup
@@ -23,8 +24,9 @@ public final class PromoStore: Sendable {
         try ReaderPool.openReadConnection(configuration)
     }
 
-    /// Finishes queued writes; later writes fail with `closed`.
+    /// Stops running backups, finishes queued writes; later writes fail with `closed`.
     public func close() {
+        runningBackups.closeAndWait()
         writer.close()
         readers.interrupt()
         readers.drain()

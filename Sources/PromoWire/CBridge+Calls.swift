@@ -657,3 +657,129 @@ extension CheckResponse: CBridged {
         return c
     }
 }
+
+extension BackupRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__BackupRequest>) throws(WireError) {
+        name = try CDecode.string(c.pointee.name, "backup.name")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__BackupRequest> {
+        let c = arena.make(Promo__V1__BackupRequest.self) { promo__v1__backup_request__init($0) }
+        c.pointee.name = arena.cString(name)
+        return c
+    }
+}
+
+extension BackupResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__BackupResponse>) throws(WireError) {
+        name = try CDecode.string(c.pointee.name, "backup.name")
+        path = try CDecode.string(c.pointee.path, "backup.path")
+        sizeBytes = c.pointee.size_bytes
+        pages = c.pointee.pages
+        sha256 = try CDecode.string(c.pointee.sha256, "backup.sha256")
+        durationMs = c.pointee.duration_ms
+        createdAtMs = c.pointee.created_at_ms
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__BackupResponse> {
+        let c = arena.make(Promo__V1__BackupResponse.self) { promo__v1__backup_response__init($0) }
+        c.pointee.name = arena.cString(name)
+        c.pointee.path = arena.cString(path)
+        c.pointee.size_bytes = sizeBytes
+        c.pointee.pages = pages
+        c.pointee.sha256 = arena.cString(sha256)
+        c.pointee.duration_ms = durationMs
+        c.pointee.created_at_ms = createdAtMs
+        return c
+    }
+}
+
+extension FetchBackupRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__FetchBackupRequest>) throws(WireError) {
+        name = try CDecode.string(c.pointee.name, "fetch_backup.name")
+        offset = c.pointee.offset
+        length = c.pointee.length
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__FetchBackupRequest> {
+        let c = arena.make(Promo__V1__FetchBackupRequest.self) { promo__v1__fetch_backup_request__init($0) }
+        c.pointee.name = arena.cString(name)
+        c.pointee.offset = offset
+        c.pointee.length = length
+        return c
+    }
+}
+
+extension FetchBackupResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__FetchBackupResponse>) throws(WireError) {
+        data = CDecode.bytes(c.pointee.data)
+        sizeBytes = c.pointee.size_bytes
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__FetchBackupResponse> {
+        let c = arena.make(Promo__V1__FetchBackupResponse.self) { promo__v1__fetch_backup_response__init($0) }
+        c.pointee.data = arena.cBytes(data)
+        c.pointee.size_bytes = sizeBytes
+        return c
+    }
+}
+
+extension AuditLogRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__AuditLogRequest>) throws(WireError) {
+        actorKeyId = try CDecode.string(c.pointee.actor_key_id, "audit_log.actor_key_id")
+        action = try CDecode.string(c.pointee.action, "audit_log.action")
+        target = try CDecode.string(c.pointee.target, "audit_log.target")
+        fromMs = c.pointee.from_ms
+        toMs = c.pointee.to_ms
+        pageToken = try CDecode.string(c.pointee.page_token, "audit_log.page_token")
+        pageSize = c.pointee.page_size
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__AuditLogRequest> {
+        let c = arena.make(Promo__V1__AuditLogRequest.self) { promo__v1__audit_log_request__init($0) }
+        c.pointee.actor_key_id = arena.cString(actorKeyId)
+        c.pointee.action = arena.cString(action)
+        c.pointee.target = arena.cString(target)
+        c.pointee.from_ms = fromMs
+        c.pointee.to_ms = toMs
+        c.pointee.page_token = arena.cString(pageToken)
+        c.pointee.page_size = pageSize
+        return c
+    }
+}
+
+extension AuditLogEntry: CBridged {
+    init(c: UnsafePointer<Promo__V1__AuditLogEntry>) throws(WireError) {
+        id = c.pointee.id
+        atMs = c.pointee.at_ms
+        actorKeyId = try CDecode.string(c.pointee.actor_key_id, "audit_log.entries.actor_key_id")
+        action = try CDecode.string(c.pointee.action, "audit_log.entries.action")
+        target = try CDecode.string(c.pointee.target, "audit_log.entries.target")
+        detail = try CDecode.string(c.pointee.detail, "audit_log.entries.detail")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__AuditLogEntry> {
+        let c = arena.make(Promo__V1__AuditLogEntry.self) { promo__v1__audit_log_entry__init($0) }
+        c.pointee.id = id
+        c.pointee.at_ms = atMs
+        c.pointee.actor_key_id = arena.cString(actorKeyId)
+        c.pointee.action = arena.cString(action)
+        c.pointee.target = arena.cString(target)
+        c.pointee.detail = arena.cString(detail)
+        return c
+    }
+}
+
+extension AuditLogResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__AuditLogResponse>) throws(WireError) {
+        entries = try CDecode.messages(c.pointee.n_entries, c.pointee.entries)
+        nextPageToken = try CDecode.string(c.pointee.next_page_token, "audit_log.next_page_token")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__AuditLogResponse> {
+        let c = arena.make(Promo__V1__AuditLogResponse.self) { promo__v1__audit_log_response__init($0) }
+        (c.pointee.n_entries, c.pointee.entries) = arena.cMessages(entries)
+        c.pointee.next_page_token = arena.cString(nextPageToken)
+        return c
+    }
+}

@@ -31,6 +31,9 @@ extension Request: CBridged {
             call = .revokeApiKey(try RevokeApiKeyRequest(c: m.revoke_api_key))
         case PROMO__V1__REQUEST__CALL_LIST_API_KEYS: call = .listApiKeys(try ListApiKeysRequest(c: m.list_api_keys))
         case PROMO__V1__REQUEST__CALL_CHECK: call = .check(try CheckRequest(c: m.check))
+        case PROMO__V1__REQUEST__CALL_BACKUP: call = .backup(try BackupRequest(c: m.backup))
+        case PROMO__V1__REQUEST__CALL_FETCH_BACKUP: call = .fetchBackup(try FetchBackupRequest(c: m.fetch_backup))
+        case PROMO__V1__REQUEST__CALL_AUDIT_LOG: call = .auditLog(try AuditLogRequest(c: m.audit_log))
         default: call = nil
         }
     }
@@ -83,6 +86,12 @@ extension Request: CBridged {
             (c.pointee.call_case, c.pointee.list_api_keys) = (PROMO__V1__REQUEST__CALL_LIST_API_KEYS, m.cMessage(in: arena))
         case .check(let m):
             (c.pointee.call_case, c.pointee.check) = (PROMO__V1__REQUEST__CALL_CHECK, m.cMessage(in: arena))
+        case .backup(let m):
+            (c.pointee.call_case, c.pointee.backup) = (PROMO__V1__REQUEST__CALL_BACKUP, m.cMessage(in: arena))
+        case .fetchBackup(let m):
+            (c.pointee.call_case, c.pointee.fetch_backup) = (PROMO__V1__REQUEST__CALL_FETCH_BACKUP, m.cMessage(in: arena))
+        case .auditLog(let m):
+            (c.pointee.call_case, c.pointee.audit_log) = (PROMO__V1__REQUEST__CALL_AUDIT_LOG, m.cMessage(in: arena))
         }
         return c
     }
@@ -123,6 +132,10 @@ extension Response: CBridged {
         case PROMO__V1__RESPONSE__RESULT_LIST_API_KEYS:
             result = .listApiKeys(try ListApiKeysResponse(c: m.list_api_keys))
         case PROMO__V1__RESPONSE__RESULT_CHECK: result = .check(try CheckResponse(c: m.check))
+        case PROMO__V1__RESPONSE__RESULT_BACKUP: result = .backup(try BackupResponse(c: m.backup))
+        case PROMO__V1__RESPONSE__RESULT_FETCH_BACKUP:
+            result = .fetchBackup(try FetchBackupResponse(c: m.fetch_backup))
+        case PROMO__V1__RESPONSE__RESULT_AUDIT_LOG: result = .auditLog(try AuditLogResponse(c: m.audit_log))
         default: result = nil
         }
     }
@@ -181,6 +194,13 @@ extension Response: CBridged {
                 (PROMO__V1__RESPONSE__RESULT_LIST_API_KEYS, m.cMessage(in: arena))
         case .check(let m):
             (c.pointee.result_case, c.pointee.check) = (PROMO__V1__RESPONSE__RESULT_CHECK, m.cMessage(in: arena))
+        case .backup(let m):
+            (c.pointee.result_case, c.pointee.backup) = (PROMO__V1__RESPONSE__RESULT_BACKUP, m.cMessage(in: arena))
+        case .fetchBackup(let m):
+            (c.pointee.result_case, c.pointee.fetch_backup) =
+                (PROMO__V1__RESPONSE__RESULT_FETCH_BACKUP, m.cMessage(in: arena))
+        case .auditLog(let m):
+            (c.pointee.result_case, c.pointee.audit_log) = (PROMO__V1__RESPONSE__RESULT_AUDIT_LOG, m.cMessage(in: arena))
         }
         return c
     }

@@ -51,6 +51,11 @@ enum CDecode {
 
     static func bool(_ value: protobuf_c_boolean) -> Bool { value != 0 }
 
+    static func bytes(_ value: ProtobufCBinaryData) -> [UInt8] {
+        guard value.len > 0, let data = value.data else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: value.len))
+    }
+
     static func enumRaw<E: RawRepresentable>(_ value: E) -> Int32 where E.RawValue: BinaryInteger {
         Int32(truncatingIfNeeded: value.rawValue)
     }
@@ -82,4 +87,12 @@ extension Arena {
     }
 
     func cBool(_ value: Bool) -> protobuf_c_boolean { value ? 1 : 0 }
+
+    /// A copy of `bytes` in the arena; protobuf-c packs `len` bytes from `data`.
+    func cBytes(_ bytes: [UInt8]) -> ProtobufCBinaryData {
+        guard !bytes.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
+        let pointer = allocate(byteCount: bytes.count).bindMemory(to: UInt8.self, capacity: bytes.count)
+        bytes.withUnsafeBufferPointer { pointer.initialize(from: $0.baseAddress!, count: bytes.count) }
+        return ProtobufCBinaryData(len: bytes.count, data: pointer)
+    }
 }

@@ -28,6 +28,9 @@ public struct Request: WireMessage {
         case revokeApiKey(RevokeApiKeyRequest)
         case listApiKeys(ListApiKeysRequest)
         case check(CheckRequest)
+        case backup(BackupRequest)
+        case fetchBackup(FetchBackupRequest)
+        case auditLog(AuditLogRequest)
     }
 }
 
@@ -63,5 +66,8 @@ public struct Response: WireMessage {
         case revokeApiKey(RevokeApiKeyResponse)
         case listApiKeys(ListApiKeysResponse)
         case check(CheckResponse)
+        case backup(BackupResponse)
+        case fetchBackup(FetchBackupResponse)
+        case auditLog(AuditLogResponse)
     }
 }

@@ -448,3 +448,59 @@ public struct CheckResponse: WireMessage {
     public var checkedAtMs: Int64 = 0
     public init() {}
 }
+
+public struct BackupRequest: WireMessage {
+    public var name = ""
+    public init() {}
+}
+
+public struct BackupResponse: WireMessage {
+    public var name = ""
+    public var path = ""
+    public var sizeBytes: UInt64 = 0
+    public var pages: UInt64 = 0
+    public var sha256 = ""
+    public var durationMs: Int64 = 0
+    public var createdAtMs: Int64 = 0
+    public init() {}
+}
+
+public struct FetchBackupRequest: WireMessage {
+    public var name = ""
+    public var offset: UInt64 = 0
+    public var length: UInt32 = 0
+    public init() {}
+}
+
+public struct FetchBackupResponse: WireMessage {
+    public var data: [UInt8] = []
+    public var sizeBytes: UInt64 = 0
+    public init() {}
+}
+
+public struct AuditLogRequest: WireMessage {
+    public var actorKeyId = ""
+    public var action = ""
+    public var target = ""
+    public var fromMs: Int64 = 0
+    public var toMs: Int64 = 0
+    public var pageToken = ""
+    public var pageSize: UInt32 = 0
+    public init() {}
+}
+
+public struct AuditLogEntry: WireMessage {
+    public var id: UInt64 = 0
+    public var atMs: Int64 = 0
+    public var actorKeyId = ""
+    public var action = ""
+    public var target = ""
+    public var detail = ""
+    public init() {}
+}
+
+public struct AuditLogResponse: WireMessage {
+    public var entries: [AuditLogEntry] = []
+    public var nextPageToken = ""
+    public init() {}
+}

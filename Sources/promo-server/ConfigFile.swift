@@ -48,6 +48,11 @@ struct ConfigFile: Decodable {
     var rateLimitWindowMs: Int?
     var rateLimitCooldownMs: Int?
     var rateLimitTrackedCallersMax: Int?
+    var backupDirectory: String?
+    var backupStepPages: Int?
+    var backupStepPauseMs: Int?
+    var backupChunkBytesMax: Int?
+    var backupsKeepMax: Int?
 
     static func load(path: String) throws -> ConfigFile {
         let bytes: Data
@@ -114,5 +119,10 @@ struct ConfigFile: Decodable {
         if let rateLimitWindowMs { settings.rateLimitWindowMs = rateLimitWindowMs }
         if let rateLimitCooldownMs { settings.rateLimitCooldownMs = rateLimitCooldownMs }
         if let rateLimitTrackedCallersMax { settings.rateLimitTrackedCallersMax = rateLimitTrackedCallersMax }
+        if let backupDirectory { settings.backupDirectory = backupDirectory }
+        if let backupStepPages { settings.backupStepPages = backupStepPages }
+        if let backupStepPauseMs { settings.backupStepPauseMs = backupStepPauseMs }
+        if let backupChunkBytesMax { settings.backupChunkBytesMax = backupChunkBytesMax }
+        if let backupsKeepMax { settings.backupsKeepMax = backupsKeepMax }
     }
 }

@@ -5,7 +5,7 @@ struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Operations on the whole service (admin keys only).",
-        subcommands: [Check.self])
+        subcommands: [Check.self, Backup.self, Audit.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

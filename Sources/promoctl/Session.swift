@@ -165,6 +165,27 @@ extension Session {
         return answer
     }
 
+    func backup(name: String) async throws -> BackupResponse {
+        let result = try await call(.backup(.with { $0.name = name }))
+        guard case .backup(let answer) = result else { throw unexpected("backup", result) }
+        return answer
+    }
+
+    func fetchBackup(name: String, offset: UInt64) async throws -> FetchBackupResponse {
+        let result = try await call(.fetchBackup(.with {
+            $0.name = name
+            $0.offset = offset
+        }))
+        guard case .fetchBackup(let answer) = result else { throw unexpected("fetch_backup", result) }
+        return answer
+    }
+
+    func auditLog(_ request: AuditLogRequest) async throws -> AuditLogResponse {
+        let result = try await call(.auditLog(request))
+        guard case .auditLog(let answer) = result else { throw unexpected("audit_log", result) }
+        return answer
+    }
+
     func listApiKeys() async throws -> [ApiKeyInfo] {
         let result = try await call(.listApiKeys(ListApiKeysRequest()))
         guard case .listApiKeys(let answer) = result else { throw unexpected("list_api_keys", result) }

@@ -103,6 +103,10 @@ requests = {
     "revoke-api-key": request(15, 25, S(1, "key-9")),
     "list-api-keys": request(16, 26),
     "check": request(17, 27),
+    "backup": request(18, 28, S(1, "nightly-2026-12-02.sqlite")),
+    "fetch-backup": request(19, 29, S(1, "nightly.sqlite"), V(2, 2**64 - 4), V(3, 262_144)),
+    "audit-log": request(20, 30, S(1, "key-3"), S(2, "void_redemption"), S(3, "red-9"), V(4, -5), V(5, 2**63 - 1),
+                         S(6, "p-4"), V(7, 2**32 - 1)),
 }
 
 # Response bodies (the entry also runs decodeResponse over the raw input).
@@ -132,6 +136,12 @@ responses = {
     "list-api-keys": V(1, 14) + M(26, M(1, S(1, "key-1"), S(2, "shop"), S(3, "issuer"), S(4, "cmp-1"), V(5, -9),
                                          V(6, 1))),
     "check": V(1, 15) + M(27, V(1, 0), S(2, "codes.uses: 1 row(s) disagree"), V(3, -11)),
+    "backup": V(1, 16) + status_ok + M(28, S(1, "promo-20261202T040000000Z.sqlite"), S(2, "/var/backups/p.sqlite"),
+                                       V(3, 2**64 - 1), V(4, 1234), S(5, "ab" * 32), V(6, -17), V(7, 2**63 - 1)),
+    "fetch-backup": V(1, 17) + status_ok + M(29, S(1, bytes(range(256)) + b"\x00\x00\x07"), V(2, 9_999)),
+    "audit-log": V(1, 18) + status_ok + M(30, M(1, V(1, 41), V(2, 1_700_000_000_999), S(3, "key-4"),
+                                                S(4, "update_campaign"), S(5, "cmp-30"), S(6, "active,name")),
+                                          S(2, "next-4")),
 }
 
 hello = frame(requests["hello"])

@@ -5,7 +5,7 @@ import Testing
 @Suite struct RoleTests {
     /// Keys and whole-database operations.
     private static let administration: Set<PromoDomain.Operation> = [
-        .createApiKey, .revokeApiKey, .listApiKeys, .check,
+        .createApiKey, .revokeApiKey, .listApiKeys, .check, .backup, .fetchBackup, .auditLog,
     ]
 
     private static let allowed: [Role: Set<PromoDomain.Operation>] = [
@@ -31,8 +31,10 @@ import Testing
     @Test func rawValuesAreTheWireNames() {
         #expect(Role.allCases.map(\.rawValue) == ["redeemer", "issuer", "analyst", "manager", "admin"])
         #expect(Role(rawValue: "Admin") == nil)
-        #expect(PromoDomain.Operation.allCases.count == 18)
+        #expect(PromoDomain.Operation.allCases.count == 21)
         #expect(PromoDomain.Operation.voidRedemption.rawValue == "void_redemption")
         #expect(PromoDomain.Operation(rawValue: "list_api_keys") == .listApiKeys)
+        #expect(PromoDomain.Operation(rawValue: "fetch_backup") == .fetchBackup)
+        #expect(PromoDomain.Operation(rawValue: "audit_log") == .auditLog)
     }
 }

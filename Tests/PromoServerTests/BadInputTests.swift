@@ -290,6 +290,14 @@ struct TCPBadInputTests {
             Probe(label: "create_api_key role 300 KB", call: .createApiKey(.with { $0.name = "k"; $0.role = huge }),
                 status: .invalidArgument),
             Probe(label: "revoke_api_key key_id 300 KB", call: .revokeApiKey(.with { $0.keyId = huge }), status: .notFound),
+            // Operations
+            Probe(label: "backup name 300 KB", call: .backup(.with { $0.name = huge }), status: .invalidArgument),
+            Probe(label: "backup name 129 B", call: .backup(.with { $0.name = bytes(129) }), status: .invalidArgument),
+            Probe(label: "fetch_backup name 300 KB", call: .fetchBackup(.with { $0.name = huge }), status: .invalidArgument),
+            Probe(label: "audit_log actor 300 KB", call: .auditLog(.with { $0.actorKeyId = huge }), status: .invalidArgument),
+            Probe(label: "audit_log target 257 B", call: .auditLog(.with { $0.target = bytes(257) }), status: .invalidArgument),
+            Probe(label: "audit_log page_token 300 KB", call: .auditLog(.with { $0.pageToken = huge }),
+                status: .invalidArgument),
         ]
         try await run(probes, on: admin)
 
@@ -644,7 +652,7 @@ struct TCPBadInputTests {
             var body = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             // Every fourth body starts like a request (id then a call arm) so that the parser goes deeper.
             if index % 4 == 1 {
-                let arm = UInt64.random(in: 10...27, using: &generator)
+                let arm = UInt64.random(in: 10...30, using: &generator)
                 body = Proto.field(1, varint: UInt64(index) + 1) + Proto.field(arm, bytes: body)
             }
             let expectation: (UInt64, StatusCode)

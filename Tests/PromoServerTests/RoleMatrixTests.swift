@@ -32,6 +32,9 @@ struct RoleMatrixTests {
         case .revokeApiKey: .revokeApiKey(.with { $0.keyId = "key_nope" })
         case .listApiKeys: .listApiKeys(ListApiKeysRequest())
         case .check: .check(CheckRequest())
+        case .backup: .backup(BackupRequest())
+        case .fetchBackup: .fetchBackup(.with { $0.name = "nope.sqlite"; $0.length = 16 })
+        case .auditLog: .auditLog(AuditLogRequest())
         }
     }
 

@@ -169,6 +169,24 @@ enum Samples {
         $0.revoked = true
     }
 
+    static let auditEntry = AuditLogEntry.with {
+        $0.id = 41
+        $0.atMs = 1_700_000_000_999
+        $0.actorKeyId = "key-4"
+        $0.action = "update_campaign"
+        $0.target = "cmp-30"
+        $0.detail = "active,name"
+    }
+
+    static let auditEntry2 = AuditLogEntry.with {
+        $0.id = UInt64.max
+        $0.atMs = Int64.min
+        $0.actorKeyId = "bootstrap"
+        $0.action = "create_api_key"
+        $0.target = "key-5"
+        $0.detail = "role=admin ✓"
+    }
+
     // MARK: - Every Request.Call arm
 
     static let calls: [Request.Call] = [
@@ -236,6 +254,18 @@ enum Samples {
         .revokeApiKey(.with { $0.keyId = "key-9" }),
         .listApiKeys(ListApiKeysRequest()),
         .check(CheckRequest()),
+        .backup(.with { $0.name = "nightly-2026-12-02.sqlite" }),
+        .fetchBackup(.with { $0.name = "nightly.sqlite"; $0.offset = UInt64.max - 3; $0.length = 262_144 }),
+        .auditLog(
+            .with {
+                $0.actorKeyId = "key-3"
+                $0.action = "void_redemption"
+                $0.target = "red-9"
+                $0.fromMs = -5
+                $0.toMs = Int64.max
+                $0.pageToken = "p-4"
+                $0.pageSize = UInt32.max
+            }),
     ]
 
     // MARK: - Every Response.Result arm
@@ -301,6 +331,23 @@ enum Samples {
         .revokeApiKey(RevokeApiKeyResponse()),
         .listApiKeys(.with { $0.keys = [apiKey, apiKey2] }),
         .check(.with { $0.ok = false; $0.problems = ["codes.uses: 1 row(s) disagree", "integrity_check: page 7"]; $0.checkedAtMs = -11 }),
+        .backup(
+            .with {
+                $0.name = "promo-20261202T040000000Z.sqlite"
+                $0.path = "/var/lib/promo/backups/promo-20261202T040000000Z.sqlite"
+                $0.sizeBytes = UInt64.max
+                $0.pages = 1_234
+                $0.sha256 = String(repeating: "ab", count: 32)
+                $0.durationMs = -17
+                $0.createdAtMs = Int64.max
+            }),
+        // Every byte value, NUL included: bytes fields are not C strings.
+        .fetchBackup(.with { $0.data = (0...255).map(UInt8.init) + [0, 0, 7]; $0.sizeBytes = 9_999 }),
+        .auditLog(
+            .with {
+                $0.entries = [auditEntry, auditEntry2]
+                $0.nextPageToken = "next-4"
+            }),
     ]
 }
 
@@ -326,6 +373,9 @@ extension Request.Call {
         case .revokeApiKey: 25
         case .listApiKeys: 26
         case .check: 27
+        case .backup: 28
+        case .fetchBackup: 29
+        case .auditLog: 30
         }
     }
 }
@@ -352,6 +402,9 @@ extension Response.Result {
         case .revokeApiKey: 25
         case .listApiKeys: 26
         case .check: 27
+        case .backup: 28
+        case .fetchBackup: 29
+        case .auditLog: 30
         }
     }
 }

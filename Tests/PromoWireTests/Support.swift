@@ -170,6 +170,11 @@ struct ProtoFields {
         }
     }
 
+    /// A `bytes` field: the last occurrence, raw.
+    func data(_ number: Int, sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8] {
+        payloads(number, sourceLocation).last ?? []
+    }
+
     func strings(_ number: Int, sourceLocation: SourceLocation = #_sourceLocation) -> [String] {
         payloads(number, sourceLocation).map { String(decoding: $0, as: UTF8.self) }
     }

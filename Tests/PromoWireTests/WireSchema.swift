@@ -159,6 +159,16 @@ enum WireSchema {
         #expect(f.bool(6) == v.revoked, sourceLocation: l)
     }
 
+    static func verify(_ v: AuditLogEntry, _ f: ProtoFields, _ l: SourceLocation) {
+        expectNumbers(f, Set(1...6), "AuditLogEntry", l)
+        #expect(f.uint64(1) == v.id, sourceLocation: l)
+        #expect(f.int64(2) == v.atMs, sourceLocation: l)
+        #expect(f.string(3) == v.actorKeyId, sourceLocation: l)
+        #expect(f.string(4) == v.action, sourceLocation: l)
+        #expect(f.string(5) == v.target, sourceLocation: l)
+        #expect(f.string(6) == v.detail, sourceLocation: l)
+    }
+
     // MARK: - Request arms
 
     static func verify(_ call: Request.Call, _ f: ProtoFields, _ l: SourceLocation) throws {
@@ -253,6 +263,23 @@ enum WireSchema {
             expectNumbers(f, [], "ListApiKeysRequest", l)
         case .check:
             expectNumbers(f, [], "CheckRequest", l)
+        case .backup(let v):
+            expectNumbers(f, [1], "BackupRequest", l)
+            #expect(f.string(1) == v.name, sourceLocation: l)
+        case .fetchBackup(let v):
+            expectNumbers(f, [1, 2, 3], "FetchBackupRequest", l)
+            #expect(f.string(1) == v.name, sourceLocation: l)
+            #expect(f.uint64(2) == v.offset, sourceLocation: l)
+            #expect(f.uint32(3) == v.length, sourceLocation: l)
+        case .auditLog(let v):
+            expectNumbers(f, Set(1...7), "AuditLogRequest", l)
+            #expect(f.string(1) == v.actorKeyId, sourceLocation: l)
+            #expect(f.string(2) == v.action, sourceLocation: l)
+            #expect(f.string(3) == v.target, sourceLocation: l)
+            #expect(f.int64(4) == v.fromMs, sourceLocation: l)
+            #expect(f.int64(5) == v.toMs, sourceLocation: l)
+            #expect(f.string(6) == v.pageToken, sourceLocation: l)
+            #expect(f.uint32(7) == v.pageSize, sourceLocation: l)
         }
     }
 
@@ -345,6 +372,23 @@ enum WireSchema {
             #expect(f.bool(1) == v.ok, sourceLocation: l)
             #expect(f.strings(2) == v.problems, sourceLocation: l)
             #expect(f.int64(3) == v.checkedAtMs, sourceLocation: l)
+        case .backup(let v):
+            expectNumbers(f, Set(1...7), "BackupResponse", l)
+            #expect(f.string(1) == v.name, sourceLocation: l)
+            #expect(f.string(2) == v.path, sourceLocation: l)
+            #expect(f.uint64(3) == v.sizeBytes, sourceLocation: l)
+            #expect(f.uint64(4) == v.pages, sourceLocation: l)
+            #expect(f.string(5) == v.sha256, sourceLocation: l)
+            #expect(f.int64(6) == v.durationMs, sourceLocation: l)
+            #expect(f.int64(7) == v.createdAtMs, sourceLocation: l)
+        case .fetchBackup(let v):
+            expectNumbers(f, [1, 2], "FetchBackupResponse", l)
+            #expect(f.data(1) == v.data, sourceLocation: l)
+            #expect(f.uint64(2) == v.sizeBytes, sourceLocation: l)
+        case .auditLog(let v):
+            expectNumbers(f, [1, 2], "AuditLogResponse", l)
+            try verifyAll(v.entries, try f.messages(1), l, verify)
+            #expect(f.string(2) == v.nextPageToken, sourceLocation: l)
         }
     }
 }

@@ -76,6 +76,22 @@ def main():
     role = analyst.call(hello=pb.HelloRequest(api_key=created.create_api_key.api_key))
     check("the new key says hello as analyst", role.hello.role == "analyst")
 
+    # Operations: the audit trail, and a backup fetched as raw bytes (the protocol's one bytes field).
+    audit = conn.call(audit_log=pb.AuditLogRequest(action="create_api_key", page_size=10))
+    check("audit_log lists both key creations, newest first",
+          audit.status.code == pb.STATUS_CODE_OK
+          and [e.target for e in audit.audit_log.entries][:1] == [created.create_api_key.key_id]
+          and len(audit.audit_log.entries) == 2)
+    backup = conn.call(backup=pb.BackupRequest(name="interop.sqlite"))
+    check("backup answers with a size and a SHA-256",
+          backup.status.code == pb.STATUS_CODE_OK and backup.backup.size_bytes > 0 and len(backup.backup.sha256) == 64)
+    chunk = conn.call(fetch_backup=pb.FetchBackupRequest(name="interop.sqlite", offset=0, length=4096))
+    check("fetch_backup returns the file's first bytes, an SQLite header",
+          chunk.status.code == pb.STATUS_CODE_OK and chunk.fetch_backup.data[:16] == b"SQLite format 3\x00"
+          and chunk.fetch_backup.size_bytes == backup.backup.size_bytes)
+    denied = analyst.call(audit_log=pb.AuditLogRequest())
+    check("audit_log is PERMISSION_DENIED to an analyst", denied.status.code == pb.STATUS_CODE_PERMISSION_DENIED)
+
     passed = sum(1 for _, ok in checks if ok)
     failed = len(checks) - passed
     print(f"interop: {passed} passed, {failed} failed")

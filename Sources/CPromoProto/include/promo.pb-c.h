@@ -69,6 +69,13 @@ typedef struct Promo__V1__ApiKeyInfo Promo__V1__ApiKeyInfo;
 typedef struct Promo__V1__ListApiKeysResponse Promo__V1__ListApiKeysResponse;
 typedef struct Promo__V1__CheckRequest Promo__V1__CheckRequest;
 typedef struct Promo__V1__CheckResponse Promo__V1__CheckResponse;
+typedef struct Promo__V1__BackupRequest Promo__V1__BackupRequest;
+typedef struct Promo__V1__BackupResponse Promo__V1__BackupResponse;
+typedef struct Promo__V1__FetchBackupRequest Promo__V1__FetchBackupRequest;
+typedef struct Promo__V1__FetchBackupResponse Promo__V1__FetchBackupResponse;
+typedef struct Promo__V1__AuditLogRequest Promo__V1__AuditLogRequest;
+typedef struct Promo__V1__AuditLogEntry Promo__V1__AuditLogEntry;
+typedef struct Promo__V1__AuditLogResponse Promo__V1__AuditLogResponse;
 
 
 /* --- enums --- */
@@ -180,7 +187,10 @@ typedef enum {
   PROMO__V1__REQUEST__CALL_CREATE_API_KEY = 24,
   PROMO__V1__REQUEST__CALL_REVOKE_API_KEY = 25,
   PROMO__V1__REQUEST__CALL_LIST_API_KEYS = 26,
-  PROMO__V1__REQUEST__CALL_CHECK = 27
+  PROMO__V1__REQUEST__CALL_CHECK = 27,
+  PROMO__V1__REQUEST__CALL_BACKUP = 28,
+  PROMO__V1__REQUEST__CALL_FETCH_BACKUP = 29,
+  PROMO__V1__REQUEST__CALL_AUDIT_LOG = 30
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__REQUEST__CALL__CASE)
 } Promo__V1__Request__CallCase;
 
@@ -211,6 +221,9 @@ struct  Promo__V1__Request
     Promo__V1__RevokeApiKeyRequest *revoke_api_key;
     Promo__V1__ListApiKeysRequest *list_api_keys;
     Promo__V1__CheckRequest *check;
+    Promo__V1__BackupRequest *backup;
+    Promo__V1__FetchBackupRequest *fetch_backup;
+    Promo__V1__AuditLogRequest *audit_log;
   };
 };
 #define PROMO__V1__REQUEST__INIT \
@@ -237,7 +250,10 @@ typedef enum {
   PROMO__V1__RESPONSE__RESULT_CREATE_API_KEY = 24,
   PROMO__V1__RESPONSE__RESULT_REVOKE_API_KEY = 25,
   PROMO__V1__RESPONSE__RESULT_LIST_API_KEYS = 26,
-  PROMO__V1__RESPONSE__RESULT_CHECK = 27
+  PROMO__V1__RESPONSE__RESULT_CHECK = 27,
+  PROMO__V1__RESPONSE__RESULT_BACKUP = 28,
+  PROMO__V1__RESPONSE__RESULT_FETCH_BACKUP = 29,
+  PROMO__V1__RESPONSE__RESULT_AUDIT_LOG = 30
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__RESPONSE__RESULT__CASE)
 } Promo__V1__Response__ResultCase;
 
@@ -269,6 +285,9 @@ struct  Promo__V1__Response
     Promo__V1__RevokeApiKeyResponse *revoke_api_key;
     Promo__V1__ListApiKeysResponse *list_api_keys;
     Promo__V1__CheckResponse *check;
+    Promo__V1__BackupResponse *backup;
+    Promo__V1__FetchBackupResponse *fetch_backup;
+    Promo__V1__AuditLogResponse *audit_log;
   };
 };
 #define PROMO__V1__RESPONSE__INIT \
@@ -1113,6 +1132,162 @@ struct  Promo__V1__CheckResponse
 #define PROMO__V1__CHECK_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__check_response__descriptor) \
     , 0, 0,NULL, 0 }
+
+
+/*
+ * Admin only: an online backup of the live database through SQLite's backup API, taken on one consistent
+ * snapshot while redeems keep committing, into the server's backup directory. One backup runs at a time: a
+ * second one meanwhile is FAILED_PRECONDITION. Fetch the file with fetch_backup.
+ */
+struct  Promo__V1__BackupRequest
+{
+  ProtobufCMessage base;
+  /*
+   * A plain file name (letters, digits, '.', '_', '-'; no path separators; not starting with '.'), at most
+   * 128 bytes. Empty: promo-<UTC time>.sqlite. An existing name is ALREADY_EXISTS.
+   */
+  char *name;
+};
+#define PROMO__V1__BACKUP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__backup_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Promo__V1__BackupResponse
+{
+  ProtobufCMessage base;
+  /*
+   * the file name to pass to fetch_backup
+   */
+  char *name;
+  /*
+   * where the server wrote it
+   */
+  char *path;
+  uint64_t size_bytes;
+  /*
+   * SQLite pages copied
+   */
+  uint64_t pages;
+  /*
+   * of the whole file, lower-case hex
+   */
+  char *sha256;
+  /*
+   * time the server took (copy, sync, hash)
+   */
+  int64_t duration_ms;
+  int64_t created_at_ms;
+};
+#define PROMO__V1__BACKUP_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__backup_response__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+/*
+ * Admin only: one chunk of a finished backup file. Read from offset 0 until offset reaches size_bytes.
+ */
+struct  Promo__V1__FetchBackupRequest
+{
+  ProtobufCMessage base;
+  char *name;
+  /*
+   * beyond size_bytes is INVALID_ARGUMENT
+   */
+  uint64_t offset;
+  /*
+   * 0 or above the server's backupChunkBytesMax: backupChunkBytesMax
+   */
+  uint32_t length;
+};
+#define PROMO__V1__FETCH_BACKUP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__fetch_backup_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Promo__V1__FetchBackupResponse
+{
+  ProtobufCMessage base;
+  /*
+   * at most length bytes; empty at the end of the file
+   */
+  ProtobufCBinaryData data;
+  /*
+   * of the whole file
+   */
+  uint64_t size_bytes;
+};
+#define PROMO__V1__FETCH_BACKUP_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__fetch_backup_response__descriptor) \
+    , {0,NULL}, 0 }
+
+
+/*
+ * Admin only: the audit trail (every back-office change), newest first. Filters combine with AND; empty or
+ * 0 means no filter. Paged with an opaque page_token like every listing.
+ */
+struct  Promo__V1__AuditLogRequest
+{
+  ProtobufCMessage base;
+  char *actor_key_id;
+  /*
+   * e.g. create_campaign, void_redemption, revoke_api_key, backup
+   */
+  char *action;
+  /*
+   * exact: a campaign id, code, redemption id, key id, batch id or backup name
+   */
+  char *target;
+  /*
+   * entries at or after this time
+   */
+  int64_t from_ms;
+  /*
+   * entries before this time; 0 = no upper bound
+   */
+  int64_t to_ms;
+  char *page_token;
+  uint32_t page_size;
+};
+#define PROMO__V1__AUDIT_LOG_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__audit_log_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Promo__V1__AuditLogEntry
+{
+  ProtobufCMessage base;
+  /*
+   * increases with every entry
+   */
+  uint64_t id;
+  int64_t at_ms;
+  /*
+   * "bootstrap" for the key installed on first start
+   */
+  char *actor_key_id;
+  char *action;
+  char *target;
+  char *detail;
+};
+#define PROMO__V1__AUDIT_LOG_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__audit_log_entry__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Promo__V1__AuditLogResponse
+{
+  ProtobufCMessage base;
+  size_t n_entries;
+  Promo__V1__AuditLogEntry **entries;
+  /*
+   * empty on the last page
+   */
+  char *next_page_token;
+};
+#define PROMO__V1__AUDIT_LOG_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__audit_log_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /* Promo__V1__Request methods */
@@ -2141,6 +2316,139 @@ Promo__V1__CheckResponse *
 void   promo__v1__check_response__free_unpacked
                      (Promo__V1__CheckResponse *message,
                       ProtobufCAllocator *allocator);
+/* Promo__V1__BackupRequest methods */
+void   promo__v1__backup_request__init
+                     (Promo__V1__BackupRequest         *message);
+size_t promo__v1__backup_request__get_packed_size
+                     (const Promo__V1__BackupRequest   *message);
+size_t promo__v1__backup_request__pack
+                     (const Promo__V1__BackupRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__backup_request__pack_to_buffer
+                     (const Promo__V1__BackupRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__BackupRequest *
+       promo__v1__backup_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__backup_request__free_unpacked
+                     (Promo__V1__BackupRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__BackupResponse methods */
+void   promo__v1__backup_response__init
+                     (Promo__V1__BackupResponse         *message);
+size_t promo__v1__backup_response__get_packed_size
+                     (const Promo__V1__BackupResponse   *message);
+size_t promo__v1__backup_response__pack
+                     (const Promo__V1__BackupResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__backup_response__pack_to_buffer
+                     (const Promo__V1__BackupResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__BackupResponse *
+       promo__v1__backup_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__backup_response__free_unpacked
+                     (Promo__V1__BackupResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__FetchBackupRequest methods */
+void   promo__v1__fetch_backup_request__init
+                     (Promo__V1__FetchBackupRequest         *message);
+size_t promo__v1__fetch_backup_request__get_packed_size
+                     (const Promo__V1__FetchBackupRequest   *message);
+size_t promo__v1__fetch_backup_request__pack
+                     (const Promo__V1__FetchBackupRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__fetch_backup_request__pack_to_buffer
+                     (const Promo__V1__FetchBackupRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__FetchBackupRequest *
+       promo__v1__fetch_backup_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__fetch_backup_request__free_unpacked
+                     (Promo__V1__FetchBackupRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__FetchBackupResponse methods */
+void   promo__v1__fetch_backup_response__init
+                     (Promo__V1__FetchBackupResponse         *message);
+size_t promo__v1__fetch_backup_response__get_packed_size
+                     (const Promo__V1__FetchBackupResponse   *message);
+size_t promo__v1__fetch_backup_response__pack
+                     (const Promo__V1__FetchBackupResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__fetch_backup_response__pack_to_buffer
+                     (const Promo__V1__FetchBackupResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__FetchBackupResponse *
+       promo__v1__fetch_backup_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__fetch_backup_response__free_unpacked
+                     (Promo__V1__FetchBackupResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__AuditLogRequest methods */
+void   promo__v1__audit_log_request__init
+                     (Promo__V1__AuditLogRequest         *message);
+size_t promo__v1__audit_log_request__get_packed_size
+                     (const Promo__V1__AuditLogRequest   *message);
+size_t promo__v1__audit_log_request__pack
+                     (const Promo__V1__AuditLogRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__audit_log_request__pack_to_buffer
+                     (const Promo__V1__AuditLogRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__AuditLogRequest *
+       promo__v1__audit_log_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__audit_log_request__free_unpacked
+                     (Promo__V1__AuditLogRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__AuditLogEntry methods */
+void   promo__v1__audit_log_entry__init
+                     (Promo__V1__AuditLogEntry         *message);
+size_t promo__v1__audit_log_entry__get_packed_size
+                     (const Promo__V1__AuditLogEntry   *message);
+size_t promo__v1__audit_log_entry__pack
+                     (const Promo__V1__AuditLogEntry   *message,
+                      uint8_t             *out);
+size_t promo__v1__audit_log_entry__pack_to_buffer
+                     (const Promo__V1__AuditLogEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__AuditLogEntry *
+       promo__v1__audit_log_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__audit_log_entry__free_unpacked
+                     (Promo__V1__AuditLogEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__AuditLogResponse methods */
+void   promo__v1__audit_log_response__init
+                     (Promo__V1__AuditLogResponse         *message);
+size_t promo__v1__audit_log_response__get_packed_size
+                     (const Promo__V1__AuditLogResponse   *message);
+size_t promo__v1__audit_log_response__pack
+                     (const Promo__V1__AuditLogResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__audit_log_response__pack_to_buffer
+                     (const Promo__V1__AuditLogResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__AuditLogResponse *
+       promo__v1__audit_log_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__audit_log_response__free_unpacked
+                     (Promo__V1__AuditLogResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Promo__V1__Request_Closure)
@@ -2305,6 +2613,27 @@ typedef void (*Promo__V1__CheckRequest_Closure)
 typedef void (*Promo__V1__CheckResponse_Closure)
                  (const Promo__V1__CheckResponse *message,
                   void *closure_data);
+typedef void (*Promo__V1__BackupRequest_Closure)
+                 (const Promo__V1__BackupRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__BackupResponse_Closure)
+                 (const Promo__V1__BackupResponse *message,
+                  void *closure_data);
+typedef void (*Promo__V1__FetchBackupRequest_Closure)
+                 (const Promo__V1__FetchBackupRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__FetchBackupResponse_Closure)
+                 (const Promo__V1__FetchBackupResponse *message,
+                  void *closure_data);
+typedef void (*Promo__V1__AuditLogRequest_Closure)
+                 (const Promo__V1__AuditLogRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__AuditLogEntry_Closure)
+                 (const Promo__V1__AuditLogEntry *message,
+                  void *closure_data);
+typedef void (*Promo__V1__AuditLogResponse_Closure)
+                 (const Promo__V1__AuditLogResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2371,6 +2700,13 @@ extern const ProtobufCMessageDescriptor promo__v1__api_key_info__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__list_api_keys_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__check_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__check_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__backup_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__backup_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__fetch_backup_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__fetch_backup_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__audit_log_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__audit_log_entry__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__audit_log_response__descriptor;
 
 PROTOBUF_C__END_DECLS
 
