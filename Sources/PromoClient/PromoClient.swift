@@ -10,6 +10,8 @@ public struct ClientConfiguration: Sendable {
     public var connectTimeoutMs = 5_000
     /// A call not answered within this long fails with `PromoClientError.Code.timedOut`. Default 30,000 ms.
     public var callTimeoutMs = 30_000
+    /// TLS to speak, if any; the handshake must finish within `connectTimeoutMs`. Default nil: plaintext.
+    public var tls: ClientTLS?
 
     public init() {}
 }
@@ -27,6 +29,8 @@ public struct PromoClientError: Error, Sendable, CustomStringConvertible {
         /// The answer's result arm does not match the call.
         case unexpectedResult
         case wire
+        /// TLS could not be set up (a file) or the handshake failed (an untrusted or refused certificate).
+        case tls
     }
 
     public let code: Code
@@ -62,19 +66,45 @@ public final class PromoClient: Sendable {
         host: String, port: Int, configuration: ClientConfiguration = .init(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> PromoClient {
-        let channel = try await ClientBootstrap(group: group)
+        let handshake = configuration.tls.map { _ in group.any().makePromise(of: Void.self) }
+        let channel: any Channel
+        do {
+            channel = try await Self.bootstrap(host: host, configuration: configuration, group: group, handshake: handshake)
+                .connect(host: host, port: port).get()
+        } catch {
+            handshake?.fail(error)  // never completed otherwise: a leaked promise
+            throw error
+        }
+        do {
+            try await handshake?.futureResult.get()
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+        return PromoClient(channel: channel, configuration: configuration)
+    }
+
+    private static func bootstrap(
+        host: String, configuration: ClientConfiguration, group: any EventLoopGroup, handshake: EventLoopPromise<Void>?
+    ) -> ClientBootstrap {
+        ClientBootstrap(group: group)
             .connectTimeout(.milliseconds(Int64(configuration.connectTimeoutMs)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = configuration.tls, let handshake {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            try tls.makeHandler(host: host),
+                            TLSHandshakeWaiter(
+                                done: handshake, timeout: .milliseconds(Int64(configuration.connectTimeoutMs))),
+                        ])
+                    }
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameToMessageDecoder(frameBytesMax: configuration.frameBytesMax)),
                         ClientHandler(configuration: configuration),
                     ])
                 }
             }
-            .connect(host: host, port: port).get()
-        return PromoClient(channel: channel, configuration: configuration)
     }
 
     /// Sends one call and returns the server's whole answer, whatever its status.

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import PromoWire
 import PromoStore
 import ServiceLifecycle
@@ -60,6 +61,7 @@ public final class PromoServer: Service, Sendable {
     /// Opens the store, installs the bootstrap admin key if needed, and binds.
     public func start() async throws {
         try configuration.validate()
+        let tls = try ServerTLS.makeContext(configuration)
         try Self.makeDirectory(configuration.dataDirectory)
         var storeConfiguration = StoreConfiguration(path: configuration.databasePath)
         storeConfiguration.durability = configuration.durability
@@ -96,6 +98,13 @@ public final class PromoServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // TLS first, so even a refusal below is said inside TLS, where the client can read it.
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            NIOSSLServerHandler(context: tls),
+                            TLSHandshakeGuard(timeoutMs: configuration.tlsHandshakeTimeoutMs, logger: logger),
+                        ])
+                    }
                     guard connections.admit(channel) else {
                         try channel.pipeline.syncOperations.addHandler(
                             RefuseConnectionHandler(frameBytesMax: configuration.frameBytesMax))
@@ -122,6 +131,7 @@ public final class PromoServer: Service, Sendable {
             $0.address = address
         }
         logger.notice("listening", metadata: ["address": "\(address)", "database": "\(configuration.databasePath)"])
+        if tls != nil { logger.notice("TLS on", metadata: ["clientCertificates": "\(configuration.tlsClientCAPath == nil ? "not asked" : "required")"]) }
         bound?(address)
     }
 

@@ -85,6 +85,19 @@ public struct ServerConfiguration: Sendable {
     public var writeBatchMax = 512
     /// Writes queued at most before new ones fail with UNAVAILABLE. Default 100,000.
     public var writeQueueMax = 100_000
+    /// PEM certificate chain (leaf first) to serve TLS with. TLS is on when this and `tlsPrivateKeyPath` are
+    /// set; setting only one of them is an error. Default nil: plaintext TCP.
+    public var tlsCertificatePath: String?
+    /// PEM private key (unencrypted) of `tlsCertificatePath`. Default nil.
+    public var tlsPrivateKeyPath: String?
+    /// PEM CA certificate(s); when set, every client must present a certificate signed by one of them (mTLS).
+    /// Default nil: no client certificate asked for.
+    public var tlsClientCAPath: String?
+    /// Oldest TLS version accepted: `1.2` or `1.3`. Default `1.2`.
+    public var tlsMinimumVersion = "1.2"
+    /// A TLS handshake not finished this long after the TCP connection opened is abandoned and the
+    /// connection closed (no slowloris through the handshake). Default 10,000 ms.
+    public var tlsHandshakeTimeoutMs = 10_000
 
     public init() {}
 
@@ -111,6 +124,12 @@ public struct ServerConfiguration: Sendable {
         try require(failureFlushMs >= 10 && failureBufferMax >= 1, "failureFlushMs >= 10 and failureBufferMax >= 1")
         try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
+        try require((tlsCertificatePath == nil) == (tlsPrivateKeyPath == nil),
+            "tlsCertificatePath and tlsPrivateKeyPath must be set together (got only \(tlsCertificatePath == nil ? "tlsPrivateKeyPath" : "tlsCertificatePath"))")
+        try require(tlsClientCAPath == nil || tlsCertificatePath != nil,
+            "tlsClientCAPath (mTLS) needs TLS: set tlsCertificatePath and tlsPrivateKeyPath too")
+        try require(["1.2", "1.3"].contains(tlsMinimumVersion), "tlsMinimumVersion must be 1.2 or 1.3")
+        try require(tlsHandshakeTimeoutMs >= 10, "tlsHandshakeTimeoutMs must be at least 10")
         if let key = bootstrapAdminKey {
             try require(key.utf8.count >= 32 && key.utf8.count <= apiKeyBytesMax,
                 "PROMO_ADMIN_KEY must be 32...\(apiKeyBytesMax) bytes")

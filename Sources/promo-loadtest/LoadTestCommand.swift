@@ -64,6 +64,11 @@ struct LoadTestCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
+    @Option(help: "TLS: trust this PEM CA (default: $PROMO_TLS_CA).") var tlsCa: String?
+    @Option(help: "TLS: PEM client certificate (default: $PROMO_TLS_CERT).") var tlsCert: String?
+    @Option(help: "TLS: PEM key of --tls-cert (default: $PROMO_TLS_KEY).") var tlsKey: String?
+    @Option(help: "TLS: name the server certificate must carry (default: $PROMO_TLS_SERVER_NAME).") var tlsServerName: String?
+
     func validate() throws {
         guard connections >= 1, connections <= 10_000 else { throw ValidationError("--connections must be 1...10000") }
         guard depth >= 1, depth <= 1_024 else { throw ValidationError("--depth must be 1...1024") }
@@ -78,9 +83,11 @@ struct LoadTestCommand: AsyncParsableCommand {
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--server must be HOST:PORT") }
         let host = String(parts[0])
 
+        var clientConfiguration = ClientConfiguration()
+        clientConfiguration.tls = try ClientTLS.fromCommandLine(ca: tlsCa, certificate: tlsCert, key: tlsKey, serverName: tlsServerName)
         var clients: [PromoClient] = []
         for _ in 0..<connections {
-            let client = try await PromoClient.connect(host: host, port: port)
+            let client = try await PromoClient.connect(host: host, port: port, configuration: clientConfiguration)
             _ = try await client.hello(apiKey: apiKey, clientName: "promo-loadtest")
             clients.append(client)
         }

@@ -42,6 +42,11 @@ struct ConfigFile: Decodable {
     var suspiciousFailuresMax: UInt64?
     var failureFlushMs: Int?
     var failureBufferMax: Int?
+    var tlsCertificatePath: String?
+    var tlsPrivateKeyPath: String?
+    var tlsClientCAPath: String?
+    var tlsMinimumVersion: String?
+    var tlsHandshakeTimeoutMs: Int?
 
     static func load(path: String) throws -> ConfigFile {
         let bytes: Data
@@ -102,5 +107,10 @@ struct ConfigFile: Decodable {
         if let suspiciousFailuresMax { settings.suspiciousFailuresMax = suspiciousFailuresMax }
         if let failureFlushMs { settings.failureFlushMs = failureFlushMs }
         if let failureBufferMax { settings.failureBufferMax = failureBufferMax }
+        if let tlsCertificatePath { settings.tlsCertificatePath = tlsCertificatePath }
+        if let tlsPrivateKeyPath { settings.tlsPrivateKeyPath = tlsPrivateKeyPath }
+        if let tlsClientCAPath { settings.tlsClientCAPath = tlsClientCAPath }
+        if let tlsMinimumVersion { settings.tlsMinimumVersion = tlsMinimumVersion }
+        if let tlsHandshakeTimeoutMs { settings.tlsHandshakeTimeoutMs = tlsHandshakeTimeoutMs }
     }
 }
