@@ -1,6 +1,8 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PromoWire
+import Synchronization
 
 /// Settings of one client connection, with defaults that suit a game server next to promo-server.
 public struct ClientConfiguration: Sendable {
@@ -56,10 +58,13 @@ public struct PromoClientError: Error, Sendable, CustomStringConvertible {
 public final class PromoClient: Sendable {
     public let channel: any Channel
     public let configuration: ClientConfiguration
+    /// Why the connection ended, once it has: a call written after that reports it, not just "closed".
+    private let ended: ConnectionEnd
 
-    private init(channel: any Channel, configuration: ClientConfiguration) {
+    private init(channel: any Channel, configuration: ClientConfiguration, ended: ConnectionEnd) {
         self.channel = channel
         self.configuration = configuration
+        self.ended = ended
     }
 
     public static func connect(
@@ -67,9 +72,11 @@ public final class PromoClient: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> PromoClient {
         let handshake = configuration.tls.map { _ in group.any().makePromise(of: Void.self) }
+        let ended = ConnectionEnd()
         let channel: any Channel
         do {
-            channel = try await Self.bootstrap(host: host, configuration: configuration, group: group, handshake: handshake)
+            channel = try await Self.bootstrap(
+                host: host, configuration: configuration, group: group, handshake: handshake, ended: ended)
                 .connect(host: host, port: port).get()
         } catch {
             handshake?.fail(error)  // never completed otherwise: a leaked promise
@@ -81,11 +88,12 @@ public final class PromoClient: Sendable {
             try? await channel.close()
             throw error
         }
-        return PromoClient(channel: channel, configuration: configuration)
+        return PromoClient(channel: channel, configuration: configuration, ended: ended)
     }
 
     private static func bootstrap(
-        host: String, configuration: ClientConfiguration, group: any EventLoopGroup, handshake: EventLoopPromise<Void>?
+        host: String, configuration: ClientConfiguration, group: any EventLoopGroup, handshake: EventLoopPromise<Void>?,
+        ended: ConnectionEnd
     ) -> ClientBootstrap {
         ClientBootstrap(group: group)
             .connectTimeout(.milliseconds(Int64(configuration.connectTimeoutMs)))
@@ -101,7 +109,7 @@ public final class PromoClient: Sendable {
                     }
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameToMessageDecoder(frameBytesMax: configuration.frameBytesMax)),
-                        ClientHandler(configuration: configuration),
+                        ClientHandler(configuration: configuration, ended: ended),
                     ])
                 }
             }
@@ -111,7 +119,8 @@ public final class PromoClient: Sendable {
     public func send(_ call: Request.Call) async throws -> Response {
         let promise = channel.eventLoop.makePromise(of: Response.self)
         let written = channel.eventLoop.makePromise(of: Void.self)
-        written.futureResult.whenFailure { promise.fail(PromoClientError(.closed, "write failed: \($0)")) }
+        let ended = ended
+        written.futureResult.whenFailure { promise.fail(ended.reason ?? PromoClientError(.closed, "write failed: \($0)")) }
         channel.writeAndFlush(PendingCall(call: call, promise: promise), promise: written)
         return try await promise.futureResult.get()
     }
@@ -140,6 +149,17 @@ public final class PromoClient: Sendable {
     }
 }
 
+/// The first reason a connection failed, readable from any thread.
+final class ConnectionEnd: Sendable {
+    private let first = Mutex<PromoClientError?>(nil)
+
+    var reason: PromoClientError? { first.withLock { $0 } }
+
+    func record(_ error: PromoClientError) {
+        first.withLock { if $0 == nil { $0 = error } }
+    }
+}
+
 struct PendingCall: Sendable {
     let call: Request.Call
     let promise: EventLoopPromise<Response>
@@ -156,8 +176,10 @@ final class ClientHandler: ChannelDuplexHandler {
     private var pending: [UInt64: (promise: EventLoopPromise<Response>, timeout: Scheduled<Void>)] = [:]
     private var nextRequestId: UInt64 = 1
     private var failure: PromoClientError?
+    private let ended: ConnectionEnd
 
-    init(configuration: ClientConfiguration) {
+    init(configuration: ClientConfiguration, ended: ConnectionEnd = ConnectionEnd()) {
+        self.ended = ended
         self.codec = WireCodec(frameBytesMax: configuration.frameBytesMax)
         self.callTimeout = .milliseconds(Int64(configuration.callTimeoutMs))
     }
@@ -212,12 +234,15 @@ final class ClientHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failAll(PromoClientError(.wire, "\(error)"))
+        // A TLS alert after the handshake (TLS 1.3 servers reject a client certificate only then) is a TLS failure.
+        let isTLS = error is NIOSSLError || error is BoringSSLError
+        failAll(PromoClientError(isTLS ? .tls : .wire, "\(error)"))
         context.close(promise: nil)
     }
 
     private func failAll(_ error: PromoClientError) {
         if failure == nil { failure = error }
+        ended.record(error)
         let entries = pending
         pending.removeAll()
         for entry in entries.values {
