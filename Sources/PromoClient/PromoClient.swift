@@ -177,9 +177,11 @@ final class ClientHandler: ChannelDuplexHandler {
     private var nextRequestId: UInt64 = 1
     private var failure: PromoClientError?
     private let ended: ConnectionEnd
+    private let plaintext: Bool
 
     init(configuration: ClientConfiguration, ended: ConnectionEnd = ConnectionEnd()) {
         self.ended = ended
+        self.plaintext = configuration.tls == nil
         self.codec = WireCodec(frameBytesMax: configuration.frameBytesMax)
         self.callTimeout = .milliseconds(Int64(configuration.callTimeoutMs))
     }
@@ -236,7 +238,9 @@ final class ClientHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A TLS alert after the handshake (TLS 1.3 servers reject a client certificate only then) is a TLS failure.
         let isTLS = error is NIOSSLError || error is BoringSSLError
-        failAll(PromoClientError(isTLS ? .tls : .wire, "\(error)"))
+        // A TLS server's alert to a plaintext client reads as a frame of ~350 MB (0x15030300...).
+        let hint = plaintext && (error as? WireError)?.code == .frameTooLarge ? " (does the server require TLS?)" : ""
+        failAll(PromoClientError(isTLS ? .tls : .wire, "\(error)\(hint)"))
         context.close(promise: nil)
     }
 

@@ -164,8 +164,10 @@ struct TLSTests {
         #expect(await raw.waitUntilClosed(timeoutMs: 5_000), "a plaintext client is hung up on")
         await raw.close()
 
+        // PromoClient without TLS is refused too, and its error points at TLS.
         let plain = try await server.client()
-        await #expect(throws: (any Error).self) { try await plain.hello(apiKey: adminKey) }
+        let error = await #expect(throws: PromoClientError.self) { try await plain.hello(apiKey: adminKey) }
+        #expect(error?.message.contains("does the server require TLS?") == true, "\(String(describing: error))")
         await plain.close()
 
         let client = try await session(server, try ClientTLS(caPath: files.caCertificate))
