@@ -77,9 +77,9 @@ public final class ClientTLS: Sendable {
         return try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : name)
     }
 
-    private static func load<T>(_ what: String, _ path: String, _ parse: (String) throws -> [T]) throws(PromoClientError)
-        -> [T]
-    {
+    private static func load<T>(
+        _ what: String, _ path: String, _ parse: (String) throws -> [T]
+    ) throws(PromoClientError) -> [T] {
         guard let file = fopen(path, "r") else {
             throw PromoClientError(.tls, "cannot read the TLS \(what) \(path): \(String(cString: strerror(errno)))")
         }

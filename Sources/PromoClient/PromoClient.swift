@@ -120,7 +120,9 @@ public final class PromoClient: Sendable {
         let promise = channel.eventLoop.makePromise(of: Response.self)
         let written = channel.eventLoop.makePromise(of: Void.self)
         let ended = ended
-        written.futureResult.whenFailure { promise.fail(ended.reason ?? PromoClientError(.closed, "write failed: \($0)")) }
+        written.futureResult.whenFailure {
+            promise.fail(ended.reason ?? PromoClientError(.closed, "write failed: \($0)"))
+        }
         channel.writeAndFlush(PendingCall(call: call, promise: promise), promise: written)
         return try await promise.futureResult.get()
     }

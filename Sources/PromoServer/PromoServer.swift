@@ -131,7 +131,10 @@ public final class PromoServer: Service, Sendable {
             $0.address = address
         }
         logger.notice("listening", metadata: ["address": "\(address)", "database": "\(configuration.databasePath)"])
-        if tls != nil { logger.notice("TLS on", metadata: ["clientCertificates": "\(configuration.tlsClientCAPath == nil ? "not asked" : "required")"]) }
+        if tls != nil {
+            let clientCertificates = configuration.tlsClientCAPath == nil ? "not asked" : "required"
+            logger.notice("TLS on", metadata: ["clientCertificates": "\(clientCertificates)"])
+        }
         bound?(address)
     }
 

@@ -124,8 +124,9 @@ public struct ServerConfiguration: Sendable {
         try require(failureFlushMs >= 10 && failureBufferMax >= 1, "failureFlushMs >= 10 and failureBufferMax >= 1")
         try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
+        let onlyTLSFile = tlsCertificatePath == nil ? "tlsPrivateKeyPath" : "tlsCertificatePath"
         try require((tlsCertificatePath == nil) == (tlsPrivateKeyPath == nil),
-            "tlsCertificatePath and tlsPrivateKeyPath must be set together (got only \(tlsCertificatePath == nil ? "tlsPrivateKeyPath" : "tlsCertificatePath"))")
+            "tlsCertificatePath and tlsPrivateKeyPath must be set together (got only \(onlyTLSFile))")
         try require(tlsClientCAPath == nil || tlsCertificatePath != nil,
             "tlsClientCAPath (mTLS) needs TLS: set tlsCertificatePath and tlsPrivateKeyPath too")
         try require(["1.2", "1.3"].contains(tlsMinimumVersion), "tlsMinimumVersion must be 1.2 or 1.3")

@@ -65,7 +65,8 @@ final class TLSHandshakeGuard: ChannelInboundHandler, RemovableChannelHandler {
         deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
             guard let self, !self.failed else { return }
             self.failed = true
-            self.logger.info("TLS handshake timed out; closing", metadata: ["timeoutMs": "\(timeout.nanoseconds / 1_000_000)"])
+            let timeoutMs = timeout.nanoseconds / 1_000_000
+            self.logger.info("TLS handshake timed out; closing", metadata: ["timeoutMs": "\(timeoutMs)"])
             context.close(promise: nil)
         }
     }

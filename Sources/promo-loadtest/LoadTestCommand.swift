@@ -67,7 +67,8 @@ struct LoadTestCommand: AsyncParsableCommand {
     @Option(help: "TLS: trust this PEM CA (default: $PROMO_TLS_CA).") var tlsCa: String?
     @Option(help: "TLS: PEM client certificate (default: $PROMO_TLS_CERT).") var tlsCert: String?
     @Option(help: "TLS: PEM key of --tls-cert (default: $PROMO_TLS_KEY).") var tlsKey: String?
-    @Option(help: "TLS: name the server certificate must carry (default: $PROMO_TLS_SERVER_NAME).") var tlsServerName: String?
+    @Option(help: "TLS: name the server certificate must carry (default: $PROMO_TLS_SERVER_NAME).")
+    var tlsServerName: String?
 
     func validate() throws {
         guard connections >= 1, connections <= 10_000 else { throw ValidationError("--connections must be 1...10000") }
@@ -84,7 +85,8 @@ struct LoadTestCommand: AsyncParsableCommand {
         let host = String(parts[0])
 
         var clientConfiguration = ClientConfiguration()
-        clientConfiguration.tls = try ClientTLS.fromCommandLine(ca: tlsCa, certificate: tlsCert, key: tlsKey, serverName: tlsServerName)
+        clientConfiguration.tls = try ClientTLS.fromCommandLine(
+            ca: tlsCa, certificate: tlsCert, key: tlsKey, serverName: tlsServerName)
         var clients: [PromoClient] = []
         for _ in 0..<connections {
             let client = try await PromoClient.connect(host: host, port: port, configuration: clientConfiguration)

@@ -17,16 +17,20 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Speak TLS, trusting the system's CAs (implied by any --tls-* option or PROMO_TLS_* variable).")
     var tls = false
 
-    @Option(help: ArgumentHelp("Trust the server certificate only if signed by this PEM CA (default: $PROMO_TLS_CA).", valueName: "file"))
+    @Option(help: ArgumentHelp(
+        "Trust the server certificate only if signed by this PEM CA (default: $PROMO_TLS_CA).", valueName: "file"))
     var tlsCa: String?
 
-    @Option(help: ArgumentHelp("PEM client certificate, for a server that requires one (default: $PROMO_TLS_CERT).", valueName: "file"))
+    @Option(help: ArgumentHelp(
+        "PEM client certificate, for a server that requires one (default: $PROMO_TLS_CERT).", valueName: "file"))
     var tlsCert: String?
 
     @Option(help: ArgumentHelp("PEM private key of --tls-cert (default: $PROMO_TLS_KEY).", valueName: "file"))
     var tlsKey: String?
 
-    @Option(help: ArgumentHelp("Name the server certificate must carry (default: $PROMO_TLS_SERVER_NAME, else the --server host).", valueName: "name"))
+    @Option(help: ArgumentHelp(
+        "Name the server certificate must carry (default: $PROMO_TLS_SERVER_NAME, else the --server host).",
+        valueName: "name"))
     var tlsServerName: String?
 
     func validate() throws {
@@ -49,7 +53,8 @@ struct GlobalOptions: ParsableArguments {
     /// The TLS settings, or nil for plaintext; files are read here, once.
     func clientTLS() throws(CLIFailure) -> ClientTLS? {
         do {
-            return try ClientTLS.fromCommandLine(ca: tlsCa, certificate: tlsCert, key: tlsKey, serverName: tlsServerName, enable: tls)
+            return try ClientTLS.fromCommandLine(
+                ca: tlsCa, certificate: tlsCert, key: tlsKey, serverName: tlsServerName, enable: tls)
         } catch {
             throw CLIFailure(.usage, error.message)
         }

@@ -68,8 +68,8 @@ struct TestCertificates: Sendable {
             let message = errors.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
-                throw PromoctlProcessError(
-                    description: "openssl \(arguments.joined(separator: " ")): \(String(decoding: message, as: UTF8.self))")
+                let text = String(decoding: message, as: UTF8.self)
+                throw PromoctlProcessError(description: "openssl \(arguments.joined(separator: " ")): \(text)")
             }
         }
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
@@ -196,19 +196,21 @@ struct TLSTests {
             var configuration = ClientConfiguration()
             configuration.tls = tls
             do {
-                let client = try await PromoClient.connect(host: "127.0.0.1", port: server.port, configuration: configuration)
+                let client = try await PromoClient.connect(
+                    host: "127.0.0.1", port: server.port, configuration: configuration)
                 await client.close()
                 return nil
             } catch {
                 return error as? PromoClientError
             }
         }
+        let ca = files.caCertificate
         // 127.0.0.1 is not a name this certificate carries; another name is not either.
-        #expect(await connectError(try ClientTLS(caPath: files.caCertificate))?.code == .tls)
-        #expect(await connectError(try ClientTLS(caPath: files.caCertificate, serverName: "promo.example.com"))?.code == .tls)
+        #expect(await connectError(try ClientTLS(caPath: ca))?.code == .tls)
+        #expect(await connectError(try ClientTLS(caPath: ca, serverName: "promo.example.com"))?.code == .tls)
         // Its own name passes, and so does any name when the client turns the check off (the chain still counts).
-        #expect(await connectError(try ClientTLS(caPath: files.caCertificate, serverName: "localhost")) == nil)
-        #expect(await connectError(try ClientTLS(caPath: files.caCertificate, serverName: "promo.example.com", verifyHostname: false)) == nil)
+        #expect(await connectError(try ClientTLS(caPath: ca, serverName: "localhost")) == nil)
+        #expect(await connectError(try ClientTLS(caPath: ca, serverName: "promo.example.com", verifyHostname: false)) == nil)
         #expect(await connectError(try ClientTLS(caPath: files.otherCACertificate, verifyHostname: false))?.code == .tls)
     }
 
@@ -268,7 +270,8 @@ struct TLSTests {
             }
         }
         let onlyCertificate = await startError { $0.tlsCertificatePath = files.serverCertificate }
-        #expect(onlyCertificate.contains("tlsCertificatePath and tlsPrivateKeyPath must be set together"), "\(onlyCertificate)")
+        #expect(
+            onlyCertificate.contains("tlsCertificatePath and tlsPrivateKeyPath must be set together"), "\(onlyCertificate)")
 
         let onlyKey = await startError { $0.tlsPrivateKeyPath = files.serverKey }
         #expect(onlyKey.contains("got only tlsPrivateKeyPath"), "\(onlyKey)")
@@ -284,7 +287,8 @@ struct TLSTests {
             $0.tlsCertificatePath = files.serverCertificate
             $0.tlsPrivateKeyPath = files.serverCertificate
         }
-        #expect(notAKey.contains("tlsPrivateKeyPath") && notAKey.contains("is not an unencrypted PEM private key"), "\(notAKey)")
+        #expect(notAKey.contains("tlsPrivateKeyPath: \(files.serverCertificate) is not an unencrypted PEM private key"),
+            "\(notAKey)")
 
         let wrongKey = await startError {
             $0.tlsCertificatePath = files.serverCertificate
@@ -306,7 +310,9 @@ struct TLSTests {
     @Test func promoctlTalksTLSAndMutualTLS() async throws {
         let server = try await startServer(mutualTLS: true)
         defer { Task { await server.stop() } }
-        let tlsFlags = ["--tls-ca", files.caCertificate, "--tls-cert", files.clientCertificate, "--tls-key", files.clientKey]
+        let tlsFlags = [
+            "--tls-ca", files.caCertificate, "--tls-cert", files.clientCertificate, "--tls-key", files.clientKey,
+        ]
         let listed = try await PromoctlProcess.run(["keys", "list", "--json"] + tlsFlags, port: server.port)
         #expect(listed.status == 0, "\(listed)")
         #expect(listed.stdout.contains("admin"), "\(listed)")
