@@ -200,9 +200,13 @@ final class OpenConnections: Sendable {
     }
 
     /// Closes every connection still open and waits for them to be closed.
+    /// All at once: a TLS close waits (up to 5 s) for the peer's close_notify, so one at a time would let each
+    /// unresponsive TLS peer add its wait to the shutdown.
     func closeAll() async {
         let open = channels.withLock { Array($0.values) }
-        for channel in open { try? await channel.close() }
+        await withTaskGroup(of: Void.self) { group in
+            for channel in open { group.addTask { try? await channel.close() } }
+        }
     }
 }
 
