@@ -1,6 +1,8 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PromoWire
+import Synchronization
 
 /// Settings of one client connection, with defaults that suit a game server next to promo-server.
 public struct ClientConfiguration: Sendable {
@@ -10,6 +12,8 @@ public struct ClientConfiguration: Sendable {
     public var connectTimeoutMs = 5_000
     /// A call not answered within this long fails with `PromoClientError.Code.timedOut`. Default 30,000 ms.
     public var callTimeoutMs = 30_000
+    /// TLS to speak, if any; the handshake must finish within `connectTimeoutMs`. Default nil: plaintext.
+    public var tls: ClientTLS?
 
     public init() {}
 }
@@ -27,6 +31,8 @@ public struct PromoClientError: Error, Sendable, CustomStringConvertible {
         /// The answer's result arm does not match the call.
         case unexpectedResult
         case wire
+        /// TLS could not be set up (a file) or the handshake failed (an untrusted or refused certificate).
+        case tls
     }
 
     public let code: Code
@@ -52,36 +58,71 @@ public struct PromoClientError: Error, Sendable, CustomStringConvertible {
 public final class PromoClient: Sendable {
     public let channel: any Channel
     public let configuration: ClientConfiguration
+    /// Why the connection ended, once it has: a call written after that reports it, not just "closed".
+    private let ended: ConnectionEnd
 
-    private init(channel: any Channel, configuration: ClientConfiguration) {
+    private init(channel: any Channel, configuration: ClientConfiguration, ended: ConnectionEnd) {
         self.channel = channel
         self.configuration = configuration
+        self.ended = ended
     }
 
     public static func connect(
         host: String, port: Int, configuration: ClientConfiguration = .init(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> PromoClient {
-        let channel = try await ClientBootstrap(group: group)
+        let handshake = configuration.tls.map { _ in group.any().makePromise(of: Void.self) }
+        let ended = ConnectionEnd()
+        let channel: any Channel
+        do {
+            channel = try await Self.bootstrap(
+                host: host, configuration: configuration, group: group, handshake: handshake, ended: ended)
+                .connect(host: host, port: port).get()
+        } catch {
+            handshake?.fail(error)  // never completed otherwise: a leaked promise
+            throw error
+        }
+        do {
+            try await handshake?.futureResult.get()
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+        return PromoClient(channel: channel, configuration: configuration, ended: ended)
+    }
+
+    private static func bootstrap(
+        host: String, configuration: ClientConfiguration, group: any EventLoopGroup, handshake: EventLoopPromise<Void>?,
+        ended: ConnectionEnd
+    ) -> ClientBootstrap {
+        ClientBootstrap(group: group)
             .connectTimeout(.milliseconds(Int64(configuration.connectTimeoutMs)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = configuration.tls, let handshake {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            try tls.makeHandler(host: host),
+                            TLSHandshakeWaiter(
+                                done: handshake, timeout: .milliseconds(Int64(configuration.connectTimeoutMs))),
+                        ])
+                    }
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameToMessageDecoder(frameBytesMax: configuration.frameBytesMax)),
-                        ClientHandler(configuration: configuration),
+                        ClientHandler(configuration: configuration, ended: ended),
                     ])
                 }
             }
-            .connect(host: host, port: port).get()
-        return PromoClient(channel: channel, configuration: configuration)
     }
 
     /// Sends one call and returns the server's whole answer, whatever its status.
     public func send(_ call: Request.Call) async throws -> Response {
         let promise = channel.eventLoop.makePromise(of: Response.self)
         let written = channel.eventLoop.makePromise(of: Void.self)
-        written.futureResult.whenFailure { promise.fail(PromoClientError(.closed, "write failed: \($0)")) }
+        let ended = ended
+        written.futureResult.whenFailure {
+            promise.fail(ended.reason ?? PromoClientError(.closed, "write failed: \($0)"))
+        }
         channel.writeAndFlush(PendingCall(call: call, promise: promise), promise: written)
         return try await promise.futureResult.get()
     }
@@ -110,6 +151,17 @@ public final class PromoClient: Sendable {
     }
 }
 
+/// The first reason a connection failed, readable from any thread.
+final class ConnectionEnd: Sendable {
+    private let first = Mutex<PromoClientError?>(nil)
+
+    var reason: PromoClientError? { first.withLock { $0 } }
+
+    func record(_ error: PromoClientError) {
+        first.withLock { if $0 == nil { $0 = error } }
+    }
+}
+
 struct PendingCall: Sendable {
     let call: Request.Call
     let promise: EventLoopPromise<Response>
@@ -126,8 +178,12 @@ final class ClientHandler: ChannelDuplexHandler {
     private var pending: [UInt64: (promise: EventLoopPromise<Response>, timeout: Scheduled<Void>)] = [:]
     private var nextRequestId: UInt64 = 1
     private var failure: PromoClientError?
+    private let ended: ConnectionEnd
+    private let plaintext: Bool
 
-    init(configuration: ClientConfiguration) {
+    init(configuration: ClientConfiguration, ended: ConnectionEnd = ConnectionEnd()) {
+        self.ended = ended
+        self.plaintext = configuration.tls == nil
         self.codec = WireCodec(frameBytesMax: configuration.frameBytesMax)
         self.callTimeout = .milliseconds(Int64(configuration.callTimeoutMs))
     }
@@ -182,12 +238,17 @@ final class ClientHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failAll(PromoClientError(.wire, "\(error)"))
+        // A TLS alert after the handshake (TLS 1.3 servers reject a client certificate only then) is a TLS failure.
+        let isTLS = error is NIOSSLError || error is BoringSSLError
+        // A TLS server's alert to a plaintext client reads as a frame of ~350 MB (0x15030300...).
+        let hint = plaintext && (error as? WireError)?.code == .frameTooLarge ? " (does the server require TLS?)" : ""
+        failAll(PromoClientError(isTLS ? .tls : .wire, "\(error)\(hint)"))
         context.close(promise: nil)
     }
 
     private func failAll(_ error: PromoClientError) {
         if failure == nil { failure = error }
+        ended.record(error)
         let entries = pending
         pending.removeAll()
         for entry in entries.values {

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import PromoWire
 import PromoStore
 import ServiceLifecycle
@@ -60,6 +61,7 @@ public final class PromoServer: Service, Sendable {
     /// Opens the store, installs the bootstrap admin key if needed, and binds.
     public func start() async throws {
         try configuration.validate()
+        let tls = try ServerTLS.makeContext(configuration)
         try Self.makeDirectory(configuration.dataDirectory)
         var storeConfiguration = StoreConfiguration(path: configuration.databasePath)
         storeConfiguration.durability = configuration.durability
@@ -97,6 +99,13 @@ public final class PromoServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // TLS first, so even a refusal below is said inside TLS, where the client can read it.
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            NIOSSLServerHandler(context: tls),
+                            TLSHandshakeGuard(timeoutMs: configuration.tlsHandshakeTimeoutMs, logger: logger),
+                        ])
+                    }
                     guard connections.admit(channel) else {
                         try channel.pipeline.syncOperations.addHandler(
                             RefuseConnectionHandler(frameBytesMax: configuration.frameBytesMax))
@@ -123,6 +132,10 @@ public final class PromoServer: Service, Sendable {
             $0.address = address
         }
         logger.notice("listening", metadata: ["address": "\(address)", "database": "\(configuration.databasePath)"])
+        if tls != nil {
+            let clientCertificates = configuration.tlsClientCAPath == nil ? "not asked" : "required"
+            logger.notice("TLS on", metadata: ["clientCertificates": "\(clientCertificates)"])
+        }
         bound?(address)
     }
 
@@ -188,9 +201,13 @@ final class OpenConnections: Sendable {
     }
 
     /// Closes every connection still open and waits for them to be closed.
+    /// All at once: a TLS close waits (up to 5 s) for the peer's close_notify, so one at a time would let each
+    /// unresponsive TLS peer add its wait to the shutdown.
     func closeAll() async {
         let open = channels.withLock { Array($0.values) }
-        for channel in open { try? await channel.close() }
+        await withTaskGroup(of: Void.self) { group in
+            for channel in open { group.addTask { try? await channel.close() } }
+        }
     }
 }
 

@@ -117,6 +117,19 @@ public struct ServerConfiguration: Sendable {
     /// Finished backups kept in `backupDirectory`; after each backup the oldest beyond this are deleted.
     /// 0 keeps all. Default 10.
     public var backupsKeepMax = 10
+    /// PEM certificate chain (leaf first) to serve TLS with. TLS is on when this and `tlsPrivateKeyPath` are
+    /// set; setting only one of them is an error. Default nil: plaintext TCP.
+    public var tlsCertificatePath: String?
+    /// PEM private key (unencrypted) of `tlsCertificatePath`. Default nil.
+    public var tlsPrivateKeyPath: String?
+    /// PEM CA certificate(s); when set, every client must present a certificate signed by one of them (mTLS).
+    /// Default nil: no client certificate asked for.
+    public var tlsClientCAPath: String?
+    /// Oldest TLS version accepted: `1.2` or `1.3`. Default `1.2`.
+    public var tlsMinimumVersion = "1.2"
+    /// A TLS handshake not finished this long after the TCP connection opened is abandoned and the
+    /// connection closed (no slowloris through the handshake). Default 10,000 ms.
+    public var tlsHandshakeTimeoutMs = 10_000
 
     public init() {}
 
@@ -153,6 +166,13 @@ public struct ServerConfiguration: Sendable {
         try require((0...10_000).contains(backupStepPauseMs), "backupStepPauseMs must be 0...10000")
         try require(backupChunkBytesMax >= 512, "backupChunkBytesMax must be at least 512")
         try require(backupsKeepMax >= 0, "backupsKeepMax must not be negative")
+        let onlyTLSFile = tlsCertificatePath == nil ? "tlsPrivateKeyPath" : "tlsCertificatePath"
+        try require((tlsCertificatePath == nil) == (tlsPrivateKeyPath == nil),
+            "tlsCertificatePath and tlsPrivateKeyPath must be set together (got only \(onlyTLSFile))")
+        try require(tlsClientCAPath == nil || tlsCertificatePath != nil,
+            "tlsClientCAPath (mTLS) needs TLS: set tlsCertificatePath and tlsPrivateKeyPath too")
+        try require(["1.2", "1.3"].contains(tlsMinimumVersion), "tlsMinimumVersion must be 1.2 or 1.3")
+        try require(tlsHandshakeTimeoutMs >= 10, "tlsHandshakeTimeoutMs must be at least 10")
         if let key = bootstrapAdminKey {
             try require(key.utf8.count >= 32 && key.utf8.count <= apiKeyBytesMax,
                 "PROMO_ADMIN_KEY must be 32...\(apiKeyBytesMax) bytes")

@@ -89,6 +89,12 @@ struct LoadTestCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
+    @Option(help: "TLS: trust this PEM CA (default: $PROMO_TLS_CA).") var tlsCa: String?
+    @Option(help: "TLS: PEM client certificate (default: $PROMO_TLS_CERT).") var tlsCert: String?
+    @Option(help: "TLS: PEM key of --tls-cert (default: $PROMO_TLS_KEY).") var tlsKey: String?
+    @Option(help: "TLS: name the server certificate must carry (default: $PROMO_TLS_SERVER_NAME).")
+    var tlsServerName: String?
+
     // MARK: - Checks and the run
 
     func validate() throws {
@@ -158,6 +164,8 @@ struct LoadTestCommand: AsyncParsableCommand {
         let host = String(parts[0])
         var configuration = ClientConfiguration()
         configuration.callTimeoutMs = callTimeoutMs
+        configuration.tls = try ClientTLS.fromCommandLine(
+            ca: tlsCa, certificate: tlsCert, key: tlsKey, serverName: tlsServerName)
         var clients: [PromoClient] = []
         for _ in 0..<connections {
             let client = try await PromoClient.connect(host: host, port: port, configuration: configuration)

@@ -53,6 +53,11 @@ struct ConfigFile: Decodable {
     var backupStepPauseMs: Int?
     var backupChunkBytesMax: Int?
     var backupsKeepMax: Int?
+    var tlsCertificatePath: String?
+    var tlsPrivateKeyPath: String?
+    var tlsClientCAPath: String?
+    var tlsMinimumVersion: String?
+    var tlsHandshakeTimeoutMs: Int?
 
     static func load(path: String) throws -> ConfigFile {
         let bytes: Data
@@ -124,5 +129,10 @@ struct ConfigFile: Decodable {
         if let backupStepPauseMs { settings.backupStepPauseMs = backupStepPauseMs }
         if let backupChunkBytesMax { settings.backupChunkBytesMax = backupChunkBytesMax }
         if let backupsKeepMax { settings.backupsKeepMax = backupsKeepMax }
+        if let tlsCertificatePath { settings.tlsCertificatePath = tlsCertificatePath }
+        if let tlsPrivateKeyPath { settings.tlsPrivateKeyPath = tlsPrivateKeyPath }
+        if let tlsClientCAPath { settings.tlsClientCAPath = tlsClientCAPath }
+        if let tlsMinimumVersion { settings.tlsMinimumVersion = tlsMinimumVersion }
+        if let tlsHandshakeTimeoutMs { settings.tlsHandshakeTimeoutMs = tlsHandshakeTimeoutMs }
     }
 }

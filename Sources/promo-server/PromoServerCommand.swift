@@ -27,6 +27,15 @@ struct PromoServerCommand: AsyncParsableCommand {
     @Option(help: "Folder of the database and the bootstrap admin key (default ./var).")
     var dataDir: String?
 
+    @Option(help: "PEM certificate chain: serve TLS (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "PEM CA certificate(s): require client certificates signed by it (mTLS).")
+    var tlsClientCa: String?
+
     @Option(help: "JSON configuration file.")
     var config: String?
 
@@ -47,6 +56,9 @@ struct PromoServerCommand: AsyncParsableCommand {
         if let host { settings.host = host }
         if let port { settings.port = port }
         if let dataDir { settings.dataDirectory = dataDir }
+        if let tlsCert { settings.tlsCertificatePath = tlsCert }
+        if let tlsKey { settings.tlsPrivateKeyPath = tlsKey }
+        if let tlsClientCa { settings.tlsClientCAPath = tlsClientCa }
         if let key = ProcessEnvironment.value("PROMO_ADMIN_KEY"), !key.isEmpty { settings.bootstrapAdminKey = key }
 
         let server = PromoServer(configuration: settings, logger: logger) { address in

@@ -80,6 +80,8 @@ struct CLIFailure: Error, CustomStringConvertible {
             self.init(.cannotConnect, "\(server) did not answer in time")
         case .unexpectedResult, .wire:
             self.init(.serverError, "unexpected answer from \(server): \(error.message)")
+        case .tls:
+            self.init(.cannotConnect, "TLS with \(server): \(error.message) (check --tls-ca, --tls-cert, --tls-key)")
         }
     }
 }

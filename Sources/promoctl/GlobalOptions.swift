@@ -1,4 +1,5 @@
 import ArgumentParser
+import PromoClient
 
 /// The options every promoctl command takes: where the server is, which key to use, and the output form.
 struct GlobalOptions: ParsableArguments {
@@ -12,6 +13,25 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(help: "Print one JSON object or array on standard output instead of readable text.")
     var json = false
+
+    @Flag(help: "Speak TLS, trusting the system's CAs (implied by any --tls-* option or PROMO_TLS_* variable).")
+    var tls = false
+
+    @Option(help: ArgumentHelp(
+        "Trust the server certificate only if signed by this PEM CA (default: $PROMO_TLS_CA).", valueName: "file"))
+    var tlsCa: String?
+
+    @Option(help: ArgumentHelp(
+        "PEM client certificate, for a server that requires one (default: $PROMO_TLS_CERT).", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --tls-cert (default: $PROMO_TLS_KEY).", valueName: "file"))
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp(
+        "Name the server certificate must carry (default: $PROMO_TLS_SERVER_NAME, else the --server host).",
+        valueName: "name"))
+    var tlsServerName: String?
 
     func validate() throws {
         _ = try endpoint()
@@ -28,6 +48,16 @@ struct GlobalOptions: ParsableArguments {
             throw ValidationError("--server must be HOST:PORT with a port 1-65535 (got '\(server)')")
         }
         return (host, port)
+    }
+
+    /// The TLS settings, or nil for plaintext; files are read here, once.
+    func clientTLS() throws(CLIFailure) -> ClientTLS? {
+        do {
+            return try ClientTLS.fromCommandLine(
+                ca: tlsCa, certificate: tlsCert, key: tlsKey, serverName: tlsServerName, enable: tls)
+        } catch {
+            throw CLIFailure(.usage, error.message)
+        }
     }
 
     /// The API key: the first line of `--key-file`, trimmed, else `PROMO_API_KEY`.

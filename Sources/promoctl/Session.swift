@@ -15,9 +15,12 @@ struct Session {
         let (host, port) = try options.endpoint()
         var configuration = ClientConfiguration()
         configuration.callTimeoutMs = callTimeoutMs
+        configuration.tls = try options.clientTLS()
         let client: PromoClient
         do {
             client = try await PromoClient.connect(host: host, port: port, configuration: configuration)
+        } catch let error as PromoClientError {
+            throw CLIFailure(error, server: options.server)
         } catch {
             throw CLIFailure(.cannotConnect, "cannot connect to \(options.server): \(Self.describeConnectError(error))")
         }
