@@ -18,6 +18,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private let codec: WireCodec
     private let inFlightMax: Int
     private let helloAttemptsMax: Int
+    private let metrics: ServerMetrics
     private var logger: Logger
 
     private var inbound: ByteBuffer?
@@ -28,12 +29,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var quiescing = false
     private var closing = false
 
-    init(router: RequestRouter, configuration: ServerConfiguration, logger: Logger) {
+    init(router: RequestRouter, configuration: ServerConfiguration, metrics: ServerMetrics, logger: Logger) {
         self.router = router
         self.frames = FrameDecoder(frameBytesMax: configuration.frameBytesMax)
         self.codec = WireCodec(frameBytesMax: configuration.frameBytesMax)
         self.inFlightMax = configuration.inFlightPerConnectionMax
         self.helloAttemptsMax = configuration.helloAttemptsMax
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -104,19 +106,24 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+        // Monotonic clock read through the vDSO: the latency histogram's start, a few ns.
+        let startedNs = NIODeadline.now().uptimeNanoseconds
         let request: Request
         do {
             request = try codec.decodeRequest(frame)
         } catch {
             // The framing is intact, so the connection survives; the id is unknown, hence 0.
             send(Response(requestId: 0, status: Status(.invalidArgument, error.message)), context: context)
+            metrics.rpc(for: nil).answered(.invalidArgument, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
             return
         }
+        let rpc = metrics.rpc(for: request.call)
         let reply: Reply
         do {
             reply = try router.route(request.call, session: &session, on: context.eventLoop)
         } catch {
             send(Response(requestId: request.requestId, status: error.status), context: context)
+            rpc.answered(error.status.code, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
             if session.failedHellos >= helloAttemptsMax {
                 fail(context: context, Status(.unauthenticated, "too many failed hello attempts"))
             }
@@ -125,17 +132,23 @@ final class ConnectionHandler: ChannelDuplexHandler {
         switch reply {
         case .now(let result):
             send(Response(requestId: request.requestId, result), context: context)
+            metrics.countVerdict(of: result)
+            rpc.answered(.ok, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
         case .later(let future):
             inFlight += 1
             let requestId = request.requestId
             future.hop(to: context.eventLoop).assumeIsolated().whenComplete { outcome in
                 self.inFlight -= 1
                 switch outcome {
-                case .success(let result): self.send(Response(requestId: requestId, result), context: context)
+                case .success(let result):
+                    self.send(Response(requestId: requestId, result), context: context)
+                    self.metrics.countVerdict(of: result)
+                    rpc.answered(.ok, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
                 case .failure(let error):
                     let error = ServerError(wrapping: error)
                     if error.code == .internal { self.logger.error("request failed", metadata: ["error": "\(error.underlying ?? error)"]) }
                     self.send(Response(requestId: requestId, status: error.status), context: context)
+                    rpc.answered(error.status.code, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
                 }
                 self.flushIfNeeded(context: context)
                 self.resume(context: context)
