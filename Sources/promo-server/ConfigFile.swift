@@ -3,6 +3,7 @@ import PromoServer
 import PromoStore
 
 /// The optional JSON configuration file. Every key is optional; the names are ServerConfiguration's.
+/// Each key is also the environment variable `PROMO_<KEY_IN_UPPER_SNAKE_CASE>` (EnvironmentConfig.swift).
 struct ConfigFile: Decodable {
     var host: String?
     var port: Int?
@@ -42,6 +43,12 @@ struct ConfigFile: Decodable {
     var suspiciousFailuresMax: UInt64?
     var failureFlushMs: Int?
     var failureBufferMax: Int?
+    var metricsEnabled: Bool?
+    var metricsHost: String?
+    var metricsPort: Int?
+    var metricsConnectionsMax: Int?
+    var metricsRequestBytesMax: Int?
+    var metricsIdleTimeoutMs: Int?
 
     static func load(path: String) throws -> ConfigFile {
         let bytes: Data
@@ -102,5 +109,11 @@ struct ConfigFile: Decodable {
         if let suspiciousFailuresMax { settings.suspiciousFailuresMax = suspiciousFailuresMax }
         if let failureFlushMs { settings.failureFlushMs = failureFlushMs }
         if let failureBufferMax { settings.failureBufferMax = failureBufferMax }
+        if let metricsEnabled { settings.metricsEnabled = metricsEnabled }
+        if let metricsHost { settings.metricsHost = metricsHost }
+        if let metricsPort { settings.metricsPort = metricsPort }
+        if let metricsConnectionsMax { settings.metricsConnectionsMax = metricsConnectionsMax }
+        if let metricsRequestBytesMax { settings.metricsRequestBytesMax = metricsRequestBytesMax }
+        if let metricsIdleTimeoutMs { settings.metricsIdleTimeoutMs = metricsIdleTimeoutMs }
     }
 }
