@@ -36,6 +36,11 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
         }
     }
 
+    /// A malformed request (HTTPServerProtocolErrorHandler has answered 400) or a broken connection: hang up.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         let (status, contentType, body) = answer(head, allocator: context.channel.allocator)
         var headers = HTTPHeaders()

@@ -37,7 +37,7 @@ final class ServerProcess: Sendable {
     static func start(dataDirectory: String, timeoutMs: Int = 15_000) async throws -> ServerProcess {
         let executable = try executablePath()
         let logPath = dataDirectory + "/server-\(UInt32.random(in: 0...UInt32.max)).log"
-        let arguments = [executable, "--port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]
+        let arguments = [executable, "--port", "0", "--metrics-port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]
         var environment = ["PROMO_ADMIN_KEY=\(processAdminKey)"]
         for name in ["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"] {
             if let value = getenv(name) { environment.append("\(name)=\(String(cString: value))") }
