@@ -131,9 +131,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         switch reply {
         case .now(let result):
-            send(Response(requestId: request.requestId, result), context: context)
+            let sent = send(Response(requestId: request.requestId, result), context: context)
             metrics.countVerdict(of: result)
-            rpc.answered(.ok, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
+            rpc.answered(sent, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
         case .later(let future):
             inFlight += 1
             let requestId = request.requestId
@@ -141,9 +141,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 self.inFlight -= 1
                 switch outcome {
                 case .success(let result):
-                    self.send(Response(requestId: requestId, result), context: context)
+                    let sent = self.send(Response(requestId: requestId, result), context: context)
                     self.metrics.countVerdict(of: result)
-                    rpc.answered(.ok, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
+                    rpc.answered(sent, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
                 case .failure(let error):
                     let error = ServerError(wrapping: error)
                     if error.code == .internal { self.logger.error("request failed", metadata: ["error": "\(error.underlying ?? error)"]) }
@@ -169,23 +169,32 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Output
 
-    private func send(_ response: Response, context: ChannelHandlerContext) {
-        guard context.channel.isActive else { return }
-        context.write(wrapOutboundOut(encode(response, allocator: context.channel.allocator)), promise: nil)
+    /// - Returns: the status code that went out (RESOURCE_EXHAUSTED when the answer was too large), for metrics.
+    @discardableResult
+    private func send(_ response: Response, context: ChannelHandlerContext) -> StatusCode {
+        guard context.channel.isActive else { return response.status.code }
+        let (out, sent) = encodeReportingStatus(response, allocator: context.channel.allocator)
+        context.write(wrapOutboundOut(out), promise: nil)
         needsFlush = true
+        return sent
     }
 
     private func encode(_ response: Response, allocator: ByteBufferAllocator) -> ByteBuffer {
+        encodeReportingStatus(response, allocator: allocator).0
+    }
+
+    private func encodeReportingStatus(_ response: Response, allocator: ByteBufferAllocator) -> (ByteBuffer, StatusCode) {
         var out = allocator.buffer(capacity: 128)
         do {
             try codec.encode(response, into: &out)
+            return (out, response.status.code)
         } catch {
             // Only an oversized answer can fail to encode; a status-only answer always fits.
             out.clear()
             let status = Status(.resourceExhausted, error.message)
             try! codec.encode(Response(requestId: response.requestId, status: status), into: &out)
+            return (out, status.code)
         }
-        return out
     }
 
     private func flushIfNeeded(context: ChannelHandlerContext) {
