@@ -22,6 +22,8 @@ public final class ApiKeyRegistry: Sendable {
     private struct State {
         var byDigest: [[UInt8]: ApiKeyRecord] = [:]
         var byId: [String: ApiKeyRecord] = [:]
+        /// The live keys' callers, built once per change: `current(keyId:)` runs on every request.
+        var callers: [String: Caller] = [:]
     }
 
     private let state = LockedValue(State())
@@ -36,8 +38,10 @@ public final class ApiKeyRegistry: Sendable {
             state.byId[record.id] = record
             if record.revokedAtMs == nil {
                 state.byDigest[record.secretSHA256] = record
+                state.callers[record.id] = Self.caller(record)
             } else {
                 state.byDigest[record.secretSHA256] = nil
+                state.callers[record.id] = nil
             }
         }
     }
@@ -51,9 +55,7 @@ public final class ApiKeyRegistry: Sendable {
 
     /// The caller as of now: nil once the key is revoked, so open connections lose access at once.
     public func current(keyId: String) -> Caller? {
-        let record = state.withLock { $0.byId[keyId] }
-        guard let record, record.revokedAtMs == nil else { return nil }
-        return Self.caller(record)
+        state.withLock { $0.callers[keyId] }
     }
 
     public var isEmpty: Bool { state.withLock { $0.byId.isEmpty } }

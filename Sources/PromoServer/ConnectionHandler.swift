@@ -18,6 +18,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private let codec: WireCodec
     private let inFlightMax: Int
     private let helloAttemptsMax: Int
+    private let frameReadTimeout: TimeAmount
     private let metrics: ServerMetrics
     private var logger: Logger
 
@@ -28,6 +29,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var needsFlush = false
     private var quiescing = false
     private var closing = false
+    /// When the first bytes of the frame still incomplete in `inbound` arrived; nil when no frame is half-read.
+    private var partialFrameSince: NIODeadline?
+    private var frameTimerArmed = false
 
     init(router: RequestRouter, configuration: ServerConfiguration, metrics: ServerMetrics, logger: Logger) {
         self.router = router
@@ -35,6 +39,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         self.codec = WireCodec(frameBytesMax: configuration.frameBytesMax)
         self.inFlightMax = configuration.inFlightPerConnectionMax
         self.helloAttemptsMax = configuration.helloAttemptsMax
+        self.frameReadTimeout = .milliseconds(Int64(configuration.frameReadTimeoutMs))
         self.metrics = metrics
         self.logger = logger
     }
@@ -89,6 +94,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // MARK: Frames
 
     private func processFrames(context: ChannelHandlerContext) {
+        var waitingForBytes = false
+        var completedFrame = false
         while !closing, !quiescing, inFlight < inFlightMax, inbound != nil {
             let frame: ByteBuffer?
             do {
@@ -98,11 +105,45 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 fail(context: context, Status(.invalidArgument, error.message))
                 return
             }
-            guard let frame else { break }
+            guard let frame else {
+                waitingForBytes = true
+                break
+            }
+            completedFrame = true
             handle(frame, context: context)
         }
         compactInbound()
+        trackPartialFrame(waitingForBytes: waitingForBytes && inbound != nil, restarted: completedFrame, context: context)
         if quiescing { answerBufferedAsUnavailable(context: context) }
+    }
+
+    /// Slowloris guard: a frame must arrive whole within `frameReadTimeoutMs` of its first bytes. Each completed
+    /// frame restarts the clock, so a client pipelining steadily is never cut off; time spent with complete
+    /// frames queued behind our own in-flight limit is ours, not the client's, and does not count.
+    private func trackPartialFrame(waitingForBytes: Bool, restarted: Bool, context: ChannelHandlerContext) {
+        guard waitingForBytes else {
+            partialFrameSince = nil
+            return
+        }
+        if restarted || partialFrameSince == nil { partialFrameSince = .now() }
+        armFrameTimer(at: partialFrameSince! + frameReadTimeout, context: context)
+    }
+
+    /// One timer per connection at most: it re-arms itself for a frame that started after it was set.
+    private func armFrameTimer(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        guard !frameTimerArmed else { return }
+        frameTimerArmed = true
+        context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.frameTimerArmed = false
+            guard !self.closing, let since = self.partialFrameSince else { return }
+            let due = since + self.frameReadTimeout
+            if due <= .now() {
+                self.logger.debug("closing connection: frame not completed in time")
+                self.fail(context: context, Status(.unavailable, "frame read timeout: the frame did not arrive in time"))
+            } else {
+                self.armFrameTimer(at: due, context: context)
+            }
+        }
     }
 
     private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) {

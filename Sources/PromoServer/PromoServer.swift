@@ -91,7 +91,8 @@ public final class PromoServer: Service, Sendable {
             delay: .milliseconds(Int64(configuration.failureFlushMs))
         ) { _ in failures.flush() }
         let router = RequestRouter(
-            configuration: configuration, registry: registry, store: store, failures: failures, logger: logger)
+            configuration: configuration, registry: registry, store: store, failures: failures,
+            loopReaders: try EventLoopReaders(group: group, store: store), logger: logger)
 
         let quiescing = ServerQuiescingHelper(group: group)
         let connections = OpenConnections(limit: configuration.connectionsMax)

@@ -9,43 +9,57 @@ final class RedemptionService: Sendable {
     let configuration: ServerConfiguration
     let store: PromoStore
     let failures: FailureRecorder
+    let loopReaders: EventLoopReaders
+    let attempts: AttemptLimiter
     private let limits = DomainLimits.default
 
-    init(configuration: ServerConfiguration, store: PromoStore, failures: FailureRecorder) {
+    init(
+        configuration: ServerConfiguration, store: PromoStore, failures: FailureRecorder, loopReaders: EventLoopReaders,
+        attempts: AttemptLimiter
+    ) {
         self.configuration = configuration
         self.store = store
         self.failures = failures
+        self.loopReaders = loopReaders
+        self.attempts = attempts
     }
 
-    func validate(_ wire: ValidateRequest, on eventLoop: any EventLoop) throws(ServerError)
-        -> EventLoopFuture<ValidateResponse>
-    {
+    func validate(_ wire: ValidateRequest, on eventLoop: any EventLoop) throws(ServerError) -> Pending<ValidateResponse> {
         let request = RedemptionRequest(
             code: try codeInput(wire.code), user: try WireMapping.user(wire.user),
             deposit: try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency))
         guard wire.reserveMs <= configuration.reservationMsMax else {
             throw ServerError(.invalidArgument, "reserve_ms must be at most \(configuration.reservationMsMax)")
         }
+        if attempts.isLockedOut(request.user, nowMs: WallClock.nowMs()) {
+            return .now(ValidateResponse.with { $0.verdict = WireMapping.wire(Verdict.rateLimited) })
+        }
         guard wire.reserveMs > 0 else {
-            let failures = failures
-            return store.read(on: eventLoop) { connection in
+            let (failures, attempts) = (failures, attempts)
+            @Sendable func check(_ connection: Connection) throws -> ValidateResponse {
                 let nowMs = WallClock.nowMs()
                 let result = try connection.check(request, nowMs: nowMs)
-                if result.outcome.verdict != .ok, let campaign = result.campaign {
+                let verdict = result.outcome.verdict
+                attempts.record(verdict, for: request.user, nowMs: nowMs)
+                if verdict != .ok, let campaign = result.campaign {
                     failures.record(
                         FailureEvent(
-                            campaignId: campaign.id, verdict: result.outcome.verdict, atMs: nowMs, ip: request.user.ip,
+                            campaignId: campaign.id, verdict: verdict, atMs: nowMs, ip: request.user.ip,
                             deviceId: request.user.deviceId, userId: request.user.userId))
                 }
                 return Self.response(result)
             }
+            guard let connection = loopReaders.connection(on: eventLoop) else { return .later(store.read(on: eventLoop, check)) }
+            do { return .now(try check(connection)) } catch { throw ServerError(wrapping: error) }
         }
         let reserveMs = Int64(wire.reserveMs)
         let reservationId = Identifier.make("rsv")
-        return store.write(on: eventLoop) { connection in
+        let attempts = attempts
+        return .later(store.write(on: eventLoop) { connection in
             let nowMs = WallClock.nowMs()
             let untilMs = nowMs + reserveMs
             let result = try connection.reserve(request, reservationId: reservationId, untilMs: untilMs, nowMs: nowMs)
+            attempts.record(result.outcome.verdict, for: request.user, nowMs: nowMs)
             if result.outcome.verdict != .ok, let campaign = result.campaign {
                 // Already in the writer: counted in this transaction rather than through the buffer.
                 try connection.recordFailures([
@@ -60,11 +74,11 @@ final class RedemptionService: Sendable {
                 response.reservedUntilMs = untilMs
             }
             return response
-        }
+        })
     }
 
     func redeem(_ wire: RedeemRequest, by caller: Caller, on eventLoop: any EventLoop) throws(ServerError)
-        -> EventLoopFuture<RedeemResponse>
+        -> Pending<RedeemResponse>
     {
         let request = RedemptionRequest(
             code: try codeInput(wire.code), user: try WireMapping.user(wire.user),
@@ -79,15 +93,22 @@ final class RedemptionService: Sendable {
         guard wire.reservationId.utf8.count <= limits.idBytesMax else {
             throw ServerError(.invalidArgument, "reservation_id is longer than \(limits.idBytesMax) bytes")
         }
+        // Refused before the idempotency lookup too: a locked-out caller learns nothing, not even a replay.
+        // Nothing is stored, so the same key after the cool-down gets a real answer.
+        if attempts.isLockedOut(request.user, nowMs: WallClock.nowMs()) {
+            return .now(RedeemResponse.with { $0.verdict = WireMapping.wire(Verdict.rateLimited) })
+        }
         let source = wire.source
         let idempotencyKey = wire.idempotencyKey
         let apiKeyId = caller.keyId
         let redemptionId = Identifier.make("rdm")
-        return store.write(on: eventLoop) { connection in
+        let attempts = attempts
+        return .later(store.write(on: eventLoop) { connection in
             let command = RedeemCommand(
                 request: request, source: source, idempotencyKey: idempotencyKey, apiKeyId: apiKeyId,
                 newRedemptionId: redemptionId, nowMs: WallClock.nowMs())
             let result = try connection.redeem(command)
+            if !result.replayed { attempts.record(result.verdict, for: request.user, nowMs: command.nowMs) }
             return RedeemResponse.with {
                 $0.verdict = WireMapping.wire(result.verdict)
                 $0.campaignId = result.campaignId
@@ -97,7 +118,7 @@ final class RedemptionService: Sendable {
                     $0.reward = WireMapping.wire(redemption.reward)
                 }
             }
-        }
+        })
     }
 
     func void(_ wire: VoidRedemptionRequest, by caller: Caller, on eventLoop: any EventLoop) throws(ServerError)

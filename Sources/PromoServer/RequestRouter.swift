@@ -14,6 +14,13 @@ struct Session {
 enum Reply {
     case now(Response.Result)
     case later(EventLoopFuture<Response.Result>)
+
+    init(_ pending: Pending<Response.Result>) {
+        switch pending {
+        case .now(let result): self = .now(result)
+        case .later(let future): self = .later(future)
+        }
+    }
 }
 
 /// Authenticates, authorises and dispatches one request to the service that owns it.
@@ -30,13 +37,15 @@ final class RequestRouter: Sendable {
 
     init(
         configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, failures: FailureRecorder,
-        logger: Logger
+        loopReaders: EventLoopReaders, logger: Logger
     ) {
         self.configuration = configuration
         self.registry = registry
         self.apiKeys = ApiKeyService(configuration: configuration, registry: registry, store: store, logger: logger)
         self.campaigns = CampaignService(configuration: configuration, store: store)
-        self.redemptions = RedemptionService(configuration: configuration, store: store, failures: failures)
+        self.redemptions = RedemptionService(
+            configuration: configuration, store: store, failures: failures, loopReaders: loopReaders,
+            attempts: AttemptLimiter(configuration: configuration))
         self.reports = ReportService(configuration: configuration, store: store)
         self.codes = CodeService(configuration: configuration, store: store)
     }
@@ -61,9 +70,9 @@ final class RequestRouter: Sendable {
 
         switch call {
         case .validate(let request):
-            return .later(try redemptions.validate(request, on: eventLoop).map { .validate($0) })
+            return Reply(try redemptions.validate(request, on: eventLoop).map { .validate($0) })
         case .redeem(let request):
-            return .later(try redemptions.redeem(request, by: caller, on: eventLoop).map { .redeem($0) })
+            return Reply(try redemptions.redeem(request, by: caller, on: eventLoop).map { .redeem($0) })
         case .voidRedemption(let request):
             return .later(try redemptions.void(request, by: caller, on: eventLoop).map { .voidRedemption($0) })
         case .rewardHistory(let request):

@@ -85,6 +85,23 @@ public struct ServerConfiguration: Sendable {
     public var writeBatchMax = 512
     /// Writes queued at most before new ones fail with UNAVAILABLE. Default 100,000.
     public var writeQueueMax = 100_000
+    /// A frame whose first bytes arrived must be complete within this many ms, or the connection is closed
+    /// (slowloris: a peer dribbling a frame byte by byte never looks idle). Default 10,000 ms.
+    public var frameReadTimeoutMs = 10_000
+    /// Failed validate/redeem attempts (unknown, inactive or expired codes; see `Verdict.countsAsFailedAttempt`)
+    /// one user may make within `rateLimitWindowMs` before every attempt of theirs is answered RATE_LIMITED
+    /// for `rateLimitCooldownMs`. 0 turns the per-user limit off. Default 10.
+    public var rateLimitUserFailuresMax = 10
+    /// The same limit per player IP (`UserContext.ip`; calls without one are limited by user only), higher
+    /// because players share addresses behind NATs. 0 turns it off. Default 30.
+    public var rateLimitIpFailuresMax = 30
+    /// The sliding window failed attempts are counted in. Default 60,000 ms.
+    public var rateLimitWindowMs = 60_000
+    /// How long a caller past the limit is refused. Default 60,000 ms.
+    public var rateLimitCooldownMs = 60_000
+    /// Users and, separately, IPs tracked at most; beyond it the quietest are forgotten first. About 100
+    /// bytes each. Default 100,000.
+    public var rateLimitTrackedCallersMax = 100_000
     /// Serve the operations HTTP port (`/metrics`, `/healthz`, `/readyz`). Metrics are counted either way.
     /// Default true.
     public var metricsEnabled = true
@@ -125,6 +142,10 @@ public struct ServerConfiguration: Sendable {
         try require(failureFlushMs >= 10 && failureBufferMax >= 1, "failureFlushMs >= 10 and failureBufferMax >= 1")
         try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
+        try require(frameReadTimeoutMs >= 10, "frameReadTimeoutMs must be at least 10")
+        try require(rateLimitUserFailuresMax >= 0 && rateLimitIpFailuresMax >= 0, "rate limits must not be negative")
+        try require(rateLimitWindowMs >= 1 && rateLimitCooldownMs >= 0, "rateLimitWindowMs >= 1 and rateLimitCooldownMs >= 0")
+        try require(rateLimitTrackedCallersMax >= 16, "rateLimitTrackedCallersMax must be at least 16")
         try require((0...65_535).contains(metricsPort), "metricsPort must be 0...65535")
         try require(!metricsEnabled || metricsPort == 0 || metricsPort != port, "metricsPort must differ from port")
         try require(metricsConnectionsMax >= 1, "metricsConnectionsMax must be at least 1")

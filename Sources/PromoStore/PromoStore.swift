@@ -17,6 +17,12 @@ public final class PromoStore: Sendable {
         self.readers = try ReaderPool(configuration: configuration, count: configuration.readerCount)
     }
 
+    /// A further read-only connection, owned by the caller, which must use it from one thread at a time.
+    /// The server keeps one per event loop so point reads (validate) are answered without a thread hop.
+    public func makeReadConnection() throws(StoreError) -> Connection {
+        try ReaderPool.openReadConnection(configuration)
+    }
+
     /// Finishes queued writes; later writes fail with `closed`.
     public func close() {
         writer.close()

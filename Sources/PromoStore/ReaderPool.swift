@@ -22,11 +22,16 @@ public final class ReaderPool: Sendable {
         precondition(count >= 1)
         var readers: [Reader] = []
         for index in 0..<count {
-            let connection = try Connection(path: configuration.path, busyTimeoutMs: configuration.busyTimeoutMs)
-            try connection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -\(configuration.cacheKiB);")
-            readers.append(Reader(index: index, connection: connection))
+            readers.append(Reader(index: index, connection: try Self.openReadConnection(configuration)))
         }
         self.readers = readers
+    }
+
+    /// A read-only connection tuned like the pool's, for a caller that serialises its use itself.
+    static func openReadConnection(_ configuration: StoreConfiguration) throws(StoreError) -> Connection {
+        let connection = try Connection(path: configuration.path, busyTimeoutMs: configuration.busyTimeoutMs)
+        try connection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -\(configuration.cacheKiB);")
+        return connection
     }
 
     /// Runs `body` on the next reader; `completion` gets its result on that reader's queue.

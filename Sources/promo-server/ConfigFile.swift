@@ -43,6 +43,12 @@ struct ConfigFile: Decodable {
     var suspiciousFailuresMax: UInt64?
     var failureFlushMs: Int?
     var failureBufferMax: Int?
+    var frameReadTimeoutMs: Int?
+    var rateLimitUserFailuresMax: Int?
+    var rateLimitIpFailuresMax: Int?
+    var rateLimitWindowMs: Int?
+    var rateLimitCooldownMs: Int?
+    var rateLimitTrackedCallersMax: Int?
     var metricsEnabled: Bool?
     var metricsHost: String?
     var metricsPort: Int?
@@ -109,6 +115,12 @@ struct ConfigFile: Decodable {
         if let suspiciousFailuresMax { settings.suspiciousFailuresMax = suspiciousFailuresMax }
         if let failureFlushMs { settings.failureFlushMs = failureFlushMs }
         if let failureBufferMax { settings.failureBufferMax = failureBufferMax }
+        if let frameReadTimeoutMs { settings.frameReadTimeoutMs = frameReadTimeoutMs }
+        if let rateLimitUserFailuresMax { settings.rateLimitUserFailuresMax = rateLimitUserFailuresMax }
+        if let rateLimitIpFailuresMax { settings.rateLimitIpFailuresMax = rateLimitIpFailuresMax }
+        if let rateLimitWindowMs { settings.rateLimitWindowMs = rateLimitWindowMs }
+        if let rateLimitCooldownMs { settings.rateLimitCooldownMs = rateLimitCooldownMs }
+        if let rateLimitTrackedCallersMax { settings.rateLimitTrackedCallersMax = rateLimitTrackedCallersMax }
         if let metricsEnabled { settings.metricsEnabled = metricsEnabled }
         if let metricsHost { settings.metricsHost = metricsHost }
         if let metricsPort { settings.metricsPort = metricsPort }

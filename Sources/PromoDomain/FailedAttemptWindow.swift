@@ -1,0 +1,86 @@
+/// Counts one caller's failed attempts (one user, or one IP) in a sliding window and locks the caller out
+/// for a cool-down once they pass the limit, so codes cannot be guessed through us.
+///
+/// The window is the sliding-window-counter approximation: the previous fixed window's count, weighted by
+/// how much of it still overlaps the sliding window, plus the current window's count. Two counters per
+/// caller instead of a timestamp per attempt, so memory per tracked caller is constant whatever the limit.
+/// The estimate never undercounts a steady attacker by more than one window's worth of drift and is exact
+/// for bursts inside one window, which is what guessing looks like.
+public struct FailedAttemptWindow: Sendable, Hashable {
+    public struct Policy: Sendable, Hashable {
+        /// Failed attempts allowed inside `windowMs`; the next one starts the cool-down. 0 = never limited.
+        public var failuresMax: Int
+        public var windowMs: Int64
+        /// How long every attempt of a locked-out caller is answered RATE_LIMITED.
+        public var cooldownMs: Int64
+
+        public init(failuresMax: Int, windowMs: Int64, cooldownMs: Int64) {
+            precondition(failuresMax >= 0 && windowMs > 0 && cooldownMs >= 0)
+            self.failuresMax = failuresMax
+            self.windowMs = windowMs
+            self.cooldownMs = cooldownMs
+        }
+    }
+
+    private var windowStartMs: Int64
+    private var current: Int = 0
+    private var previous: Int = 0
+    /// Attempts before this instant are refused without being looked at.
+    public private(set) var lockedUntilMs: Int64 = .min
+
+    public init(nowMs: Int64, policy: Policy) {
+        windowStartMs = nowMs - nowMs % policy.windowMs
+    }
+
+    public func isLockedOut(nowMs: Int64) -> Bool { nowMs < lockedUntilMs }
+
+    /// Adds one failed attempt at `nowMs`; returns true when it starts a cool-down.
+    public mutating func recordFailure(nowMs: Int64, policy: Policy) -> Bool {
+        guard policy.failuresMax > 0 else { return false }
+        roll(to: nowMs, policy: policy)
+        current += 1
+        guard !isLockedOut(nowMs: nowMs), estimate(nowMs: nowMs, policy: policy) > Double(policy.failuresMax) else {
+            return false
+        }
+        lockedUntilMs = nowMs + policy.cooldownMs
+        // The cool-down is the penalty; afterwards the caller starts with a clean window rather than being
+        // locked out again by the first mistake.
+        (current, previous) = (0, 0)
+        return true
+    }
+
+    /// True when nothing about this caller is worth keeping: no cool-down and no failure in the window.
+    public func isForgettable(nowMs: Int64, policy: Policy) -> Bool {
+        !isLockedOut(nowMs: nowMs) && nowMs - windowStartMs >= 2 * policy.windowMs
+    }
+
+    func estimate(nowMs: Int64, policy: Policy) -> Double {
+        let elapsed = Double(nowMs - windowStartMs) / Double(policy.windowMs)
+        return Double(previous) * max(0, 1 - elapsed) + Double(current)
+    }
+
+    private mutating func roll(to nowMs: Int64, policy: Policy) {
+        let start = nowMs - nowMs % policy.windowMs
+        guard start > windowStartMs else { return }
+        previous = start - windowStartMs == policy.windowMs ? current : 0
+        current = 0
+        windowStartMs = start
+    }
+}
+
+extension Verdict {
+    /// Whether this refusal is what guessing produces, and so counts against the caller's failed attempts.
+    ///
+    /// Counted: the code does not exist or cannot be used at all (a guesser meets these). Not counted: refusals
+    /// about a real code the caller plainly holds (limits used up, eligibility, deposit, a lapsed reservation),
+    /// so a sold-out campaign does not lock out the players behind one carrier NAT who all typed it correctly.
+    public var countsAsFailedAttempt: Bool {
+        switch self {
+        case .codeNotFound, .codeInactive, .campaignInactive, .notYetValid, .expired, .reservationNotFound:
+            true
+        case .ok, .limitReached, .codeLimitReached, .userLimitReached, .notEligible, .minDepositNotMet, .rateLimited,
+            .reservationExpired:
+            false
+        }
+    }
+}

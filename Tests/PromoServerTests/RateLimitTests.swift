@@ -1,0 +1,193 @@
+import NIOCore
+import PromoClient
+import PromoServer
+import PromoWire
+import Testing
+
+/// Guessing protection over TCP: failed attempts per user and per IP, the cool-down, and what it spares.
+@Suite("Rate limiting of failed attempts")
+struct RateLimitTests {
+    private static func server(_ configure: @escaping (inout ServerConfiguration) -> Void = { _ in }) async throws
+        -> TestServer
+    {
+        try await TestServer.start {
+            $0.rateLimitUserFailuresMax = 5
+            $0.rateLimitIpFailuresMax = 8
+            $0.rateLimitWindowMs = 60_000
+            $0.rateLimitCooldownMs = 60_000
+            configure(&$0)
+        }
+    }
+
+    @Test func aGuesserIsLockedOutEvenFromARealCode() async throws {
+        let server = try await Self.server()
+        defer { Task { await server.stop() } }
+        let admin = try await server.session()
+        let real = Unique.code("REAL")
+        _ = try await admin.createCampaign(bonusCampaign(), code: real)
+        let guesser = user(Unique.user())
+        for _ in 0..<5 {
+            #expect(try await admin.validate(code: Unique.code("GUESS"), user: guesser).verdict == .codeNotFound)
+        }
+        #expect(try await admin.redeem(code: Unique.code("GUESS"), user: guesser).verdict == .codeNotFound)  // the 6th
+        // Now a correct guess must look exactly like any other attempt, or the lock-out would leak it.
+        #expect(try await admin.validate(code: real, user: guesser).verdict == .rateLimited)
+        let refused = try await admin.redeem(code: real, user: guesser)
+        #expect(refused.verdict == .rateLimited && refused.redemptionId.isEmpty && refused.campaignId.isEmpty)
+        #expect(try await admin.rewardHistory(userId: guesser.userId).redemptions.isEmpty)
+        // Someone else is not affected.
+        #expect(try await admin.redeem(code: real, user: user(Unique.user())).verdict == .ok)
+        await admin.close()
+    }
+
+    @Test func oneIpIsLimitedAcrossManyUsers() async throws {
+        let server = try await Self.server()
+        defer { Task { await server.stop() } }
+        let admin = try await server.session()
+        let real = Unique.code("REAL")
+        _ = try await admin.createCampaign(bonusCampaign(), code: real)
+        // Nine users, one failure each: no user is near their limit, the IP passes its 8.
+        for _ in 0..<9 {
+            let sock = user(Unique.user()) { $0.ip = "203.0.113.7" }
+            #expect(try await admin.validate(code: Unique.code("GUESS"), user: sock).verdict == .codeNotFound)
+        }
+        let fresh = user(Unique.user()) { $0.ip = "203.0.113.7" }
+        #expect(try await admin.redeem(code: real, user: fresh).verdict == .rateLimited)
+        let elsewhere = user(Unique.user()) { $0.ip = "198.51.100.1" }
+        #expect(try await admin.redeem(code: real, user: elsewhere).verdict == .ok)
+        await admin.close()
+    }
+
+    @Test func refusalsAboutARealCodeDoNotCount() async throws {
+        let server = try await Self.server()
+        defer { Task { await server.stop() } }
+        let admin = try await server.session()
+        let soldOut = Unique.code("SOLD")
+        _ = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 1 }, code: soldOut)
+        #expect(try await admin.redeem(code: soldOut, user: user(Unique.user())).verdict == .ok)
+        // Twenty players behind one NAT try the sold-out code, each several times: nobody is locked out.
+        let nat = "192.0.2.44"
+        for _ in 0..<20 {
+            let player = user(Unique.user()) { $0.ip = nat }
+            for _ in 0..<3 {
+                #expect(try await admin.redeem(code: soldOut, user: player).verdict == .limitReached)
+            }
+        }
+        let another = Unique.code("OPEN")
+        _ = try await admin.createCampaign(bonusCampaign(), code: another)
+        #expect(try await admin.redeem(code: another, user: user(Unique.user()) { $0.ip = nat }).verdict == .ok)
+        await admin.close()
+    }
+
+    @Test func successfulRedemptionsAreNeverThrottled() async throws {
+        let server = try await Self.server()
+        defer { Task { await server.stop() } }
+        let admin = try await server.session()
+        let player = user(Unique.user()) { $0.ip = "192.0.2.9" }
+        for _ in 0..<30 {
+            let code = Unique.code("GIFT")
+            _ = try await admin.createCampaign(bonusCampaign(), code: code)
+            #expect(try await admin.validate(code: code, user: player).verdict == .ok)
+            #expect(try await admin.redeem(code: code, user: player).verdict == .ok)
+        }
+        #expect(try await admin.rewardHistory(userId: player.userId, pageSize: 100).redemptions.count == 30)
+        await admin.close()
+    }
+
+    @Test func theCooldownEnds() async throws {
+        let server = try await Self.server {
+            $0.rateLimitUserFailuresMax = 2
+            $0.rateLimitCooldownMs = 400
+        }
+        defer { Task { await server.stop() } }
+        let admin = try await server.session()
+        let real = Unique.code("REAL")
+        _ = try await admin.createCampaign(bonusCampaign(), code: real)
+        let player = user(Unique.user())
+        for _ in 0..<3 { _ = try await admin.validate(code: Unique.code("TYPO"), user: player) }
+        let lockedAt = nowMs()
+        let key = Unique.key()
+        #expect(try await admin.redeem(code: real, user: player, idempotencyKey: key).verdict == .rateLimited)
+        try await sleep(untilMs: lockedAt + 500)
+        // The refused attempt stored nothing: the same idempotency key now gets a real answer.
+        let redeemed = try await admin.redeem(code: real, user: player, idempotencyKey: key)
+        #expect(redeemed.verdict == .ok && !redeemed.replayed)
+        await admin.close()
+    }
+
+    @Test func zeroTurnsTheLimitsOff() async throws {
+        let server = try await Self.server {
+            $0.rateLimitUserFailuresMax = 0
+            $0.rateLimitIpFailuresMax = 0
+        }
+        defer { Task { await server.stop() } }
+        let admin = try await server.session()
+        let player = user(Unique.user()) { $0.ip = "192.0.2.1" }
+        for _ in 0..<50 {
+            #expect(try await admin.validate(code: Unique.code("GUESS"), user: player).verdict == .codeNotFound)
+        }
+        await admin.close()
+    }
+
+    @Test func impossibleSettingsAreRefusedAtStart() async throws {
+        for configure: @Sendable (inout ServerConfiguration) -> Void in [
+            { $0.rateLimitUserFailuresMax = -1 }, { $0.rateLimitWindowMs = 0 }, { $0.rateLimitTrackedCallersMax = 1 },
+            { $0.frameReadTimeoutMs = 0 },
+        ] {
+            await #expect(throws: ServerError.self) { _ = try await TestServer.start(configure) }
+        }
+    }
+}
+
+@Suite("Slow and partial frames")
+struct SlowFrameTests {
+    @Test func aFrameDribbledByteByByteIsCutOff() async throws {
+        // The idle timeout alone would never fire: a byte arrives every 50 ms.
+        let server = try await TestServer.start {
+            $0.idleTimeoutMs = 2_000
+            $0.frameReadTimeoutMs = 300
+        }
+        defer { Task { await server.stop() } }
+        let raw = try await server.raw()
+        let start = ContinuousClock.now
+        try await raw.write([0x00, 0x00, 0x01, 0x00])  // 256 bytes announced
+        var closed = false
+        for _ in 0..<60 where !closed {
+            try? await raw.write([0x0A])
+            try await Task.sleep(for: .milliseconds(50))
+            closed = raw.isClosed
+        }
+        #expect(closed)
+        #expect(ContinuousClock.now - start >= .milliseconds(250))
+        let notice = try await raw.readResponse(timeoutMs: 1_000)
+        #expect(notice.requestId == 0 && notice.status.code == .unavailable)
+        #expect(notice.status.message.contains("frame read timeout"))
+        let client = try await server.client()
+        #expect(try await client.hello(apiKey: adminKey).role == "admin")
+        await client.close()
+    }
+
+    @Test func aClientThatKeepsCompletingFramesIsNotCutOff() async throws {
+        let server = try await TestServer.start {
+            $0.idleTimeoutMs = 2_000
+            $0.frameReadTimeoutMs = 300
+        }
+        defer { Task { await server.stop() } }
+        let raw = try await server.raw()
+        // Each request is written in two halves 100 ms apart, for well over the frame timeout in all; every
+        // frame completes in time, so every one is answered.
+        var codec = WireCodec(frameBytesMax: 1 << 20)
+        for id in UInt64(1)...8 {
+            var frame = ByteBuffer()
+            try codec.encode(Request(requestId: id, .hello(HelloRequest(apiKey: adminKey))), into: &frame)
+            let bytes = Array(frame.readableBytesView)
+            try await raw.write(Array(bytes[..<(bytes.count / 2)]))
+            try await Task.sleep(for: .milliseconds(100))
+            try await raw.write(Array(bytes[(bytes.count / 2)...]))
+            let answer = try await raw.readResponse()
+            #expect(answer.requestId == id && answer.status.code == .ok)
+        }
+        #expect(!raw.isClosed)
+        await raw.close()
+    }
+}
