@@ -38,7 +38,7 @@ final class RedemptionService: Sendable {
             let (failures, attempts) = (failures, attempts)
             @Sendable func check(_ connection: Connection) throws -> ValidateResponse {
                 let nowMs = WallClock.nowMs()
-                let result = try connection.check(request, nowMs: nowMs)
+                let result = try connection.readTransaction { try connection.check(request, nowMs: nowMs) }
                 let verdict = result.outcome.verdict
                 attempts.record(verdict, for: request.user, nowMs: nowMs)
                 if verdict != .ok, let campaign = result.campaign {

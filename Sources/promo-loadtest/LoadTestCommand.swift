@@ -1,8 +1,6 @@
 import ArgumentParser
-import Histogram
 import PromoClient
 import PromoWire
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -14,22 +12,28 @@ struct LoadTestCommand: AsyncParsableCommand {
         commandName: "promo-loadtest",
         abstract: "Drives promo-server with pipelined calls and reports throughput and latency percentiles.",
         discussion: """
-            Closed loop: each connection keeps --depth calls in flight; a call's latency runs from just before \
-            it is written to when its answer is matched. The API key comes from --key or PROMO_API_KEY.
+            Closed loop (the default): each connection keeps --depth calls in flight; a call's latency runs \
+            from just before it is written to when its answer is matched.
+
+            Open loop (--rate N): N calls per second in all, spread evenly over the connections, each sent at \
+            its intended time whatever the server does; latency runs from the intended send time, so a stall \
+            shows up in the percentiles instead of silently slowing the sender (coordinated omission). Each \
+            connection has at most --depth calls outstanding (default 64): a call that finds them all busy is \
+            sent late and counted as late; one still unsent when the run ends is counted as unsent.
+
+            The tool creates its own campaign (and, for --codes unique, its own single-use codes) first. The \
+            API key comes from --key or PROMO_API_KEY and needs a role that may create campaigns and make the \
+            calls (manager or admin).
+
+            Examples:
+              promo-loadtest validate --connections 50 --duration 10
+              promo-loadtest redeem --codes hot --hot-limit 1000 --connections 50 --requests 20000
+              promo-loadtest redeem --codes unique --connections 50 --rate 10000 --duration 10
+              promo-loadtest mixed --mix validate=90,redeem=10 --connections 50 --duration 10
+              promo-loadtest generate --batch 1000000 --requests 1
             """)
 
-    enum Scenario: String, ExpressibleByArgument, CaseIterable {
-        /// Authenticated round trips with no storage work: the protocol and server floor.
-        case hello
-        /// Read-only checks of one shared code by ever-new users.
-        case validate
-        /// Durable redemptions of one shared, unlimited code by ever-new users (the hot-code case).
-        case redeem
-        /// Batches of --batch unique codes from the default pattern, each durable before it is answered.
-        case generate
-        /// Whole-campaign reports of --campaign (for example one that an earlier redeem run filled).
-        case report
-    }
+    // MARK: - Every option of the tool (add new ones here, next to their neighbours)
 
     @Argument(help: "What to send: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).")
     var scenario: Scenario
@@ -43,230 +47,136 @@ struct LoadTestCommand: AsyncParsableCommand {
     @Option(help: "Parallel connections.")
     var connections = 1
 
-    @Option(help: "Calls in flight per connection (pipeline depth).")
-    var depth = 1
+    @Option(help: "Calls in flight per connection: exactly, in the closed loop (default 1); at most, with --rate (default 64).")
+    var depth: Int?
+
+    @Option(help: "Open loop: total calls per second over all connections (absent: closed loop).")
+    var rate: Double?
 
     @Option(help: "Measured seconds.")
     var duration = 5.0
 
-    @Option(help: "Stop after this many measured calls in all (0: run for --duration).")
+    @Option(help: "Stop after this many measured calls in all (0: run for --duration; warm-up does not apply).")
     var requests: UInt64 = 0
 
     @Option(help: "Unmeasured seconds before measuring.")
     var warmup = 1.0
 
-    @Option(help: "Campaign to report on (report scenario).")
+    @Option(help: "redeem and mixed: 'hot' (one shared code) or 'unique' (a single-use code per redemption).")
+    var codes: CodeMode = .hot
+
+    @Option(help: "With --codes hot: the campaign's redemption limit; the run then checks exactly this many succeed.")
+    var hotLimit: UInt64?
+
+    @Option(help: "With --codes unique: codes to prepare (default: enough for the run's expected redeems).")
+    var uniqueCodes: UInt64?
+
+    @Option(help: "mixed: weights of hello, validate, redeem and report, e.g. validate=90,redeem=10.")
+    var mix = CallMix.defaultMix
+
+    @Option(help: "Campaign to report on (report scenario; default: a new, empty campaign).")
     var campaign: String?
 
     @Option(help: "Codes per generate call.")
     var batch: UInt32 = 1_000
 
+    @Option(help: "A call unanswered for this long counts as CLIENT_ERROR.")
+    var callTimeoutMs = 30_000
+
+    @Flag(help: "Print a progress line every second on stderr even when it is not a terminal.")
+    var progress = false
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
+    // MARK: - Checks and the run
+
     func validate() throws {
         guard connections >= 1, connections <= 10_000 else { throw ValidationError("--connections must be 1...10000") }
-        guard depth >= 1, depth <= 1_024 else { throw ValidationError("--depth must be 1...1024") }
+        if let depth, depth < 1 || depth > 1_024 { throw ValidationError("--depth must be 1...1024") }
         guard duration > 0, warmup >= 0 else { throw ValidationError("--duration must be > 0, --warmup >= 0") }
+        guard callTimeoutMs >= 1 else { throw ValidationError("--call-timeout-ms must be >= 1") }
+        if let rate {
+            guard rate > 0, rate / Double(connections) <= 1_000_000 else {
+                throw ValidationError("--rate must be > 0 and at most 1,000,000 per connection")
+            }
+        }
+        let redeems = scenario == .redeem || (scenario == .mixed && mix.includes(.redeem))
+        if hotLimit != nil {
+            guard redeems, codes == .hot else { throw ValidationError("--hot-limit needs redeem or mixed (with redeem) and --codes hot") }
+            guard hotLimit! >= 1 else { throw ValidationError("--hot-limit must be >= 1") }
+        }
+        if uniqueCodes != nil, !(redeems && codes == .unique) {
+            throw ValidationError("--unique-codes needs redeem or mixed (with redeem) and --codes unique")
+        }
+        if scenario != .mixed, mix != CallMix.defaultMix { throw ValidationError("--mix applies to the mixed scenario only") }
+        if campaign != nil, scenario != .report { throw ValidationError("--campaign applies to the report scenario only") }
     }
 
     func run() async throws {
         guard let apiKey = key ?? getenv("PROMO_API_KEY").map({ String(cString: $0) }) else {
             throw ValidationError("no API key: pass --key or set PROMO_API_KEY")
         }
-        let parts = server.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--server must be HOST:PORT") }
-        let host = String(parts[0])
+        let clients = try await connectAll(apiKey: apiKey)
+        let workload = try await WorkloadSetup(
+            scenario: scenario, codes: codes, hotLimit: hotLimit, uniqueCodes: uniqueCodes ?? expectedRedeems,
+            mix: mix, reportCampaign: campaign, batch: batch, apiKey: apiKey
+        ).prepare(using: clients[0])
 
-        var clients: [PromoClient] = []
-        for _ in 0..<connections {
-            let client = try await PromoClient.connect(host: host, port: port)
-            _ = try await client.hello(apiKey: apiKey, clientName: "promo-loadtest")
-            clients.append(client)
-        }
-        let makeCall: @Sendable (UInt64) -> Request.Call
-        if scenario == .report {
-            guard let campaign else { throw ValidationError("the report scenario needs --campaign") }
-            makeCall = { _ in .report(.with { $0.campaignId = campaign }) }
-        } else {
-            makeCall = try await Self.prepare(scenario, client: clients[0], apiKey: apiKey, batch: batch)
-        }
-        let clock = ContinuousClock()
-        let measureFrom = clock.now + .seconds(warmup)
-        let stopAt = measureFrom + .seconds(duration)
-
-        let began = clock.now
-        let result = await withTaskGroup(of: WorkerResult.self) { group in
-            for client in clients {
-                for _ in 0..<depth {
-                    group.addTask {
-                        await Self.worker(
-                            client: client, makeCall: makeCall, measureFrom: measureFrom, stopAt: stopAt, requests: requests)
-                    }
-                }
+        let run = RunPlan(
+            connections: clients.count, duration: duration, warmup: requests > 0 ? 0 : warmup, requests: requests)
+        let live = LiveCounters()
+        let showProgress = progress || isatty(2) == 1
+        let outcome = await run.execute(clients: clients, live: live, showProgress: showProgress) { recorders, timeline in
+            if let rate {
+                await OpenLoopDriver(
+                    clients: clients, recorders: recorders, workload: workload, plan: run, timeline: timeline, live: live,
+                    rate: rate, outstandingMax: depth ?? OpenLoopDriver.outstandingDefault
+                ).run()
+            } else {
+                await ClosedLoopDriver(
+                    clients: clients, recorders: recorders, workload: workload, plan: run, timeline: timeline, live: live,
+                    depth: depth ?? 1
+                ).run()
             }
-            var total = WorkerResult()
-            for await partial in group { total.merge(partial) }
-            return total
         }
+        let checks = await RunChecks.evaluate(workload: workload, tally: outcome.tally, client: clients[0])
         for client in clients { await client.close() }
 
         let report = LoadReport(
-            scenario: scenario.rawValue, connections: connections, depth: depth,
-            seconds: requests > 0 ? Self.seconds(clock.now - began) : duration, result: result)
+            scenario: scenario.rawValue, mode: rate.map { .open(rate: $0) } ?? .closed, connections: clients.count,
+            depth: depth ?? (rate == nil ? 1 : OpenLoopDriver.outstandingDefault), seconds: outcome.measuredSeconds,
+            campaignId: workload.campaignId, tally: outcome.tally, checks: checks)
         print(json ? report.json : report.table)
+        if checks.contains(where: { $0.state == .failed }) { throw ExitCode(1) }
     }
 
-    /// Creates what the scenario needs (a campaign and its code) and returns the call for the n-th request.
-    static func prepare(_ scenario: Scenario, client: PromoClient, apiKey: String, batch: UInt32) async throws
-        -> @Sendable (UInt64) -> Request.Call
-    {
-        var generator = SystemRandomNumberGenerator()
-        let runId = generator.next() as UInt64
-        switch scenario {
-        case .hello, .report:
-            let call = Request.Call.hello(HelloRequest(apiKey: apiKey, clientName: "promo-loadtest"))
-            return { _ in call }
-        case .validate, .redeem, .generate:
-            let code = "LOAD" + String(runId % 1_000_000_000_000, radix: 36).uppercased()
-            let created = try await client.call(
-                .createCampaign(.with {
-                    $0.code = code
-                    $0.campaign = .with { campaign in
-                        campaign.name = "promo-loadtest \(code)"
-                        campaign.kind = .other
-                        campaign.active = true
-                        campaign.reward = .with { $0.kind = .bonus; $0.amountMinor = 500; $0.currency = "EUR" }
-                    }
-                }))
-            guard case .createCampaign(let answer) = created, let campaignId = answer.campaign?.id else {
-                throw ValidationError("create_campaign answered without a campaign")
-            }
-            if scenario == .generate {
-                return { _ in .generate(.with { $0.campaignId = campaignId; $0.count = batch }) }
-            }
-            FileHandleOutput.standardError("campaign \(campaignId)")
-            let prefix = "load-\(runId)-"
-            if scenario == .validate {
-                return { n in .validate(.with { $0.code = code; $0.user = .with { $0.userId = prefix + String(n % 100_000) } }) }
-            }
-            return { n in .redeem(.with { $0.code = code; $0.user = .with { $0.userId = prefix + String(n) } }) }
+    /// Opens and authenticates every connection (the place to add transport options such as TLS).
+    func connectAll(apiKey: String) async throws -> [PromoClient] {
+        let parts = server.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--server must be HOST:PORT") }
+        let host = String(parts[0])
+        var configuration = ClientConfiguration()
+        configuration.callTimeoutMs = callTimeoutMs
+        var clients: [PromoClient] = []
+        for _ in 0..<connections {
+            let client = try await PromoClient.connect(host: host, port: port, configuration: configuration)
+            _ = try await client.hello(apiKey: apiKey, clientName: "promo-loadtest")
+            clients.append(client)
         }
+        return clients
     }
 
-    /// One pipelined slot: sends, waits for the answer, records, repeats until `stopAt`.
-    static func worker(
-        client: PromoClient, makeCall: @Sendable (UInt64) -> Request.Call, measureFrom: ContinuousClock.Instant,
-        stopAt: ContinuousClock.Instant, requests: UInt64
-    ) async -> WorkerResult {
-        var result = WorkerResult()
-        let clock = ContinuousClock()
-        while true {
-            let start = clock.now
-            if requests > 0 {
-                // A call budget instead of a deadline (warm-up does not apply).
-                guard Budget.take(requests) else { break }
-            } else if start >= stopAt {
-                break
-            }
-            let status: String
-            do {
-                let response = try await client.send(makeCall(Sequence.next()))
-                status = Self.outcome(response)
-            } catch {
-                status = "CLIENT_ERROR"
-            }
-            guard requests > 0 || start >= measureFrom else { continue }
-            let elapsed = clock.now - start
-            let micros = UInt64(elapsed.components.seconds) * 1_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000)
-            _ = result.latencyMicros.record(max(micros, 1))
-            result.statuses[status, default: 0] += 1
+    /// Unique codes a run needs when --unique-codes is not given: its calls times the redeem share, with
+    /// room to spare; a closed loop is assumed to reach at most 20,000 redeems per second.
+    var expectedRedeems: UInt64 {
+        let share = scenario == .mixed ? mix.share(of: .redeem) : 1
+        let calls: Double
+        if requests > 0 {
+            calls = Double(requests)
+        } else {
+            calls = (rate ?? 20_000) * (duration + warmup) * 1.1
         }
-        return result
-    }
-}
-
-extension LoadTestCommand {
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    /// The status, or for validate and redeem the verdict, so refusals are visible in the report.
-    static func outcome(_ response: Response) -> String {
-        switch response.result {
-        case .validate(let answer): "VERDICT_\(answer.verdict)"
-        case .redeem(let answer): "VERDICT_\(answer.verdict)"
-        case .generate(let answer): answer.generated > 0 ? "GENERATED" : "EMPTY"
-        default: response.status.code.description
-        }
-    }
-}
-
-enum FileHandleOutput {
-    /// A line on standard error (fd 2), so stdout stays one table or one JSON object.
-    static func standardError(_ line: String) {
-        let bytes = Array((line + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-    }
-}
-
-/// The calls left when running with --requests.
-enum Budget {
-    private static let taken = Atomic<UInt64>(0)
-    static func take(_ limit: UInt64) -> Bool { taken.add(1, ordering: .relaxed).oldValue < limit }
-}
-
-/// Request numbers shared by every worker, so each redeem uses a user never seen before.
-enum Sequence {
-    private static let counter = Atomic<UInt64>(0)
-    static func next() -> UInt64 { counter.add(1, ordering: .relaxed).oldValue }
-}
-
-struct WorkerResult {
-    var latencyMicros = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
-    var statuses: [String: Int] = [:]
-
-    mutating func merge(_ other: WorkerResult) {
-        latencyMicros.add(other.latencyMicros)
-        statuses.merge(other.statuses, uniquingKeysWith: +)
-    }
-}
-
-struct LoadReport {
-    let scenario: String
-    let connections: Int
-    let depth: Int
-    let seconds: Double
-    let result: WorkerResult
-
-    private var percentiles: [(String, UInt64)] {
-        let h = result.latencyMicros
-        return [
-            ("p50", h.valueAtPercentile(50)), ("p90", h.valueAtPercentile(90)), ("p99", h.valueAtPercentile(99)),
-            ("p99.9", h.valueAtPercentile(99.9)), ("max", h.max),
-        ]
-    }
-
-    private var throughput: Double { Double(result.latencyMicros.totalCount) / seconds }
-
-    var table: String {
-        var lines = [
-            "scenario \(scenario): \(connections) connection(s) x depth \(depth), \(seconds) s",
-            "calls        \(result.latencyMicros.totalCount)",
-            "throughput   \(Int(throughput.rounded())) calls/s",
-        ]
-        lines.append("latency µs   " + percentiles.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
-        lines.append("statuses     " + result.statuses.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-        return lines.joined(separator: "\n")
-    }
-
-    var json: String {
-        let latency = percentiles.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
-        let statuses = result.statuses.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
-        return """
-            {"scenario":"\(scenario)","connections":\(connections),"depth":\(depth),"seconds":\(seconds),\
-            "calls":\(result.latencyMicros.totalCount),"throughput":\(Int(throughput.rounded())),\
-            "latency_us":{\(latency)},"statuses":{\(statuses)}}
-            """
+        return max(1, UInt64((calls * share).rounded(.up)))
     }
 }

@@ -170,11 +170,11 @@ struct SlowFrameTests {
     @Test func aClientThatKeepsCompletingFramesIsNotCutOff() async throws {
         let server = try await TestServer.start {
             $0.idleTimeoutMs = 2_000
-            $0.frameReadTimeoutMs = 300
+            $0.frameReadTimeoutMs = 1_000
         }
         defer { Task { await server.stop() } }
         let raw = try await server.raw()
-        // Each request is written in two halves 100 ms apart, for well over the frame timeout in all; every
+        // Each request is written in two halves 200 ms apart, for well over the frame timeout in all; every
         // frame completes in time, so every one is answered.
         var codec = WireCodec(frameBytesMax: 1 << 20)
         for id in UInt64(1)...8 {
@@ -182,7 +182,7 @@ struct SlowFrameTests {
             try codec.encode(Request(requestId: id, .hello(HelloRequest(apiKey: adminKey))), into: &frame)
             let bytes = Array(frame.readableBytesView)
             try await raw.write(Array(bytes[..<(bytes.count / 2)]))
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(200))
             try await raw.write(Array(bytes[(bytes.count / 2)...]))
             let answer = try await raw.readResponse()
             #expect(answer.requestId == id && answer.status.code == .ok)
