@@ -137,6 +137,42 @@ struct EnvironmentConfigTests {
         #expect(negative.output.contains("PROMO_GENERATE_COUNT_MAX=-1"), "\(negative.output)")
     }
 
+    /// The README's configuration table names every config-file key once, and every environment variable it
+    /// names is accepted by the server with the default it documents.
+    @Test func theReadmeTableListsEveryKeyWithAWorkingVariableAndDefault() async throws {
+        let root = repositoryRoot()
+        let configFile = try readSource(root + "/Sources/promo-server/ConfigFile.swift")
+        let keys = configFile.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.trimmingPrefix(while: { $0 == " " })
+            guard trimmed.hasPrefix("var "), trimmed.hasSuffix("?") else { return nil }
+            return String(trimmed.dropFirst(4).prefix { $0 != ":" })
+        }
+        #expect(keys.count > 40)
+
+        let readme = try readSource(root + "/README.md")
+        let tableStart = try #require(readme.range(of: "| flag | environment | config key | default | meaning |"))
+        var documentedKeys: [String] = []
+        var environment: [String] = []
+        for line in readme[tableStart.upperBound...].split(separator: "\n").dropFirst() {
+            guard line.hasPrefix("|") else { break }
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingPrefix(while: { $0 == " " }) }
+            let variables = backticked(cells[2])
+            let rowKeys = backticked(cells[3])
+            let defaults = backticked(cells[4])
+            documentedKeys += rowKeys
+            guard !rowKeys.isEmpty else { continue }
+            #expect(variables.count == rowKeys.count && defaults.count == rowKeys.count, "\(line)")
+            for (variable, value) in zip(variables, defaults) { environment.append("\(variable)=\(value)") }
+        }
+        #expect(documentedKeys.sorted() == keys.sorted())
+        #expect(Set(documentedKeys).count == documentedKeys.count, "a key is listed twice")
+
+        // The flags override the documented ports and folder, so the defaults cannot clash with anything.
+        let run = try await ConfiguredRun.run(arguments: ["--port", "0", "--metrics-port", "0"], environment: environment)
+        #expect(run.exitStatus == nil, "\(run.output)")
+        #expect(run.address("listening on")?.hasPrefix("127.0.0.1:") == true, "\(run.output)")
+    }
+
     /// The validation the config file gets applies to the environment too.
     @Test func environmentValuesAreValidatedLikeTheConfigFile() async throws {
         let run = try await ConfiguredRun.run(
@@ -144,4 +180,28 @@ struct EnvironmentConfigTests {
         #expect(run.exitStatus != nil && run.exitStatus != 0)
         #expect(run.output.contains("frameBytesMax must be 1 KiB...64 MiB"), "\(run.output)")
     }
+}
+
+private func backticked(_ cell: Substring) -> [String] {
+    cell.split(separator: "`", omittingEmptySubsequences: false).enumerated().compactMap { $0.offset % 2 == 1 ? String($0.element) : nil }
+}
+
+/// <root>/Tests/PromoServerTests/ThisFile.swift → <root>
+private func repositoryRoot(filePath: String = #filePath) -> String {
+    var path = Substring(filePath)
+    for _ in 0..<3 { path = path[..<(path.lastIndex(of: "/") ?? path.startIndex)] }
+    return String(path)
+}
+
+private func readSource(_ path: String) throws -> String {
+    guard let file = fopen(path, "r") else { throw ServerProcessError(description: "cannot read \(path)") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = fread(&chunk, 1, chunk.count, file)
+        if count <= 0 { break }
+        bytes += chunk[0..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
