@@ -196,7 +196,14 @@ struct MetricsTests {
     /// While shutdown drains an in-flight redeem, /readyz says 503 and /healthz still 200; once stopped,
     /// the operations port refuses connections.
     @Test func readinessFailsAsSoonAsShutdownBegins() async throws {
-        let server = try await TestServer.start()
+        // A port below the kernel's ephemeral range (32768-60999 by default): once this server lets it go, no
+        // other test server (all on port 0) can be handed it, so "connection refused" means what it says.
+        var started: TestServer?
+        for _ in 0..<20 where started == nil {
+            let port = Int.random(in: 20_000..<32_000)
+            started = try? await TestServer.start { $0.metricsPort = port }
+        }
+        let server = try #require(started)
         let port = try server.metricsPort
         let admin = try await server.session()
         let code = Unique.code("DRAIN")
@@ -220,6 +227,7 @@ struct MetricsTests {
         try blocker.execute("ROLLBACK")
         #expect(try await redeem.value.verdict == .ok)  // the in-flight request was finished, not dropped
         await stopping.value
+        #expect(server.server.metricsAddress == nil)
         #expect(await connectionRefused(port: port))
         await admin.close()
     }
