@@ -84,7 +84,7 @@ private struct ConfiguredRun {
     }
 }
 
-@Suite("Configuration from PROMO_* environment variables")
+@Suite("Configuration from PROMO_* environment variables", .serialized)
 struct EnvironmentConfigTests {
     /// The config file names 127.0.0.2 for both ports and port 1 for metrics; the environment overrides the
     /// metrics host and port; the flags override the environment's protocol host and port.
