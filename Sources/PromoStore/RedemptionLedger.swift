@@ -318,12 +318,6 @@ extension Connection {
         try insert.bind(17, command.nowMs)
         try insert.run()
 
-        // A user is new to the campaign when they hold no standing redemption yet: this one becomes their
-        // first, which is where the timeline counts them.
-        let standing = try statement("SELECT redemptions FROM user_redemptions WHERE campaign_id = ? AND user_id = ?")
-        try standing.bind(1, campaign.id)
-        try standing.bind(2, request.user.userId)
-        let newUser = (try standing.firstRow { $0.int64(0) } ?? 0) == 0
         let user = try statement(
             """
             INSERT INTO user_redemptions (campaign_id, user_id, redemptions, max_per_user, first_at_ms) VALUES (?1, ?2, 1, ?3, ?4)
@@ -336,6 +330,9 @@ extension Connection {
         try user.bind(3, Int64(campaign.maxPerUser))
         try user.bind(4, command.nowMs)
         let userCount = try user.firstRow { $0.int64(0) } ?? 1
+        // A user is new to the campaign when they held no standing redemption before this one: it becomes their
+        // first, which is where the timeline counts them (and the unique-user counter below).
+        let newUser = userCount == 1
         let uses = try statement("UPDATE codes SET uses = uses + 1 WHERE key = ? RETURNING uses")
         try uses.bind(1, code.code.key)
         let codeUses = try uses.firstRow { $0.int64(0) } ?? 1
@@ -344,7 +341,7 @@ extension Connection {
             UPDATE campaigns SET redemptions = redemptions + 1, unique_users = unique_users + ?,
                 codes_redeemed = codes_redeemed + ? WHERE id = ?
             """)
-        try counters.bind(1, userCount == 1)
+        try counters.bind(1, newUser)
         try counters.bind(2, codeUses == 1)
         try counters.bind(3, campaign.id)
         try counters.run()
