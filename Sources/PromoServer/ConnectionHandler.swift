@@ -19,6 +19,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private let inFlightMax: Int
     private let helloAttemptsMax: Int
     private let frameReadTimeout: TimeAmount
+    private let metrics: ServerMetrics
     private var logger: Logger
 
     private var inbound: ByteBuffer?
@@ -32,13 +33,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var partialFrameSince: NIODeadline?
     private var frameTimerArmed = false
 
-    init(router: RequestRouter, configuration: ServerConfiguration, logger: Logger) {
+    init(router: RequestRouter, configuration: ServerConfiguration, metrics: ServerMetrics, logger: Logger) {
         self.router = router
         self.frames = FrameDecoder(frameBytesMax: configuration.frameBytesMax)
         self.codec = WireCodec(frameBytesMax: configuration.frameBytesMax)
         self.inFlightMax = configuration.inFlightPerConnectionMax
         self.helloAttemptsMax = configuration.helloAttemptsMax
         self.frameReadTimeout = .milliseconds(Int64(configuration.frameReadTimeoutMs))
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -145,19 +147,24 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+        // Monotonic clock read through the vDSO: the latency histogram's start, a few ns.
+        let startedNs = NIODeadline.now().uptimeNanoseconds
         let request: Request
         do {
             request = try codec.decodeRequest(frame)
         } catch {
             // The framing is intact, so the connection survives; the id is unknown, hence 0.
             send(Response(requestId: 0, status: Status(.invalidArgument, error.message)), context: context)
+            metrics.rpc(for: nil).answered(.invalidArgument, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
             return
         }
+        let rpc = metrics.rpc(for: request.call)
         let reply: Reply
         do {
             reply = try router.route(request.call, session: &session, on: context.eventLoop)
         } catch {
             send(Response(requestId: request.requestId, status: error.status), context: context)
+            rpc.answered(error.status.code, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
             if session.failedHellos >= helloAttemptsMax {
                 fail(context: context, Status(.unauthenticated, "too many failed hello attempts"))
             }
@@ -165,18 +172,24 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         switch reply {
         case .now(let result):
-            send(Response(requestId: request.requestId, result), context: context)
+            let sent = send(Response(requestId: request.requestId, result), context: context)
+            metrics.countVerdict(of: result)
+            rpc.answered(sent, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
         case .later(let future):
             inFlight += 1
             let requestId = request.requestId
             future.hop(to: context.eventLoop).assumeIsolated().whenComplete { outcome in
                 self.inFlight -= 1
                 switch outcome {
-                case .success(let result): self.send(Response(requestId: requestId, result), context: context)
+                case .success(let result):
+                    let sent = self.send(Response(requestId: requestId, result), context: context)
+                    self.metrics.countVerdict(of: result)
+                    rpc.answered(sent, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
                 case .failure(let error):
                     let error = ServerError(wrapping: error)
                     if error.code == .internal { self.logger.error("request failed", metadata: ["error": "\(error.underlying ?? error)"]) }
                     self.send(Response(requestId: requestId, status: error.status), context: context)
+                    rpc.answered(error.status.code, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
                 }
                 self.flushIfNeeded(context: context)
                 self.resume(context: context)
@@ -197,23 +210,32 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Output
 
-    private func send(_ response: Response, context: ChannelHandlerContext) {
-        guard context.channel.isActive else { return }
-        context.write(wrapOutboundOut(encode(response, allocator: context.channel.allocator)), promise: nil)
+    /// - Returns: the status code that went out (RESOURCE_EXHAUSTED when the answer was too large), for metrics.
+    @discardableResult
+    private func send(_ response: Response, context: ChannelHandlerContext) -> StatusCode {
+        guard context.channel.isActive else { return response.status.code }
+        let (out, sent) = encodeReportingStatus(response, allocator: context.channel.allocator)
+        context.write(wrapOutboundOut(out), promise: nil)
         needsFlush = true
+        return sent
     }
 
     private func encode(_ response: Response, allocator: ByteBufferAllocator) -> ByteBuffer {
+        encodeReportingStatus(response, allocator: allocator).0
+    }
+
+    private func encodeReportingStatus(_ response: Response, allocator: ByteBufferAllocator) -> (ByteBuffer, StatusCode) {
         var out = allocator.buffer(capacity: 128)
         do {
             try codec.encode(response, into: &out)
+            return (out, response.status.code)
         } catch {
             // Only an oversized answer can fail to encode; a status-only answer always fits.
             out.clear()
             let status = Status(.resourceExhausted, error.message)
             try! codec.encode(Response(requestId: response.requestId, status: status), into: &out)
+            return (out, status.code)
         }
-        return out
     }
 
     private func flushIfNeeded(context: ChannelHandlerContext) {

@@ -25,6 +25,10 @@ public final class PromoServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let state = LockedValue(RunState())
     private let bound: (@Sendable (SocketAddress) -> Void)?
+    private let metricsBound: (@Sendable (SocketAddress) -> Void)?
+    /// This server's own metrics (never the global MetricsSystem), served on the operations port.
+    public let metrics = ServerMetrics()
+    private let health = ServiceHealth()
 
     private struct RunState {
         var serverChannel: (any Channel)?
@@ -34,22 +38,30 @@ public final class PromoServer: Service, Sendable {
         var connections: OpenConnections?
         var failureFlush: RepeatedTask?
         var address: SocketAddress?
+        var metricsEndpoint: MetricsEndpoint?
     }
 
     /// - Parameter onBound: called once with the listening address (useful with port 0).
+    /// - Parameter onMetricsBound: called once with the operations HTTP address, before `onBound`.
     public init(
         configuration: ServerConfiguration, logger: Logger = Logger(label: "promo.server"),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onMetricsBound: (@Sendable (SocketAddress) -> Void)? = nil,
         onBound: (@Sendable (SocketAddress) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.logger = logger
         self.group = group
+        self.metricsBound = onMetricsBound
         self.bound = onBound
     }
 
     /// The listening address once bound.
     public var address: SocketAddress? { state.withLock { $0.address } }
+
+    /// The operations HTTP address (`/metrics`, `/healthz`, `/readyz`) once bound; nil when `metricsEnabled`
+    /// is false. Stays set until shutdown has finished.
+    public var metricsAddress: SocketAddress? { state.withLock { $0.metricsEndpoint?.address } }
 
     public func run() async throws {
         try await start()
@@ -69,6 +81,7 @@ public final class PromoServer: Service, Sendable {
         var writerLimits = GroupCommitWriter.Limits()
         writerLimits.batchMax = configuration.writeBatchMax
         writerLimits.queueMax = configuration.writeQueueMax
+        writerLimits.batchObserver = metrics.batchObserver
         let store = try PromoStore(configuration: storeConfiguration, writerLimits: writerLimits)
 
         let registry = ApiKeyRegistry(records: try store.writer.synchronously { try $0.apiKeys() })
@@ -87,6 +100,7 @@ public final class PromoServer: Service, Sendable {
         let connections = OpenConnections(limit: configuration.connectionsMax)
         let configuration = configuration
         let logger = logger
+        let metrics = metrics
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -111,16 +125,28 @@ public final class PromoServer: Service, Sendable {
                             RefuseConnectionHandler(frameBytesMax: configuration.frameBytesMax))
                         return
                     }
-                    channel.closeFuture.whenComplete { _ in connections.remove(channel) }
+                    metrics.openConnections.increment()
+                    channel.closeFuture.whenComplete { _ in
+                        connections.remove(channel)
+                        metrics.openConnections.decrement()
+                    }
                     let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeoutMs))
                     try channel.pipeline.syncOperations.addHandlers([
                         IdleStateHandler(readTimeout: idle),
-                        ConnectionHandler(router: router, configuration: configuration, logger: logger),
+                        ConnectionHandler(router: router, configuration: configuration, metrics: metrics, logger: logger),
                     ])
                 }
             }
 
-        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        // The operations port comes up first: /healthz answers and /readyz says 503 until the listener below accepts.
+        let metricsEndpoint = try await bindMetricsEndpoint()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            await metricsEndpoint?.close()
+            throw error
+        }
         guard let address = channel.localAddress else { throw ServerError(.internal, "bound without an address") }
         state.withLock {
             $0.serverChannel = channel
@@ -130,13 +156,24 @@ public final class PromoServer: Service, Sendable {
             $0.connections = connections
             $0.failureFlush = failureFlush
             $0.address = address
+            $0.metricsEndpoint = metricsEndpoint
         }
+        health.markReady()
         logger.notice("listening", metadata: ["address": "\(address)", "database": "\(configuration.databasePath)"])
         if tls != nil {
             let clientCertificates = configuration.tlsClientCAPath == nil ? "not asked" : "required"
             logger.notice("TLS on", metadata: ["clientCertificates": "\(clientCertificates)"])
         }
         bound?(address)
+    }
+
+    private func bindMetricsEndpoint() async throws -> MetricsEndpoint? {
+        guard configuration.metricsEnabled else { return nil }
+        let endpoint = try await MetricsEndpoint.bind(
+            configuration: configuration, metrics: metrics, health: health, group: group)
+        logger.notice("metrics listening", metadata: ["address": "\(endpoint.address)"])
+        metricsBound?(endpoint.address)
+        return endpoint
     }
 
     /// Graceful stop; safe to call more than once.
@@ -153,6 +190,7 @@ public final class PromoServer: Service, Sendable {
             return (state.quiescing, state.store, state.failures, state.failureFlush, state.connections)
         }
         guard let quiescing, let store else { return }
+        health.markShuttingDown()
         logger.notice("shutting down: no new connections, finishing in-flight requests")
         let drained = group.any().makePromise(of: Void.self)
         quiescing.initiateShutdown(promise: drained)
@@ -170,6 +208,11 @@ public final class PromoServer: Service, Sendable {
         failureFlush?.cancel()
         await failures?.flushAndWait()
         store.close()
+        let metricsEndpoint = state.withLock { state in
+            defer { state.metricsEndpoint = nil }
+            return state.metricsEndpoint
+        }
+        await metricsEndpoint?.close()
         logger.notice("stopped")
     }
 

@@ -130,6 +130,20 @@ public struct ServerConfiguration: Sendable {
     /// A TLS handshake not finished this long after the TCP connection opened is abandoned and the
     /// connection closed (no slowloris through the handshake). Default 10,000 ms.
     public var tlsHandshakeTimeoutMs = 10_000
+    /// Serve the operations HTTP port (`/metrics`, `/healthz`, `/readyz`). Metrics are counted either way.
+    /// Default true.
+    public var metricsEnabled = true
+    /// Interface of the operations HTTP port. Default 127.0.0.1: scrapers usually run beside the service.
+    public var metricsHost = "127.0.0.1"
+    /// Operations HTTP port; 0 picks a free one. Default 7421.
+    public var metricsPort = 7421
+    /// Open connections to the operations port at most; more are closed at once. Default 16.
+    public var metricsConnectionsMax = 16
+    /// Bytes an HTTP client may send the operations port before it gets an answer (request line, headers,
+    /// any body); beyond it the connection is closed. Default 16 KiB.
+    public var metricsRequestBytesMax = 16 * 1_024
+    /// An operations-port connection with nothing read or written for this long is closed. Default 30,000 ms.
+    public var metricsIdleTimeoutMs = 30_000
 
     public init() {}
 
@@ -173,6 +187,12 @@ public struct ServerConfiguration: Sendable {
             "tlsClientCAPath (mTLS) needs TLS: set tlsCertificatePath and tlsPrivateKeyPath too")
         try require(["1.2", "1.3"].contains(tlsMinimumVersion), "tlsMinimumVersion must be 1.2 or 1.3")
         try require(tlsHandshakeTimeoutMs >= 10, "tlsHandshakeTimeoutMs must be at least 10")
+        try require((0...65_535).contains(metricsPort), "metricsPort must be 0...65535")
+        try require(!metricsEnabled || metricsPort == 0 || metricsPort != port, "metricsPort must differ from port")
+        try require(metricsConnectionsMax >= 1, "metricsConnectionsMax must be at least 1")
+        try require(metricsRequestBytesMax >= 1_024 && metricsRequestBytesMax <= 1 << 20,
+            "metricsRequestBytesMax must be 1 KiB...1 MiB")
+        try require(metricsIdleTimeoutMs >= 10, "metricsIdleTimeoutMs must be at least 10")
         if let key = bootstrapAdminKey {
             try require(key.utf8.count >= 32 && key.utf8.count <= apiKeyBytesMax,
                 "PROMO_ADMIN_KEY must be 32...\(apiKeyBytesMax) bytes")

@@ -13,7 +13,20 @@ public final class GroupCommitWriter: Sendable {
         /// Jobs waiting at most; beyond it `submit` fails at once with `busy` instead of queueing without
         /// bound. Default 100,000.
         public var queueMax = 100_000
+        /// Told about every batch once it committed or failed, on the writer's queue: keep it short (update
+        /// a metric). The store imports no metrics library; the server wires its metrics in here. Default none.
+        public var batchObserver: (@Sendable (BatchReport) -> Void)?
         public init() {}
+    }
+
+    /// What one group commit did, for metrics.
+    public struct BatchReport: Sendable {
+        /// Jobs in the batch.
+        public let jobs: Int
+        /// From BEGIN until every job of the batch was answered after COMMIT (or the failed attempt), monotonic.
+        public let nanoseconds: UInt64
+        /// Jobs left waiting when the batch was taken from the queue.
+        public let queuedBehind: Int
     }
 
     private let queue = DispatchQueue(label: "promo.store.writer")
@@ -74,15 +87,22 @@ public final class GroupCommitWriter: Sendable {
 
     private func drain() {
         while true {
-            let batch: [any WriteJob] = state.withLock { state in
+            let (batch, queuedBehind): ([any WriteJob], Int) = state.withLock { state in
                 let count = min(state.pending.count, limits.batchMax)
                 let batch = Array(state.pending.prefix(count))
                 state.pending.removeFirst(count)
                 if batch.isEmpty { state.drainScheduled = false }
-                return batch
+                return (batch, state.pending.count)
             }
             if batch.isEmpty { return }
+            guard let observer = limits.batchObserver else {
+                commit(batch)
+                continue
+            }
+            let started = DispatchTime.now().uptimeNanoseconds
             commit(batch)
+            let elapsed = DispatchTime.now().uptimeNanoseconds &- started
+            observer(BatchReport(jobs: batch.count, nanoseconds: elapsed, queuedBehind: queuedBehind))
         }
     }
 

@@ -3,6 +3,7 @@ import PromoServer
 import PromoStore
 
 /// The optional JSON configuration file. Every key is optional; the names are ServerConfiguration's.
+/// Each key is also the environment variable `PROMO_<KEY_IN_UPPER_SNAKE_CASE>` (EnvironmentConfig.swift).
 struct ConfigFile: Decodable {
     var host: String?
     var port: Int?
@@ -58,6 +59,12 @@ struct ConfigFile: Decodable {
     var tlsClientCAPath: String?
     var tlsMinimumVersion: String?
     var tlsHandshakeTimeoutMs: Int?
+    var metricsEnabled: Bool?
+    var metricsHost: String?
+    var metricsPort: Int?
+    var metricsConnectionsMax: Int?
+    var metricsRequestBytesMax: Int?
+    var metricsIdleTimeoutMs: Int?
 
     static func load(path: String) throws -> ConfigFile {
         let bytes: Data
@@ -134,5 +141,11 @@ struct ConfigFile: Decodable {
         if let tlsClientCAPath { settings.tlsClientCAPath = tlsClientCAPath }
         if let tlsMinimumVersion { settings.tlsMinimumVersion = tlsMinimumVersion }
         if let tlsHandshakeTimeoutMs { settings.tlsHandshakeTimeoutMs = tlsHandshakeTimeoutMs }
+        if let metricsEnabled { settings.metricsEnabled = metricsEnabled }
+        if let metricsHost { settings.metricsHost = metricsHost }
+        if let metricsPort { settings.metricsPort = metricsPort }
+        if let metricsConnectionsMax { settings.metricsConnectionsMax = metricsConnectionsMax }
+        if let metricsRequestBytesMax { settings.metricsRequestBytesMax = metricsRequestBytesMax }
+        if let metricsIdleTimeoutMs { settings.metricsIdleTimeoutMs = metricsIdleTimeoutMs }
     }
 }

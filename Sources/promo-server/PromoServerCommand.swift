@@ -15,7 +15,9 @@ struct PromoServerCommand: AsyncParsableCommand {
         abstract: "Promo-code service: validate, redeem, generate and report over length-prefixed protobuf/TCP.",
         discussion: """
             Settings come from the defaults, then the --config file (JSON, keys as in the README's \
-            configuration table), then these flags. PROMO_ADMIN_KEY sets the bootstrap admin key on first start.
+            configuration table), then PROMO_<KEY> environment variables (the key in UPPER_SNAKE_CASE, e.g. \
+            PROMO_FRAME_BYTES_MAX=2097152; an unknown PROMO_ variable is refused), then these flags. \
+            PROMO_ADMIN_KEY sets the bootstrap admin key on first start.
             """)
 
     @Option(help: "Interface to listen on (default 127.0.0.1).")
@@ -23,6 +25,9 @@ struct PromoServerCommand: AsyncParsableCommand {
 
     @Option(help: "TCP port; 0 picks a free one (default 7420).")
     var port: Int?
+
+    @Option(help: "Operations HTTP port (/metrics, /healthz, /readyz); 0 picks a free one (default 7421).")
+    var metricsPort: Int?
 
     @Option(help: "Folder of the database and the bootstrap admin key (default ./var).")
     var dataDir: String?
@@ -53,15 +58,23 @@ struct PromoServerCommand: AsyncParsableCommand {
 
         var settings = ServerConfiguration()
         if let config { try ConfigFile.load(path: config).apply(to: &settings) }
+        try EnvironmentConfig.load(ProcessInfo.processInfo.environment).apply(to: &settings)
         if let host { settings.host = host }
         if let port { settings.port = port }
         if let dataDir { settings.dataDirectory = dataDir }
         if let tlsCert { settings.tlsCertificatePath = tlsCert }
         if let tlsKey { settings.tlsPrivateKeyPath = tlsKey }
         if let tlsClientCa { settings.tlsClientCAPath = tlsClientCa }
+        if let metricsPort { settings.metricsPort = metricsPort }
         if let key = ProcessEnvironment.value("PROMO_ADMIN_KEY"), !key.isEmpty { settings.bootstrapAdminKey = key }
 
-        let server = PromoServer(configuration: settings, logger: logger) { address in
+        let server = PromoServer(
+            configuration: settings, logger: logger,
+            onMetricsBound: { address in
+                print("metrics on \(address.ipAddress ?? "?"):\(address.port ?? 0)")
+                fflush(nil)
+            }
+        ) { address in
             // Scripts and tests wait for this exact line.
             print("listening on \(address.ipAddress ?? "?"):\(address.port ?? 0)")
             fflush(nil)

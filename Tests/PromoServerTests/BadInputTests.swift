@@ -796,11 +796,12 @@ private final class ChildServer {
         let outPath = directory + "/stdout"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
+        closeInheritedDescriptors(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, directory + "/stderr", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = [executable, "--port", "0", "--data-dir", directory, "--log-level", "warning"]
+        let argv = [executable, "--port", "0", "--metrics-port", "0", "--data-dir", directory, "--log-level", "warning"]
         var environment = ["PROMO_ADMIN_KEY=\(adminKey)", "SWIFT_BACKTRACE=enable=no"]
         for name in ["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"] {
             if let value = getenv(name) { environment.append("\(name)=\(String(cString: value))") }

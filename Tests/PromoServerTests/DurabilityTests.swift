@@ -37,7 +37,7 @@ final class ServerProcess: Sendable {
     static func start(dataDirectory: String, timeoutMs: Int = 15_000) async throws -> ServerProcess {
         let executable = try executablePath()
         let logPath = dataDirectory + "/server-\(UInt32.random(in: 0...UInt32.max)).log"
-        let arguments = [executable, "--port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]
+        let arguments = [executable, "--port", "0", "--metrics-port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]
         var environment = ["PROMO_ADMIN_KEY=\(processAdminKey)"]
         for name in ["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"] {
             if let value = getenv(name) { environment.append("\(name)=\(String(cString: value))") }
@@ -45,6 +45,7 @@ final class ServerProcess: Sendable {
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
+        closeInheritedDescriptors(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

@@ -54,6 +54,7 @@ enum PromoctlProcess {
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
+        closeInheritedDescriptors(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

@@ -25,6 +25,7 @@ final class TestServer: Sendable {
     {
         var configuration = ServerConfiguration()
         configuration.port = 0
+        configuration.metricsPort = 0
         configuration.dataDirectory = dataDirectory ?? makeTemporaryDirectory()
         configuration.bootstrapAdminKey = adminKey
         configure(&configuration)
