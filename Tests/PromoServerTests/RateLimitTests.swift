@@ -176,7 +176,7 @@ struct SlowFrameTests {
         let raw = try await server.raw()
         // Each request is written in two halves 200 ms apart, for well over the frame timeout in all; every
         // frame completes in time, so every one is answered.
-        var codec = WireCodec(frameBytesMax: 1 << 20)
+        let codec = WireCodec(frameBytesMax: 1 << 20)
         for id in UInt64(1)...8 {
             var frame = ByteBuffer()
             try codec.encode(Request(requestId: id, .hello(HelloRequest(apiKey: adminKey))), into: &frame)
