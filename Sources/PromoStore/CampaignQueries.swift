@@ -63,7 +63,7 @@ extension Connection {
     }
 
     public func campaign(id: String) throws(StoreError) -> (Campaign, CampaignCounters)? {
-        let select = try statement("SELECT \(campaignColumns) FROM campaigns WHERE id = ?")
+        let select = try statement(campaignById)
         try select.bind(1, id)
         return try select.firstRow { readCampaign($0) }
     }
@@ -181,3 +181,6 @@ struct RewardColumns {
         }
     }
 }
+
+/// Built once: every validate and redeem looks its campaign up by this text (see `statement(_:)`).
+private let campaignById = "SELECT \(campaignColumns) FROM campaigns WHERE id = ?"

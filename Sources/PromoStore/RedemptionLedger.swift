@@ -268,7 +268,7 @@ extension Connection {
     }
 
     public func redemption(id: String) throws(StoreError) -> Redemption? {
-        let select = try statement("SELECT \(redemptionColumns) FROM redemptions WHERE id = ?")
+        let select = try statement(redemptionById)
         try select.bind(1, id)
         return try select.firstRow { readRedemption($0) }
     }
@@ -297,8 +297,7 @@ extension Connection {
     {
         let request = command.request
         let reward = RewardColumns(campaign.reward)
-        let insert = try statement(
-            "INSERT INTO redemptions (\(redemptionColumnsForInsert)) VALUES (\(placeholders(17)))")
+        let insert = try statement(insertRedemption)
         try insert.bind(1, command.newRedemptionId)
         try insert.bind(2, campaign.id)
         try insert.bind(3, code.code.key)
@@ -443,3 +442,8 @@ private let redemptionColumnsForInsert = """
     id, campaign_id, code_key, code_display, user_id, ip, device_id, source, deposit_minor, deposit_currency,
     reward_kind, reward_amount, reward_currency, reward_percent, reward_cap_minor, reward_game_id, redeemed_at_ms
     """
+
+// Hot-path SQL built once: `statement(_:)` looks statements up by their text, and building the text with
+// interpolation on every call cost an allocation and a join per redemption before the lookup even began.
+private let redemptionById = "SELECT \(redemptionColumns) FROM redemptions WHERE id = ?"
+private let insertRedemption = "INSERT INTO redemptions (\(redemptionColumnsForInsert)) VALUES (\(placeholders(17)))"
