@@ -8,6 +8,17 @@ enum Identifier {
         return prefix + "_" + hex(high, digits: 16) + hex(UInt64(low), digits: 8)
     }
 
+    /// An id that sorts by creation time: the prefix, 48 bits of Unix milliseconds, then 64 random bits.
+    /// For rows written on the hot path (redemptions, reservations): their primary-key index then grows at its
+    /// right edge, so a batch of inserts dirties one or two index pages instead of one random page each (a
+    /// random id cost about one extra 4 KiB WAL page per redemption). 64 random bits keep the ids unguessable;
+    /// the time they reveal is the row's own creation time, which its owner sees anyway.
+    static func makeTimeOrdered(_ prefix: String, nowMs: Int64) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let random = generator.next() as UInt64
+        return prefix + "_" + hex(UInt64(max(0, nowMs)) & 0xFFFF_FFFF_FFFF, digits: 12) + hex(random, digits: 16)
+    }
+
     private static func hex(_ value: UInt64, digits: Int) -> String {
         let text = String(value, radix: 16)
         return String(repeating: "0", count: digits - text.count) + text

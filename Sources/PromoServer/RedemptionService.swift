@@ -53,7 +53,7 @@ final class RedemptionService: Sendable {
             do { return .now(try check(connection)) } catch { throw ServerError(wrapping: error) }
         }
         let reserveMs = Int64(wire.reserveMs)
-        let reservationId = Identifier.make("rsv")
+        let reservationId = Identifier.makeTimeOrdered("rsv", nowMs: WallClock.nowMs())
         let attempts = attempts
         return .later(store.write(on: eventLoop) { connection in
             let nowMs = WallClock.nowMs()
@@ -101,7 +101,7 @@ final class RedemptionService: Sendable {
         let source = wire.source
         let idempotencyKey = wire.idempotencyKey
         let apiKeyId = caller.keyId
-        let redemptionId = Identifier.make("rdm")
+        let redemptionId = Identifier.makeTimeOrdered("rdm", nowMs: WallClock.nowMs())
         let attempts = attempts
         return .later(store.write(on: eventLoop) { connection in
             let command = RedeemCommand(
