@@ -229,7 +229,7 @@ enum Migrations {
         UPDATE user_redemptions SET first_at_ms = coalesce((SELECT min(redeemed_at_ms) FROM redemptions r
             WHERE r.campaign_id = user_redemptions.campaign_id AND r.user_id = user_redemptions.user_id
               AND r.voided_at_ms IS NULL), 0);
-        \(ReportTotals.rebuildSQL)
+        \(ReportTotals.step4RebuildSQL)
         """,
         // 5: the audit_log reader filters by actor, action or target and pages newest first by (at_ms, id):
         // each filter gets an index in that order, so a filtered page is an index range, never a sort.
@@ -237,6 +237,16 @@ enum Migrations {
         CREATE INDEX audit_log_by_actor ON audit_log(actor_key_id, at_ms, id);
         CREATE INDEX audit_log_by_action ON audit_log(action, at_ms, id);
         CREATE INDEX audit_log_by_target ON audit_log(target, at_ms, id);
+        """,
+        // 6: the user dimension keeps failures only. A user's standing redemptions are already in
+        // user_redemptions (checked against the raw rows), so redeem and void stop writing them a second time;
+        // the whole-campaign top users read them through this index in order, ranges count the raw rows.
+        """
+        CREATE INDEX user_redemptions_by_count ON user_redemptions(campaign_id, redemptions DESC, user_id);
+        DELETE FROM campaign_dimension_hours WHERE dimension = 'user' AND failures = 0;
+        UPDATE campaign_dimension_hours SET redemptions = 0 WHERE dimension = 'user' AND redemptions <> 0;
+        DELETE FROM campaign_dimensions WHERE dimension = 'user' AND failures = 0;
+        UPDATE campaign_dimensions SET redemptions = 0 WHERE dimension = 'user' AND redemptions <> 0;
         """,
     ]
 

@@ -213,7 +213,9 @@ extension Connection {
         var result: [ActorTotals] = []
         var seen = Set<String>()
         for order in ["redemptions", "failures"] {
-            let sql = wholeCampaign
+            let sql = dimension == "user"
+                ? TopUsersSQL.select(by: order, wholeCampaign: wholeCampaign)
+                : wholeCampaign
                 ? """
                 SELECT key, redemptions, failures FROM campaign_dimensions INDEXED BY campaign_dimensions_by_\(order)
                 WHERE campaign_id = ?1 AND dimension = ?4 AND \(order) > 0 AND ?2 <= ?3

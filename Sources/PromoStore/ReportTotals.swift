@@ -40,13 +40,23 @@ enum ReportTotals {
         UNION ALL
         SELECT campaign_id, 'device', device_id, redeemed_at_ms - redeemed_at_ms % 3600000 AS hour, count(*)
             FROM redemptions WHERE voided_at_ms IS NULL AND device_id <> '' GROUP BY campaign_id, device_id, hour
+        """
+    /// Migration 4 also counted the standing redemptions of each user by hour. Since migration 6 the user
+    /// dimension holds failures only (user_redemptions already has each user's standing redemptions, and the
+    /// range reports count them from the raw rows), but step 4 must still read as it shipped.
+    static let step4UserDimensionHours = """
         UNION ALL
         SELECT campaign_id, 'user', user_id, redeemed_at_ms - redeemed_at_ms % 3600000 AS hour, count(*)
             FROM redemptions WHERE voided_at_ms IS NULL GROUP BY campaign_id, user_id, hour
         """
 
     /// Rebuilds every maintained redemption total from the raw rows (failure counts are kept).
-    static let rebuildSQL = """
+    static let rebuildSQL = rebuild(dimensionHours: expectedDimensionHours)
+    /// The rebuild exactly as migration 4 shipped it, user dimension included (migration 6 clears that again).
+    static let step4RebuildSQL = rebuild(dimensionHours: expectedDimensionHours + "\n" + step4UserDimensionHours)
+
+    private static func rebuild(dimensionHours: String) -> String {
+        """
         DELETE FROM campaign_hours;
         INSERT INTO campaign_hours (campaign_id, hour_ms, redemptions, voided, new_users, free_spins, loyalty_points)
             \(expectedHours);
@@ -54,13 +64,14 @@ enum ReportTotals {
         INSERT INTO campaign_money_hours (campaign_id, hour_ms, currency, amount_minor) \(expectedMoney);
         UPDATE campaign_dimension_hours SET redemptions = 0;
         INSERT INTO campaign_dimension_hours (campaign_id, dimension, key, hour_ms, redemptions)
-            SELECT * FROM (\(expectedDimensionHours)) WHERE true
+            SELECT * FROM (\(dimensionHours)) WHERE true
             ON CONFLICT (campaign_id, dimension, hour_ms, key) DO UPDATE SET redemptions = excluded.redemptions;
         DELETE FROM campaign_dimensions;
         INSERT INTO campaign_dimensions (campaign_id, dimension, key, redemptions, failures)
             SELECT campaign_id, dimension, key, sum(redemptions), sum(failures) FROM campaign_dimension_hours
             GROUP BY campaign_id, dimension, key;
         """
+    }
 }
 
 /// One failed validate or redeem of a known campaign, for the failure totals.
@@ -136,9 +147,10 @@ extension Connection {
             try money.bind(4, reward.amount)
             try money.run()
         }
+        // Not "user": user_redemptions already counts each user's standing redemptions (the top users are read
+        // from it and from the raw rows), and two more upserts per redemption cost the single writer ~20 %.
         let dimensions: [(String, String)] = [
             ("source", redemption.source), ("owner", ownerId ?? ""), ("ip", ip), ("device", deviceId),
-            ("user", redemption.userId),
         ]
         for (dimension, key) in dimensions where !key.isEmpty {
             if delta > 0 {
