@@ -104,13 +104,13 @@ struct RateLimitTests {
         let real = Unique.code("REAL")
         _ = try await admin.createCampaign(bonusCampaign(), code: real)
         let player = user(Unique.user())
-        for _ in 0..<2 { _ = try await admin.validate(code: Unique.code("TYPO"), user: player) }
-        let lockedAt = nowMs()  // taken before the failure that starts the cool-down: the wait below covers all of it
-        _ = try await admin.validate(code: Unique.code("TYPO"), user: player)
+        for _ in 0..<3 { _ = try await admin.validate(code: Unique.code("TYPO"), user: player) }
+        // The cool-down began during the third validate, so it is over by 2,500 ms after its answer.
+        let lockedBy = nowMs()
         let key = Unique.key()
         #expect(try await admin.redeem(code: real, user: player, idempotencyKey: key).verdict == .rateLimited)
-        try await sleep(untilMs: lockedAt + 2_600)
-        // The refused attempt stored nothing: the same idempotency key now gets a real answer.
+        try await sleep(untilMs: lockedBy + 2_600)
+        // The refused attempt stored nothing: the same idempotency key now gets a real answer, not a replay.
         let redeemed = try await admin.redeem(code: real, user: player, idempotencyKey: key)
         #expect(redeemed.verdict == .ok && !redeemed.replayed)
         await admin.close()
