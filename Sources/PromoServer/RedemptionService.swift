@@ -38,7 +38,7 @@ final class RedemptionService: Sendable {
             let (failures, attempts) = (failures, attempts)
             @Sendable func check(_ connection: Connection) throws -> ValidateResponse {
                 let nowMs = WallClock.nowMs()
-                let result = try connection.readTransaction { try connection.check(request, nowMs: nowMs) }
+                let result = try connection.check(request, nowMs: nowMs)
                 let verdict = result.outcome.verdict
                 attempts.record(verdict, for: request.user, nowMs: nowMs)
                 if verdict != .ok, let campaign = result.campaign {
@@ -49,8 +49,10 @@ final class RedemptionService: Sendable {
                 }
                 return Self.response(result)
             }
-            guard let connection = loopReaders.connection(on: eventLoop) else { return .later(store.read(on: eventLoop, check)) }
-            do { return .now(try check(connection)) } catch { throw ServerError(wrapping: error) }
+            guard let reader = loopReaders.reader(on: eventLoop) else {
+                return .later(store.read(on: eventLoop) { connection in try connection.readTransaction { try check(connection) } })
+            }
+            do { return .now(try reader.read(check)) } catch { throw ServerError(wrapping: error) }
         }
         let reserveMs = Int64(wire.reserveMs)
         let reservationId = Identifier.makeTimeOrdered("rsv", nowMs: WallClock.nowMs())
