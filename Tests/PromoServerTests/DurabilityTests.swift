@@ -38,28 +38,7 @@ final class ServerProcess: Sendable {
         let executable = try executablePath()
         let logPath = dataDirectory + "/server-\(UInt32.random(in: 0...UInt32.max)).log"
         let arguments = [executable, "--port", "0", "--metrics-port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]
-        var environment = ["PROMO_ADMIN_KEY=\(processAdminKey)"]
-        for name in ["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"] {
-            if let value = getenv(name) { environment.append("\(name)=\(String(cString: value))") }
-        }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        closeInheritedDescriptors(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard rc == 0 else { throw ServerProcessError(description: "posix_spawn \(executable): \(rc)") }
+        let pid = try spawnLogged(arguments, environment: ["PROMO_ADMIN_KEY=\(processAdminKey)"], outputPath: logPath)
 
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
         while ContinuousClock.now < deadline {

@@ -29,27 +29,9 @@ private struct ConfiguredRun {
             arguments += ["--config", path]
         }
         let logPath = directory + "/output.log"
-        var environment = environment + ["PROMO_ADMIN_KEY=\(processAdminKey)", "SWIFT_BACKTRACE=enable=no"]
-        for name in ["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"] {
-            if let value = getenv(name) { environment.append("\(name)=\(String(cString: value))") }
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        closeInheritedDescriptors(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, executable, &actions, nil, argv, envp) == 0 else {
-            throw ServerProcessError(description: "posix_spawn \(executable) failed")
-        }
+        let pid = try spawnLogged(
+            arguments, environment: environment + ["PROMO_ADMIN_KEY=\(processAdminKey)", "SWIFT_BACKTRACE=enable=no"],
+            outputPath: logPath)
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {
             var status: Int32 = 0

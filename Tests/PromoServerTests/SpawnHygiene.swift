@@ -14,3 +14,29 @@ func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
     guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else { return }
     _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
 }
+
+/// Starts `arguments[0]` with `arguments` and `environment` plus the caller's PATH, HOME, LD_LIBRARY_PATH
+/// and TMPDIR, stdin from /dev/null and stdout and stderr into `outputPath`, inheriting no other descriptor.
+func spawnLogged(_ arguments: [String], environment: [String], outputPath: String) throws -> pid_t {
+    var environment = environment
+    for name in ["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"] {
+        if let value = getenv(name) { environment.append("\(name)=\(String(cString: value))") }
+    }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    closeInheritedDescriptors(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup($0) } + [nil]
+    defer {
+        for pointer in argv { free(pointer) }
+        for pointer in envp { free(pointer) }
+    }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+    guard rc == 0 else { throw ServerProcessError(description: "posix_spawn \(arguments[0]): \(rc)") }
+    return pid
+}
