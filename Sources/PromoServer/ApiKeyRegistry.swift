@@ -86,20 +86,9 @@ struct NewApiKey {
 
     static func generate() -> NewApiKey {
         var generator = SystemRandomNumberGenerator()  // getrandom(2): cryptographically secure
-        let id = hex((0..<8).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
-        let secret = hex((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let id = Hex.lowercase((0..<8).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let secret = Hex.lowercase((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
         // The id inside the secret lets operators tell keys apart in logs without revealing them.
         return NewApiKey(id: id, secret: "pk_\(id)_\(secret)")
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

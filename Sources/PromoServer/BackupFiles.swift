@@ -111,7 +111,7 @@ enum BackupFiles {
             if count == 0 { break }
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
-        return hex(Array(hasher.finalize()))
+        return Hex.lowercase(Array(hasher.finalize()))
     }
 
     /// Up to `length` bytes at `offset`, and the file's size. A missing file is NOT_FOUND.
@@ -185,17 +185,6 @@ enum BackupFiles {
         }
         closedir(folder)
         for name in stale { remove(directory + "/" + name) }
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }

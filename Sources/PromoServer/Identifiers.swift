@@ -43,3 +43,17 @@ enum PageToken {
         requested == 0 ? configuration.pageSizeDefault : min(Int(requested), configuration.pageSizeMax)
     }
 }
+
+/// Bytes as lowercase hexadecimal: key material and file digests.
+enum Hex {
+    static func lowercase(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
