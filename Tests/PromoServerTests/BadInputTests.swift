@@ -794,28 +794,10 @@ private final class ChildServer {
         guard let executable = builtExecutable("promo-server") else { throw UnexpectedAnswer("promo-server is not built") }
         let directory = makeTemporaryDirectory()
         let outPath = directory + "/stdout"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        closeInheritedDescriptors(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, directory + "/stderr", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let argv = [executable, "--port", "0", "--metrics-port", "0", "--data-dir", directory, "--log-level", "warning"]
-        var environment = ["PROMO_ADMIN_KEY=\(adminKey)", "SWIFT_BACKTRACE=enable=no"]
-        for name in ["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"] {
-            if let value = getenv(name) { environment.append("\(name)=\(String(cString: value))") }
-        }
-        let cArguments = argv.map { strdup($0) } + [nil]
-        let cEnvironment = environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in cArguments { free(pointer) }
-            for pointer in cEnvironment { free(pointer) }
-        }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, executable, &actions, nil, cArguments, cEnvironment) == 0 else {
-            throw UnexpectedAnswer("posix_spawn \(executable) failed")
-        }
+        let pid = try spawnLogged(
+            argv, environment: ["PROMO_ADMIN_KEY=\(adminKey)", "SWIFT_BACKTRACE=enable=no"], outputPath: outPath,
+            errorPath: directory + "/stderr")
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             if let text = try? readText(outPath), let range = text.range(of: "listening on 127.0.0.1:") {

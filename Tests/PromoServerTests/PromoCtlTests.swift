@@ -47,27 +47,8 @@ enum PromoctlProcess {
         let outPath = directory + "/stdout"
         let errPath = directory + "/stderr"
         let argv = [executable] + arguments + (port.map { ["--server", "127.0.0.1:\($0)"] } ?? [])
-        var environment: [String] = key.map { ["PROMO_API_KEY=\($0)"] } ?? []
-        for name in ["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"] {
-            if let value = getenv(name) { environment.append("\(name)=\(String(cString: value))") }
-        }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        closeInheritedDescriptors(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let cArguments = argv.map { strdup($0) } + [nil]
-        let cEnvironment = environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in cArguments { free(pointer) }
-            for pointer in cEnvironment { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, nil, cArguments, cEnvironment)
-        guard rc == 0 else { throw PromoctlProcessError(description: "posix_spawn \(executable): \(rc)") }
+        let pid = try spawnLogged(
+            argv, environment: key.map { ["PROMO_API_KEY=\($0)"] } ?? [], outputPath: outPath, errorPath: errPath)
 
         // Poll rather than block: the server under test runs in this process and needs its threads.
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)

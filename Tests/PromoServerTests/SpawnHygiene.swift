@@ -16,8 +16,11 @@ func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
 }
 
 /// Starts `arguments[0]` with `arguments` and `environment` plus the caller's PATH, HOME, LD_LIBRARY_PATH
-/// and TMPDIR, stdin from /dev/null and stdout and stderr into `outputPath`, inheriting no other descriptor.
-func spawnLogged(_ arguments: [String], environment: [String], outputPath: String) throws -> pid_t {
+/// and TMPDIR, stdin from /dev/null, stdout into `outputPath` and stderr into `errorPath` (or with stdout
+/// when nil), inheriting no other descriptor.
+func spawnLogged(_ arguments: [String], environment: [String], outputPath: String, errorPath: String? = nil) throws
+    -> pid_t
+{
     var environment = environment
     for name in ["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"] {
         if let value = getenv(name) { environment.append("\(name)=\(String(cString: value))") }
@@ -28,7 +31,11 @@ func spawnLogged(_ arguments: [String], environment: [String], outputPath: Strin
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    if let errorPath {
+        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    } else {
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    }
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = environment.map { strdup($0) } + [nil]
     defer {
