@@ -212,12 +212,18 @@ struct MetricsTests {
         // Another SQLite connection holds the write lock, so the next redeem stays in flight.
         let blocker = try Connection(path: server.dataDirectory + "/promo.sqlite", busyTimeoutMs: 1_000)
         try blocker.execute("BEGIN IMMEDIATE")
-        let redeem = Task { try await admin.redeem(code: code, user: user(Unique.user())) }
-        try await Task.sleep(for: .milliseconds(300))  // lets the redeem reach the writer
+        let redeem = admin.sendFuture(.redeem(.with {
+            $0.code = code
+            $0.user = user(Unique.user())
+            $0.idempotencyKey = Unique.key()
+        }))
+        // Frames are handled in order, so once the validate written after it is answered (from the event loop,
+        // past the held write lock), the server has read the redeem and handed it to the writer.
+        _ = try await admin.validate(code: code, user: user(Unique.user()))
         let stopping = Task { await server.stop() }
 
         var readiness = try await HTTPExchange.get("/readyz", port: port)
-        let deadline = ContinuousClock.now + .seconds(3)
+        let deadline = ContinuousClock.now + .seconds(30)
         while readiness.status == 200, ContinuousClock.now < deadline {
             readiness = try await HTTPExchange.get("/readyz", port: port)
         }
@@ -225,7 +231,14 @@ struct MetricsTests {
         #expect(try await HTTPExchange.get("/healthz", port: port).status == 200)
 
         try blocker.execute("ROLLBACK")
-        #expect(try await redeem.value.verdict == .ok)  // the in-flight request was finished, not dropped
+        // The in-flight request was finished, not dropped.
+        let answer = try await redeem.get()
+        #expect(answer.status.code == .ok, "\(answer.status)")
+        guard case .redeem(let redeemed)? = answer.result else {
+            Issue.record("no redeem result: \(answer)")
+            return
+        }
+        #expect(redeemed.verdict == .ok)
         await stopping.value
         #expect(server.server.metricsAddress == nil)
         #expect(await connectionRefused(port: port))

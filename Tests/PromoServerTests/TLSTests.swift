@@ -230,22 +230,39 @@ struct TLSTests {
     }
 
     @Test func peerThatNeverHandshakesIsClosedAfterTheHandshakeTimeout() async throws {
-        // The idle timeout stays at its default (60 s), so only the handshake timeout can close this in time.
+        // The idle timeout stays at its default (60 s), so only the handshake timeout can close these in time.
+        // No real TLS client takes part, so a short budget cannot fail a handshake that a loaded machine is slow
+        // to finish.
         let server = try await startServer { $0.tlsHandshakeTimeoutMs = 300 }
         defer { Task { await server.stop() } }
         let silent = try await server.raw()
-        #expect(await silent.waitUntilClosed(timeoutMs: 5_000))
+        #expect(await silent.waitUntilClosed(timeoutMs: 30_000))
         await silent.close()
         // A peer that starts a handshake and stalls is cut off as well.
         let stalled = try await server.raw()
-        try await stalled.write([0x16, 0x03, 0x01, 0x00, 0xff, 0x01])
-        #expect(await stalled.waitUntilClosed(timeoutMs: 5_000))
+        // On a loaded machine the budget may already be spent before these bytes go out: then the write fails
+        // on a connection the server has closed, which is the outcome under test as well.
+        try? await stalled.write([0x16, 0x03, 0x01, 0x00, 0xff, 0x01])
+        #expect(await stalled.waitUntilClosed(timeoutMs: 30_000))
         await stalled.close()
-        // The handshake clock stops once the handshake is done: a slow client keeps its connection.
-        let client = try await session(server, try ClientTLS(caPath: files.caCertificate))
-        try await Task.sleep(for: .milliseconds(600))
-        #expect(try await client.hello(apiKey: adminKey).role == "admin")
-        await client.close()
+    }
+
+    @Test func handshakeClockStopsOnceTheHandshakeIsDone() async throws {
+        // A real client must finish its handshake inside the budget first. On a loaded machine it may not; that
+        // attempt is simply retried, since what is under test is what happens after a completed handshake.
+        let handshakeTimeoutMs = 1_500
+        let server = try await startServer { $0.tlsHandshakeTimeoutMs = handshakeTimeoutMs }
+        defer { Task { await server.stop() } }
+        let tls = try ClientTLS(caPath: files.caCertificate)
+        var client: PromoClient?
+        for _ in 0..<10 where client == nil {
+            client = try? await session(server, tls)
+        }
+        let connected = try #require(client, "no TLS handshake finished within \(handshakeTimeoutMs) ms in 10 tries")
+        // Outlive the handshake budget: a connection whose clock still ran would be closed by now.
+        try await Task.sleep(for: .milliseconds(handshakeTimeoutMs + 1_000))
+        #expect(try await connected.hello(apiKey: adminKey).role == "admin")
+        await connected.close()
     }
 
     @Test func fullServerRefusesInsideTLS() async throws {
