@@ -66,3 +66,12 @@ python_client_env() {
   "$venv/bin/python" -m grpc_tools.protoc --proto_path=proto --python_out="$PYGEN" proto/promo/v1/promo.proto
   PY="$venv/bin/python"
 }
+
+# build_loadc: compiles the minimal C load client (scripts/lib/loadc.c) against the committed protobuf-c
+# code into .build/loadc; sets LOADC.
+build_loadc() {
+  mkdir -p .build
+  LOADC=.build/loadc
+  cc -O2 -Wall -I Sources/CPromoProto/include scripts/lib/loadc.c Sources/CPromoProto/promo.pb-c.c \
+    -lprotobuf-c -o "$LOADC"
+}
