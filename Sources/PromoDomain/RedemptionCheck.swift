@@ -53,7 +53,9 @@ public struct RedemptionCheck: Sendable, Hashable {
     ///     comes first.
     /// 14. `ok`.
     ///
-    /// `explain()` walks the same rules in the same order, so the two can never disagree.
+    /// `explain()` walks the same rules in the same order, so the two can never disagree. It goes on past a
+    /// failure (past `rateLimited` too: it is for staff, never for the caller being limited) and lists
+    /// every rule, except that nothing after `codeNotFound` can be judged.
     public func evaluate() -> RedemptionOutcome {
         var walk = RuleWalk(explaining: false)
         return judge(&walk)
@@ -99,8 +101,6 @@ public struct RedemptionCheck: Sendable, Hashable {
         let userRemaining = UsesRemaining(max: UInt64(campaign.maxPerUser), used: usage.userUsed)
         let remaining = campaignRemaining.combined(with: codeRemaining)
         let eligibility = campaign.eligibility
-        let depositMinor = deposit.qualifyingMinor(for: campaign.reward)
-        let minimumMinor = Self.depositMinimumMinor(campaign)
 
         guard walk.goesOn(.codeActive, passes: code.isActive, else: .codeInactive, detail.codeActive(code)),
             walk.goesOn(
@@ -137,8 +137,9 @@ public struct RedemptionCheck: Sendable, Hashable {
                 .vipLevel, passes: eligibility.admitsVipLevel(of: user), else: .notEligible,
                 detail.vipLevel(user, eligibility)),
             walk.goesOn(
-                .minDeposit, passes: depositMinor >= minimumMinor, else: .minDepositNotMet,
-                detail.minDeposit(deposit, qualifyingMinor: depositMinor, minimumMinor: minimumMinor, campaign.reward))
+                .minDeposit,
+                passes: deposit.qualifyingMinor(for: campaign.reward) >= Self.depositMinimumMinor(campaign),
+                else: .minDepositNotMet, detail.minDeposit(deposit, campaign))
         else { return remaining }
         if let reservationVerdict = reservationVerdict() {
             _ = walk.goesOn(

@@ -92,7 +92,10 @@ enum RuleDetail {
     }
 
     /// "deposit 5.00 EUR, minimum 10.00 EUR". A deposit in another currency than the reward's counts as none.
-    static func minDeposit(_ deposit: Deposit, qualifyingMinor: Int64, minimumMinor: Int64, _ reward: Reward) -> String {
+    static func minDeposit(_ deposit: Deposit, _ campaign: Campaign) -> String {
+        let reward = campaign.reward
+        let qualifyingMinor = deposit.qualifyingMinor(for: reward)
+        let minimumMinor = RedemptionCheck.depositMinimumMinor(campaign)
         let currency = reward.currency ?? deposit.currency
         let minimum = minimumMinor == 0 ? "no minimum" : "minimum \(Text.money(minimumMinor, currency))"
         if deposit.amountMinor == 0 { return "no deposit, \(minimum)" }
