@@ -592,6 +592,51 @@ void   promo__v1__validate_request__free_unpacked
   assert(message->base.descriptor == &promo__v1__validate_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   promo__v1__rule_check__init
+                     (Promo__V1__RuleCheck         *message)
+{
+  static const Promo__V1__RuleCheck init_value = PROMO__V1__RULE_CHECK__INIT;
+  *message = init_value;
+}
+size_t promo__v1__rule_check__get_packed_size
+                     (const Promo__V1__RuleCheck *message)
+{
+  assert(message->base.descriptor == &promo__v1__rule_check__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__rule_check__pack
+                     (const Promo__V1__RuleCheck *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__rule_check__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__rule_check__pack_to_buffer
+                     (const Promo__V1__RuleCheck *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__rule_check__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__RuleCheck *
+       promo__v1__rule_check__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__RuleCheck *)
+     protobuf_c_message_unpack (&promo__v1__rule_check__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__rule_check__free_unpacked
+                     (Promo__V1__RuleCheck *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__rule_check__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   promo__v1__validate_response__init
                      (Promo__V1__ValidateResponse         *message)
 {
@@ -1625,6 +1670,96 @@ void   promo__v1__code_info__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &promo__v1__code_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__get_code_request__init
+                     (Promo__V1__GetCodeRequest         *message)
+{
+  static const Promo__V1__GetCodeRequest init_value = PROMO__V1__GET_CODE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__get_code_request__get_packed_size
+                     (const Promo__V1__GetCodeRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__get_code_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__get_code_request__pack
+                     (const Promo__V1__GetCodeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__get_code_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__get_code_request__pack_to_buffer
+                     (const Promo__V1__GetCodeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__get_code_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__GetCodeRequest *
+       promo__v1__get_code_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__GetCodeRequest *)
+     protobuf_c_message_unpack (&promo__v1__get_code_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__get_code_request__free_unpacked
+                     (Promo__V1__GetCodeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__get_code_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__get_code_response__init
+                     (Promo__V1__GetCodeResponse         *message)
+{
+  static const Promo__V1__GetCodeResponse init_value = PROMO__V1__GET_CODE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__get_code_response__get_packed_size
+                     (const Promo__V1__GetCodeResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__get_code_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__get_code_response__pack
+                     (const Promo__V1__GetCodeResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__get_code_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__get_code_response__pack_to_buffer
+                     (const Promo__V1__GetCodeResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__get_code_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__GetCodeResponse *
+       promo__v1__get_code_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__GetCodeResponse *)
+     protobuf_c_message_unpack (&promo__v1__get_code_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__get_code_response__free_unpacked
+                     (Promo__V1__GetCodeResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__get_code_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   promo__v1__set_code_status_request__init
@@ -2752,7 +2887,7 @@ void   promo__v1__audit_log_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__audit_log_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[22] =
+static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[23] =
 {
   {
     "request_id",
@@ -3018,6 +3153,18 @@ static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[22] 
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "get_code",
+    31,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, get_code),
+    &promo__v1__get_code_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__request__field_indices_by_name[] = {
   21,   /* field[21] = audit_log */
@@ -3029,6 +3176,7 @@ static const unsigned promo__v1__request__field_indices_by_name[] = {
   20,   /* field[20] = fetch_backup */
   4,   /* field[4] = generate */
   8,   /* field[8] = get_campaign */
+  22,   /* field[22] = get_code */
   1,   /* field[1] = hello */
   10,   /* field[10] = import_codes */
   17,   /* field[17] = list_api_keys */
@@ -3047,7 +3195,7 @@ static const ProtobufCIntRange promo__v1__request__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 1 },
-  { 0, 22 }
+  { 0, 23 }
 };
 const ProtobufCMessageDescriptor promo__v1__request__descriptor =
 {
@@ -3057,14 +3205,14 @@ const ProtobufCMessageDescriptor promo__v1__request__descriptor =
   "Promo__V1__Request",
   "promo.v1",
   sizeof(Promo__V1__Request),
-  22,
+  23,
   promo__v1__request__field_descriptors,
   promo__v1__request__field_indices_by_name,
   2,  promo__v1__request__number_ranges,
   (ProtobufCMessageInit) promo__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[23] =
+static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[24] =
 {
   {
     "request_id",
@@ -3342,6 +3490,18 @@ static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[23]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "get_code",
+    31,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, get_code),
+    &promo__v1__get_code_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__response__field_indices_by_name[] = {
   22,   /* field[22] = audit_log */
@@ -3353,6 +3513,7 @@ static const unsigned promo__v1__response__field_indices_by_name[] = {
   21,   /* field[21] = fetch_backup */
   5,   /* field[5] = generate */
   9,   /* field[9] = get_campaign */
+  23,   /* field[23] = get_code */
   2,   /* field[2] = hello */
   11,   /* field[11] = import_codes */
   18,   /* field[18] = list_api_keys */
@@ -3372,7 +3533,7 @@ static const ProtobufCIntRange promo__v1__response__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 0, 23 }
+  { 0, 24 }
 };
 const ProtobufCMessageDescriptor promo__v1__response__descriptor =
 {
@@ -3382,7 +3543,7 @@ const ProtobufCMessageDescriptor promo__v1__response__descriptor =
   "Promo__V1__Response",
   "promo.v1",
   sizeof(Promo__V1__Response),
-  23,
+  24,
   promo__v1__response__field_descriptors,
   promo__v1__response__field_indices_by_name,
   2,  promo__v1__response__number_ranges,
@@ -4263,7 +4424,7 @@ const ProtobufCMessageDescriptor promo__v1__hello_response__descriptor =
   (ProtobufCMessageInit) promo__v1__hello_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__validate_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor promo__v1__validate_request__field_descriptors[6] =
 {
   {
     "code",
@@ -4325,18 +4486,31 @@ static const ProtobufCFieldDescriptor promo__v1__validate_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "explain",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ValidateRequest, explain),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__validate_request__field_indices_by_name[] = {
   0,   /* field[0] = code */
   3,   /* field[3] = currency */
   2,   /* field[2] = deposit_minor */
+  5,   /* field[5] = explain */
   4,   /* field[4] = reserve_ms */
   1,   /* field[1] = user */
 };
 static const ProtobufCIntRange promo__v1__validate_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor promo__v1__validate_request__descriptor =
 {
@@ -4346,14 +4520,78 @@ const ProtobufCMessageDescriptor promo__v1__validate_request__descriptor =
   "Promo__V1__ValidateRequest",
   "promo.v1",
   sizeof(Promo__V1__ValidateRequest),
-  5,
+  6,
   promo__v1__validate_request__field_descriptors,
   promo__v1__validate_request__field_indices_by_name,
   1,  promo__v1__validate_request__number_ranges,
   (ProtobufCMessageInit) promo__v1__validate_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descriptors[7] =
+static const ProtobufCFieldDescriptor promo__v1__rule_check__field_descriptors[3] =
+{
+  {
+    "rule",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__RuleCheck, rule),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "passed",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__RuleCheck, passed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detail",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__RuleCheck, detail),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__rule_check__field_indices_by_name[] = {
+  2,   /* field[2] = detail */
+  1,   /* field[1] = passed */
+  0,   /* field[0] = rule */
+};
+static const ProtobufCIntRange promo__v1__rule_check__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor promo__v1__rule_check__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.RuleCheck",
+  "RuleCheck",
+  "Promo__V1__RuleCheck",
+  "promo.v1",
+  sizeof(Promo__V1__RuleCheck),
+  3,
+  promo__v1__rule_check__field_descriptors,
+  promo__v1__rule_check__field_indices_by_name,
+  1,  promo__v1__rule_check__number_ranges,
+  (ProtobufCMessageInit) promo__v1__rule_check__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descriptors[8] =
 {
   {
     "verdict",
@@ -4439,9 +4677,22 @@ static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "checks",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__ValidateResponse, n_checks),
+    offsetof(Promo__V1__ValidateResponse, checks),
+    &promo__v1__rule_check__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__validate_response__field_indices_by_name[] = {
   1,   /* field[1] = campaign_id */
+  7,   /* field[7] = checks */
   3,   /* field[3] = remaining */
   4,   /* field[4] = reservation_id */
   5,   /* field[5] = reserved_until_ms */
@@ -4452,7 +4703,7 @@ static const unsigned promo__v1__validate_response__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__validate_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor promo__v1__validate_response__descriptor =
 {
@@ -4462,7 +4713,7 @@ const ProtobufCMessageDescriptor promo__v1__validate_response__descriptor =
   "Promo__V1__ValidateResponse",
   "promo.v1",
   sizeof(Promo__V1__ValidateResponse),
-  7,
+  8,
   promo__v1__validate_response__field_descriptors,
   promo__v1__validate_response__field_indices_by_name,
   1,  promo__v1__validate_response__number_ranges,
@@ -6057,6 +6308,95 @@ const ProtobufCMessageDescriptor promo__v1__code_info__descriptor =
   promo__v1__code_info__field_indices_by_name,
   1,  promo__v1__code_info__number_ranges,
   (ProtobufCMessageInit) promo__v1__code_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__get_code_request__field_descriptors[1] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GetCodeRequest, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__get_code_request__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+};
+static const ProtobufCIntRange promo__v1__get_code_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor promo__v1__get_code_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.GetCodeRequest",
+  "GetCodeRequest",
+  "Promo__V1__GetCodeRequest",
+  "promo.v1",
+  sizeof(Promo__V1__GetCodeRequest),
+  1,
+  promo__v1__get_code_request__field_descriptors,
+  promo__v1__get_code_request__field_indices_by_name,
+  1,  promo__v1__get_code_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__get_code_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__get_code_response__field_descriptors[2] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GetCodeResponse, code),
+    &promo__v1__code_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "campaign",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GetCodeResponse, campaign),
+    &promo__v1__campaign__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__get_code_response__field_indices_by_name[] = {
+  1,   /* field[1] = campaign */
+  0,   /* field[0] = code */
+};
+static const ProtobufCIntRange promo__v1__get_code_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor promo__v1__get_code_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.GetCodeResponse",
+  "GetCodeResponse",
+  "Promo__V1__GetCodeResponse",
+  "promo.v1",
+  sizeof(Promo__V1__GetCodeResponse),
+  2,
+  promo__v1__get_code_response__field_descriptors,
+  promo__v1__get_code_response__field_indices_by_name,
+  1,  promo__v1__get_code_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__get_code_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor promo__v1__set_code_status_request__field_descriptors[2] =

@@ -30,29 +30,36 @@ public struct Eligibility: Sendable, Hashable {
 
     public static let everyone = Eligibility()
 
-    /// Whether `user` passes every rule except the minimum deposit.
-    ///
+    /// Whether `user` passes every rule except the minimum deposit: each of the four checks below, which
+    /// an explained validate reports one by one.
+    public func admits(_ user: UserContext, nowMs: Int64) -> Bool {
+        admitsSegment(of: user) && admitsNewUser(user, nowMs: nowMs) && admitsCountry(of: user)
+            && admitsVipLevel(of: user)
+    }
+
+    /// The user is in at least one of `segments` (any user when there are none).
+    public func admitsSegment(of user: UserContext) -> Bool {
+        guard !segments.isEmpty else { return true }
+        return user.segments.contains { userSegment in
+            segments.contains { ASCII.equalsIgnoringCase($0, userSegment) }
+        }
+    }
+
     /// New users: the user registered at most `newUserWindowMs` before `nowMs`. An unknown
     /// registration time fails, since an unproven claim to be new must not unlock a welcome offer. A
     /// registration time after `nowMs` counts as just now: it is clock skew between the game server and
     /// us, and the player is as new as can be.
-    public func admits(_ user: UserContext, nowMs: Int64) -> Bool {
-        if !segments.isEmpty {
-            let inSegment = user.segments.contains { userSegment in
-                segments.contains { ASCII.equalsIgnoringCase($0, userSegment) }
-            }
-            if !inSegment { return false }
-        }
-        if newUsersOnly {
-            guard let registeredAtMs = user.registeredAtMs else { return false }
-            let (ageMs, overflow) = nowMs.subtractingReportingOverflow(registeredAtMs)
-            if overflow || ageMs > newUserWindowMs { return false }
-        }
-        if !countries.isEmpty {
-            if !countries.contains(where: { ASCII.equalsIgnoringCase($0, user.country) }) {
-                return false
-            }
-        }
-        return user.vipLevel >= minVipLevel
+    public func admitsNewUser(_ user: UserContext, nowMs: Int64) -> Bool {
+        guard newUsersOnly else { return true }
+        guard let registeredAtMs = user.registeredAtMs else { return false }
+        let (ageMs, overflow) = nowMs.subtractingReportingOverflow(registeredAtMs)
+        return !overflow && ageMs <= newUserWindowMs
     }
+
+    /// The user's country is one of `countries` (anywhere when there are none).
+    public func admitsCountry(of user: UserContext) -> Bool {
+        countries.isEmpty || countries.contains(where: { ASCII.equalsIgnoringCase($0, user.country) })
+    }
+
+    public func admitsVipLevel(of user: UserContext) -> Bool { user.vipLevel >= minVipLevel }
 }

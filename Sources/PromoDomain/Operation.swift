@@ -1,5 +1,7 @@
 /// Every RPC, for authorisation and audit. Raw values are the snake_case names of the request's oneof
-/// arm in promo.proto, so logs and metrics use the names clients see.
+/// arm in promo.proto, so logs and metrics use the names clients see. One arm has two operations: a
+/// validate with `explain` set is `validateExplain` ("validate_explain"), a staff call that the roles grant
+/// apart from the game servers' validate.
 public enum Operation: String, Sendable, Hashable, CaseIterable {
     case hello
     case validate
@@ -22,6 +24,8 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
     case backup
     case fetchBackup = "fetch_backup"
     case auditLog = "audit_log"
+    case getCode = "get_code"
+    case validateExplain = "validate_explain"
 
     // Exhaustive on purpose: a new RPC must be classified here before managers get it.
     /// Keys and whole-database operations: admin only.
@@ -31,7 +35,7 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
             true
         case .hello, .validate, .redeem, .generate, .report, .createCampaign, .updateCampaign,
             .getCampaign, .listCampaigns, .importCodes, .exportCodes, .setCodeStatus, .voidRedemption,
-            .rewardHistory:
+            .rewardHistory, .getCode, .validateExplain:
             false
         }
     }

@@ -52,45 +52,103 @@ public struct RedemptionCheck: Sendable, Hashable {
     ///     caller can fix these by retrying without it, so every answer that a retry would meet anyway
     ///     comes first.
     /// 14. `ok`.
+    ///
+    /// `explain()` walks the same rules in the same order, so the two can never disagree. It goes on past a
+    /// failure (past `rateLimited` too: it is for staff, never for the caller being limited) and lists
+    /// every rule, except that nothing after `codeNotFound` can be judged.
     public func evaluate() -> RedemptionOutcome {
-        if isRateLimited { return refuse(.rateLimited, remaining: .limited(0)) }
-        guard let code, let campaign else { return refuse(.codeNotFound, remaining: .limited(0)) }
-        precondition(
-            code.campaignId == campaign.id, "RedemptionCheck: the campaign is not the code's campaign")
+        var walk = RuleWalk(explaining: false)
+        return judge(&walk)
+    }
 
-        let campaignRemaining = UsesRemaining(max: campaign.maxRedemptions, used: usage.campaignUsed)
-        let codeRemaining = UsesRemaining(max: code.maxUses, used: usage.codeUsed)
-        let userRemaining = UsesRemaining(max: UInt64(campaign.maxPerUser), used: usage.userUsed)
-        let remaining = campaignRemaining.combined(with: codeRemaining)
+    /// The verdict of `evaluate()` plus every rule it consults, each with whether it passed and a detail
+    /// naming the numbers: for support staff, who need all the reasons, not just the first.
+    public func explain() -> RedemptionExplanation {
+        var walk = RuleWalk(explaining: true)
+        let outcome = judge(&walk)
+        return RedemptionExplanation(outcome: outcome, checks: walk.checks)
+    }
 
-        let verdict: Verdict
-        if !code.isActive {
-            verdict = .codeInactive
-        } else if !campaign.isActive {
-            verdict = .campaignInactive
-        } else if nowMs < campaign.startsAtMs {
-            verdict = .notYetValid
-        } else if campaign.expiresAtMs != 0 && nowMs >= campaign.expiresAtMs {
-            verdict = .expired
-        } else if campaignRemaining.isExhausted {
-            verdict = .limitReached
-        } else if codeRemaining.isExhausted {
-            verdict = .codeLimitReached
-        } else if userRemaining.isExhausted {
-            verdict = .userLimitReached
-        } else if !campaign.eligibility.admits(user, nowMs: nowMs) {
-            verdict = .notEligible
-        } else if deposit.qualifyingMinor(for: campaign.reward) < Self.depositMinimumMinor(campaign) {
-            verdict = .minDepositNotMet
-        } else if let reservationVerdict = reservationVerdict() {
-            verdict = reservationVerdict
-        } else {
+    private func judge(_ walk: inout RuleWalk) -> RedemptionOutcome {
+        let remaining = walkRules(&walk)
+        guard let verdict = walk.verdict else {
+            // walkRules returns only after a lookup succeeded when no rule failed.
+            let campaign = campaign!
             let depositMinor = deposit.qualifyingMinor(for: campaign.reward)
             return RedemptionOutcome(
                 verdict: .ok, remaining: remaining,
                 grantedAmount: campaign.reward.grantedAmount(depositMinor: depositMinor))
         }
-        return refuse(verdict, remaining: remaining)
+        return refuse(verdict, remaining: verdict == .rateLimited ? .limited(0) : remaining)
+    }
+
+    /// Consults the rules in precedence order until the walk stops; returns the uses anyone may still take
+    /// (`.limited(0)` without a code).
+    private func walkRules(_ walk: inout RuleWalk) -> UsesRemaining {
+        let detail = RuleDetail.self
+        guard walk.goesOn(.rateLimit, passes: !isRateLimited, else: .rateLimited, detail.rateLimit(isRateLimited))
+        else { return .limited(0) }
+        guard let code, let campaign else {
+            _ = walk.goesOn(.codeExists, passes: false, else: .codeNotFound, detail.codeMissing())
+            return .limited(0)
+        }
+        precondition(
+            code.campaignId == campaign.id, "RedemptionCheck: the campaign is not the code's campaign")
+        _ = walk.goesOn(.codeExists, passes: true, else: .codeNotFound, detail.codeFound(code))
+
+        let campaignRemaining = UsesRemaining(max: campaign.maxRedemptions, used: usage.campaignUsed)
+        let codeRemaining = UsesRemaining(max: code.maxUses, used: usage.codeUsed)
+        let userRemaining = UsesRemaining(max: UInt64(campaign.maxPerUser), used: usage.userUsed)
+        let remaining = campaignRemaining.combined(with: codeRemaining)
+        let eligibility = campaign.eligibility
+
+        guard walk.goesOn(.codeActive, passes: code.isActive, else: .codeInactive, detail.codeActive(code)),
+            walk.goesOn(
+                .campaignActive, passes: campaign.isActive, else: .campaignInactive, detail.campaignActive(campaign)),
+            walk.goesOn(
+                .started, passes: nowMs >= campaign.startsAtMs, else: .notYetValid,
+                detail.started(campaign, nowMs: nowMs)),
+            walk.goesOn(
+                .notExpired, passes: campaign.expiresAtMs == 0 || nowMs < campaign.expiresAtMs, else: .expired,
+                detail.notExpired(campaign, nowMs: nowMs)),
+            walk.goesOn(
+                .campaignLimit, passes: !campaignRemaining.isExhausted, else: .limitReached,
+                detail.limit(
+                    "campaign limit", max: campaign.maxRedemptions, redeemed: usage.campaignRedemptions,
+                    reserved: usage.campaignReservations)),
+            walk.goesOn(
+                .codeLimit, passes: !codeRemaining.isExhausted, else: .codeLimitReached,
+                detail.limit(
+                    "code limit", max: code.maxUses, redeemed: usage.codeRedemptions,
+                    reserved: usage.codeReservations)),
+            walk.goesOn(
+                .userLimit, passes: !userRemaining.isExhausted, else: .userLimitReached,
+                detail.userLimit(max: campaign.maxPerUser, usage: usage)),
+            walk.goesOn(
+                .segment, passes: eligibility.admitsSegment(of: user), else: .notEligible,
+                detail.segment(user, eligibility)),
+            walk.goesOn(
+                .newUser, passes: eligibility.admitsNewUser(user, nowMs: nowMs), else: .notEligible,
+                detail.newUser(user, eligibility, nowMs: nowMs)),
+            walk.goesOn(
+                .country, passes: eligibility.admitsCountry(of: user), else: .notEligible,
+                detail.country(user, eligibility)),
+            walk.goesOn(
+                .vipLevel, passes: eligibility.admitsVipLevel(of: user), else: .notEligible,
+                detail.vipLevel(user, eligibility)),
+            walk.goesOn(
+                .minDeposit,
+                passes: deposit.qualifyingMinor(for: campaign.reward) >= Self.depositMinimumMinor(campaign),
+                else: .minDepositNotMet, detail.minDeposit(deposit, campaign))
+        else { return remaining }
+        if let reservationVerdict = reservationVerdict() {
+            _ = walk.goesOn(
+                .reservation, passes: false, else: reservationVerdict, detail.reservation(reservation, nowMs: nowMs))
+        } else if reservation != .notRequested {
+            _ = walk.goesOn(
+                .reservation, passes: true, else: .reservationNotFound, detail.reservation(reservation, nowMs: nowMs))
+        }
+        return remaining
     }
 
     /// A deposit match needs some qualifying deposit even when the campaign sets no minimum: matching

@@ -4,7 +4,7 @@ public enum Role: String, Sendable, Hashable, CaseIterable {
     case redeemer
     /// Affiliate services; which campaigns they may touch is checked elsewhere, against the key.
     case issuer
-    /// Read-only reporting.
+    /// Read-only reporting and support: looks codes up and explains verdicts.
     case analyst
     /// Runs campaigns and codes; everything except API keys and whole-database operations.
     case manager
@@ -18,8 +18,9 @@ public enum Role: String, Sendable, Hashable, CaseIterable {
         case .issuer:
             return [.generate, .exportCodes].contains(operation)
         case .analyst:
-            return [.report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes]
-                .contains(operation)
+            return [
+                .report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes, .getCode, .validateExplain,
+            ].contains(operation)
         case .manager:
             return !operation.isAdministration
         case .admin:

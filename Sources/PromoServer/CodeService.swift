@@ -360,6 +360,33 @@ final class CodeService: Sendable {
         }
     }
 
+    // MARK: Look up one code
+
+    /// One code with its campaign and the campaign's stats, for support staff. The code is normalised like
+    /// every code; a malformed one matches nothing, like an unknown one: NOT_FOUND.
+    func get(_ request: GetCodeRequest, on eventLoop: any EventLoop) throws(ServerError)
+        -> EventLoopFuture<GetCodeResponse>
+    {
+        guard !request.code.isEmpty, request.code.utf8.count <= limits.codeInputBytesMax else {
+            throw ServerError(.invalidArgument, "code must be 1...\(limits.codeInputBytesMax) bytes")
+        }
+        let typed = request.code
+        return store.read(on: eventLoop) { connection in
+            guard let text = try? CodeText(typed) else { throw ServerError(.notFound, "no such code") }
+            return try connection.readTransaction {
+                guard let code = try connection.code(key: text.key),
+                    let (campaign, counters) = try connection.campaign(id: code.campaignId)
+                else {
+                    throw ServerError(.notFound, "code \(text.display) does not exist")
+                }
+                return GetCodeResponse.with {
+                    $0.code = WireMapping.wire(code)
+                    $0.campaign = WireMapping.wire(campaign, counters)
+                }
+            }
+        }
+    }
+
     // MARK: -
 
     /// Issuer keys reach only the campaigns they are bound to.

@@ -79,6 +79,32 @@ final class RedemptionService: Sendable {
         })
     }
 
+    /// A validate with `explain`, for support staff (the router has checked the role): the verdict a game
+    /// server would get now, plus every rule with its detail. Never counted as a failed attempt, never
+    /// refused as RATE_LIMITED (whether the player is locked out is one of the checks), and it holds no
+    /// reservation. Reads on the reader pool, off the game servers' event-loop path.
+    func explain(_ wire: ValidateRequest, on eventLoop: any EventLoop) throws(ServerError)
+        -> EventLoopFuture<ValidateResponse>
+    {
+        let request = RedemptionRequest(
+            code: try codeInput(wire.code), user: try WireMapping.user(wire.user),
+            deposit: try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency))
+        guard wire.reserveMs == 0 else {
+            throw ServerError(.invalidArgument, "explain holds no reservation: reserve_ms must be 0")
+        }
+        let attempts = attempts
+        return store.read(on: eventLoop) { connection in
+            try connection.readTransaction {
+                let nowMs = WallClock.nowMs()
+                let result = try connection.explain(
+                    request, nowMs: nowMs, isRateLimited: attempts.isLockedOut(request.user, nowMs: nowMs))
+                var response = Self.response(result)
+                response.checks = result.checks.map(WireMapping.wire)
+                return response
+            }
+        }
+    }
+
     func redeem(_ wire: RedeemRequest, by caller: Caller, on eventLoop: any EventLoop) throws(ServerError)
         -> Pending<RedeemResponse>
     {

@@ -73,6 +73,8 @@ final class RequestRouter: Sendable {
         }
 
         switch call {
+        case .validate(let request) where request.explain:
+            return .later(try redemptions.explain(request, on: eventLoop).map { .validate($0) })
         case .validate(let request):
             return Reply(try redemptions.validate(request, on: eventLoop).map { .validate($0) })
         case .redeem(let request):
@@ -111,6 +113,8 @@ final class RequestRouter: Sendable {
             return .later(try codes.importCodes(request, by: caller, on: eventLoop).map { .importCodes($0) })
         case .exportCodes(let request):
             return .later(try codes.export(request, by: caller, on: eventLoop).map { .exportCodes($0) })
+        case .getCode(let request):
+            return .later(try codes.get(request, on: eventLoop).map { .getCode($0) })
         case .report(let request):
             return .later(try reports.report(request, on: eventLoop).map { .report($0) })
         case .hello:
@@ -138,7 +142,7 @@ extension Operation {
     init(_ call: Request.Call) {
         switch call {
         case .hello: self = .hello
-        case .validate: self = .validate
+        case .validate(let request): self = request.explain ? .validateExplain : .validate
         case .redeem: self = .redeem
         case .generate: self = .generate
         case .report: self = .report
@@ -146,6 +150,7 @@ extension Operation {
         case .backup: self = .backup
         case .fetchBackup: self = .fetchBackup
         case .auditLog: self = .auditLog
+        case .getCode: self = .getCode
         case .createCampaign: self = .createCampaign
         case .updateCampaign: self = .updateCampaign
         case .getCampaign: self = .getCampaign

@@ -82,7 +82,8 @@ public final class ServerMetrics: Sendable {
     /// Counts the verdict of an answered validate or redeem; other results carry none.
     func countVerdict(of result: Response.Result) {
         switch result {
-        case .validate(let response): validateVerdicts.count(response.verdict)
+        // An explained validate (it carries checks) is support staff asking, not a game server's verdict.
+        case .validate(let response) where response.checks.isEmpty: validateVerdicts.count(response.verdict)
         case .redeem(let response): redeemVerdicts.count(response.verdict)
         default: break
         }
@@ -196,6 +197,8 @@ extension Operation {
         case .backup: 18
         case .fetchBackup: 19
         case .auditLog: 20
+        case .getCode: 21
+        case .validateExplain: 22
         }
     }
 }

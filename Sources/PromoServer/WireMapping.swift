@@ -174,6 +174,14 @@ enum WireMapping {
         }
     }
 
+    static func wire(_ check: PromoDomain.RuleCheck) -> PromoWire.RuleCheck {
+        PromoWire.RuleCheck.with {
+            $0.rule = check.rule.rawValue
+            $0.passed = check.passed
+            $0.detail = check.detail
+        }
+    }
+
     static func wire(_ code: PromoCode) -> CodeInfo {
         CodeInfo.with {
             $0.code = code.code.display

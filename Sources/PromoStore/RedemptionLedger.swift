@@ -21,6 +21,8 @@ public struct CheckResult: Sendable, Hashable {
     public var outcome: RedemptionOutcome
     public var code: PromoCode?
     public var campaign: Campaign?
+    /// Every rule consulted, with `explain`; empty otherwise.
+    public var checks: [RuleCheck] = []
 }
 
 /// What a redemption granted, frozen at the time of redemption.
@@ -98,20 +100,37 @@ private let redemptionColumns = """
 extension Connection {
     /// The verdict for `request` now, counting live reservations. Reads only.
     public func check(_ request: RedemptionRequest, nowMs: Int64) throws(StoreError) -> CheckResult {
+        let inputs = try redemptionCheck(request, nowMs: nowMs)
+        return CheckResult(outcome: inputs.evaluate(), code: inputs.code, campaign: inputs.campaign)
+    }
+
+    /// `check` with every rule's outcome (`RedemptionCheck.explain`), for support staff. `isRateLimited` is
+    /// whether the caller's limiter has the player or their IP locked out; the store keeps no such state.
+    /// Reads only.
+    public func explain(_ request: RedemptionRequest, nowMs: Int64, isRateLimited: Bool) throws(StoreError)
+        -> CheckResult
+    {
+        var inputs = try redemptionCheck(request, nowMs: nowMs)
+        inputs.isRateLimited = isRateLimited
+        let explanation = inputs.explain()
+        return CheckResult(
+            outcome: explanation.outcome, code: inputs.code, campaign: inputs.campaign, checks: explanation.checks)
+    }
+
+    /// The rules' inputs for `request`, read now; code and campaign nil when the code does not exist.
+    private func redemptionCheck(_ request: RedemptionRequest, nowMs: Int64) throws(StoreError) -> RedemptionCheck {
         guard let text = try? CodeText(request.code), let code = try code(key: text.key),
             let (campaign, counters) = try campaign(id: code.campaignId)
         else {
-            return CheckResult(outcome: RedemptionCheck(code: nil, campaign: nil, user: request.user, nowMs: nowMs).evaluate())
+            return RedemptionCheck(code: nil, campaign: nil, user: request.user, deposit: request.deposit, nowMs: nowMs)
         }
         let reservation = try reservationLookup(request.reservationId, code: code, userId: request.user.userId)
         let usage = try usageSnapshot(
             campaign: campaign, counters: counters, code: code, userId: request.user.userId, nowMs: nowMs,
             excludingReservation: request.reservationId)
-        let outcome = RedemptionCheck(
+        return RedemptionCheck(
             code: code, campaign: campaign, user: request.user, deposit: request.deposit, usage: usage, nowMs: nowMs,
-            reservation: reservation
-        ).evaluate()
-        return CheckResult(outcome: outcome, code: code, campaign: campaign)
+            reservation: reservation)
     }
 
     /// Checks and, when the verdict is OK, holds one use until `untilMs` under `reservationId`.

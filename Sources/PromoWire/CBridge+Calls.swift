@@ -40,6 +40,7 @@ extension ValidateRequest: CBridged {
         depositMinor = m.deposit_minor
         currency = try CDecode.string(m.currency, "validate.currency")
         reserveMs = m.reserve_ms
+        explain = CDecode.bool(m.explain)
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ValidateRequest> {
@@ -49,6 +50,7 @@ extension ValidateRequest: CBridged {
         c.pointee.deposit_minor = depositMinor
         c.pointee.currency = arena.cString(currency)
         c.pointee.reserve_ms = reserveMs
+        c.pointee.explain = arena.cBool(explain)
         return c
     }
 }
@@ -63,6 +65,7 @@ extension ValidateResponse: CBridged {
         reservationId = try CDecode.string(m.reservation_id, "validate.reservation_id")
         reservedUntilMs = m.reserved_until_ms
         unlimited = CDecode.bool(m.unlimited)
+        checks = try CDecode.messages(m.n_checks, m.checks)
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ValidateResponse> {
@@ -74,6 +77,7 @@ extension ValidateResponse: CBridged {
         c.pointee.reservation_id = arena.cString(reservationId)
         c.pointee.reserved_until_ms = reservedUntilMs
         c.pointee.unlimited = arena.cBool(unlimited)
+        (c.pointee.n_checks, c.pointee.checks) = arena.cMessages(checks)
         return c
     }
 }

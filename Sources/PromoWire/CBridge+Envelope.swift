@@ -34,6 +34,7 @@ extension Request: CBridged {
         case PROMO__V1__REQUEST__CALL_BACKUP: call = .backup(try BackupRequest(c: m.backup))
         case PROMO__V1__REQUEST__CALL_FETCH_BACKUP: call = .fetchBackup(try FetchBackupRequest(c: m.fetch_backup))
         case PROMO__V1__REQUEST__CALL_AUDIT_LOG: call = .auditLog(try AuditLogRequest(c: m.audit_log))
+        case PROMO__V1__REQUEST__CALL_GET_CODE: call = .getCode(try GetCodeRequest(c: m.get_code))
         default: call = nil
         }
     }
@@ -92,6 +93,8 @@ extension Request: CBridged {
             (c.pointee.call_case, c.pointee.fetch_backup) = (PROMO__V1__REQUEST__CALL_FETCH_BACKUP, m.cMessage(in: arena))
         case .auditLog(let m):
             (c.pointee.call_case, c.pointee.audit_log) = (PROMO__V1__REQUEST__CALL_AUDIT_LOG, m.cMessage(in: arena))
+        case .getCode(let m):
+            (c.pointee.call_case, c.pointee.get_code) = (PROMO__V1__REQUEST__CALL_GET_CODE, m.cMessage(in: arena))
         }
         return c
     }
@@ -136,6 +139,7 @@ extension Response: CBridged {
         case PROMO__V1__RESPONSE__RESULT_FETCH_BACKUP:
             result = .fetchBackup(try FetchBackupResponse(c: m.fetch_backup))
         case PROMO__V1__RESPONSE__RESULT_AUDIT_LOG: result = .auditLog(try AuditLogResponse(c: m.audit_log))
+        case PROMO__V1__RESPONSE__RESULT_GET_CODE: result = .getCode(try GetCodeResponse(c: m.get_code))
         default: result = nil
         }
     }
@@ -201,6 +205,8 @@ extension Response: CBridged {
                 (PROMO__V1__RESPONSE__RESULT_FETCH_BACKUP, m.cMessage(in: arena))
         case .auditLog(let m):
             (c.pointee.result_case, c.pointee.audit_log) = (PROMO__V1__RESPONSE__RESULT_AUDIT_LOG, m.cMessage(in: arena))
+        case .getCode(let m):
+            (c.pointee.result_case, c.pointee.get_code) = (PROMO__V1__RESPONSE__RESULT_GET_CODE, m.cMessage(in: arena))
         }
         return c
     }

@@ -31,6 +31,7 @@ public struct Request: WireMessage {
         case backup(BackupRequest)
         case fetchBackup(FetchBackupRequest)
         case auditLog(AuditLogRequest)
+        case getCode(GetCodeRequest)
     }
 }
 
@@ -69,5 +70,6 @@ public struct Response: WireMessage {
         case backup(BackupResponse)
         case fetchBackup(FetchBackupResponse)
         case auditLog(AuditLogResponse)
+        case getCode(GetCodeResponse)
     }
 }

@@ -125,6 +125,7 @@ public struct ValidateRequest: WireMessage {
     public var depositMinor: Int64 = 0
     public var currency = ""
     public var reserveMs: UInt32 = 0
+    public var explain = false
     public init() {}
 }
 
@@ -136,6 +137,7 @@ public struct ValidateResponse: WireMessage {
     public var reservationId = ""
     public var reservedUntilMs: Int64 = 0
     public var unlimited = false
+    public var checks: [RuleCheck] = []
     public init() {}
 }
 

@@ -4,7 +4,7 @@ import PromoWire
 struct CodesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "codes",
-        abstract: "Generate, import and export a campaign's codes; switch single codes on and off.",
+        abstract: "Generate, import and export a campaign's codes; look one up, explain it, switch it on and off.",
         discussion: """
             Codes are case-insensitive and ignore dashes and spaces: summer-50, SUMMER 50 and SUMMER50 are one \
             code. Code lists are CSV files.
@@ -14,8 +14,12 @@ struct CodesCommand: AsyncParsableCommand {
               promoctl codes import cmp_123 partner-codes.csv
               promoctl codes export cmp_123 --unused --out unused.csv
               promoctl codes deactivate SUMMER50
+              promoctl codes show summer-50
+              promoctl codes check SUMMER50 --user player-123 --segment regular --deposit-minor 500 --currency EUR
             """,
-        subcommands: [Generate.self, Import.self, Export.self, Activate.self, Deactivate.self])
+        subcommands: [
+            Generate.self, Import.self, Export.self, Show.self, Check.self, Activate.self, Deactivate.self,
+        ])
 
     struct Activate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

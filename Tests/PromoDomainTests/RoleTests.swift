@@ -11,7 +11,9 @@ import Testing
     private static let allowed: [Role: Set<PromoDomain.Operation>] = [
         .redeemer: [.hello, .validate, .redeem, .rewardHistory],
         .issuer: [.hello, .generate, .exportCodes],
-        .analyst: [.hello, .report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes],
+        .analyst: [
+            .hello, .report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes, .getCode, .validateExplain,
+        ],
         .manager: Set(PromoDomain.Operation.allCases).subtracting(administration),
         .admin: Set(PromoDomain.Operation.allCases),
     ]
@@ -31,10 +33,22 @@ import Testing
     @Test func rawValuesAreTheWireNames() {
         #expect(Role.allCases.map(\.rawValue) == ["redeemer", "issuer", "analyst", "manager", "admin"])
         #expect(Role(rawValue: "Admin") == nil)
-        #expect(PromoDomain.Operation.allCases.count == 21)
+        #expect(PromoDomain.Operation.allCases.count == 23)
         #expect(PromoDomain.Operation.voidRedemption.rawValue == "void_redemption")
         #expect(PromoDomain.Operation(rawValue: "list_api_keys") == .listApiKeys)
         #expect(PromoDomain.Operation(rawValue: "fetch_backup") == .fetchBackup)
         #expect(PromoDomain.Operation(rawValue: "audit_log") == .auditLog)
+        #expect(PromoDomain.Operation(rawValue: "get_code") == .getCode)
+        #expect(PromoDomain.Operation.validateExplain.rawValue == "validate_explain")
+    }
+}
+
+@Suite struct SupportRoleTests {
+    /// Explaining a verdict is for staff: game servers and affiliates must not learn why a code fails.
+    @Test func onlyStaffExplainAndLookUpCodes() {
+        for operation in [PromoDomain.Operation.validateExplain, .getCode] {
+            #expect(Role.allCases.filter { $0.allows(operation) } == [.analyst, .manager, .admin])
+        }
+        #expect(!Role.analyst.allows(.validate))
     }
 }

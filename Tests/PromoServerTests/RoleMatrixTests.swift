@@ -35,6 +35,9 @@ struct RoleMatrixTests {
         case .backup: .backup(BackupRequest())
         case .fetchBackup: .fetchBackup(.with { $0.name = "nope.sqlite"; $0.length = 16 })
         case .auditLog: .auditLog(AuditLogRequest())
+        case .getCode: .getCode(.with { $0.code = "NOPE" })
+        case .validateExplain:
+            .validate(.with { $0.code = "NOPE"; $0.user = user("role-matrix"); $0.explain = true })
         }
     }
 

@@ -125,6 +125,18 @@ enum Samples {
         $0.createdAtMs = Int64.min
     }
 
+    static let ruleCheck = RuleCheck.with {
+        $0.rule = "campaign_limit"
+        $0.passed = true
+        $0.detail = "campaign limit: 999 of 1,000 used ✓"
+    }
+
+    static let ruleCheck2 = RuleCheck.with {
+        $0.rule = "segment"
+        $0.passed = true
+        $0.detail = "segment: player is in [regular], campaign wants any of [vip]"
+    }
+
     static let redemption = RedemptionInfo.with {
         $0.redemptionId = "red-1"
         $0.code = "CODE-1"
@@ -198,6 +210,7 @@ enum Samples {
                 $0.depositMinor = -5_000
                 $0.currency = "USD"
                 $0.reserveMs = 30_000
+                $0.explain = true
             }),
         .redeem(
             .with {
@@ -266,6 +279,7 @@ enum Samples {
                 $0.pageToken = "p-4"
                 $0.pageSize = UInt32.max
             }),
+        .getCode(.with { $0.code = "summer 50-ä" }),
     ]
 
     // MARK: - Every Response.Result arm
@@ -281,6 +295,7 @@ enum Samples {
                 $0.reservationId = "res-2"
                 $0.reservedUntilMs = -42
                 $0.unlimited = true
+                $0.checks = [ruleCheck, ruleCheck2]
             }),
         .redeem(
             .with {
@@ -348,6 +363,7 @@ enum Samples {
                 $0.entries = [auditEntry, auditEntry2]
                 $0.nextPageToken = "next-4"
             }),
+        .getCode(.with { $0.code = codeInfo; $0.campaign = campaign2 }),
     ]
 }
 
@@ -376,6 +392,7 @@ extension Request.Call {
         case .backup: 28
         case .fetchBackup: 29
         case .auditLog: 30
+        case .getCode: 31
         }
     }
 }
@@ -405,6 +422,7 @@ extension Response.Result {
         case .backup: 28
         case .fetchBackup: 29
         case .auditLog: 30
+        case .getCode: 31
         }
     }
 }

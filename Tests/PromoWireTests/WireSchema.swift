@@ -159,6 +159,13 @@ enum WireSchema {
         #expect(f.bool(6) == v.revoked, sourceLocation: l)
     }
 
+    static func verify(_ v: RuleCheck, _ f: ProtoFields, _ l: SourceLocation) {
+        expectNumbers(f, [1, 2, 3], "RuleCheck", l)
+        #expect(f.string(1) == v.rule, sourceLocation: l)
+        #expect(f.bool(2) == v.passed, sourceLocation: l)
+        #expect(f.string(3) == v.detail, sourceLocation: l)
+    }
+
     static func verify(_ v: AuditLogEntry, _ f: ProtoFields, _ l: SourceLocation) {
         expectNumbers(f, Set(1...6), "AuditLogEntry", l)
         #expect(f.uint64(1) == v.id, sourceLocation: l)
@@ -178,12 +185,13 @@ enum WireSchema {
             #expect(f.string(1) == v.apiKey, sourceLocation: l)
             #expect(f.string(2) == v.clientName, sourceLocation: l)
         case .validate(let v):
-            expectNumbers(f, Set(1...5), "ValidateRequest", l)
+            expectNumbers(f, Set(1...6), "ValidateRequest", l)
             #expect(f.string(1) == v.code, sourceLocation: l)
             try verifyOptional(v.user, try f.message(2), l, verify)
             #expect(f.int64(3) == v.depositMinor, sourceLocation: l)
             #expect(f.string(4) == v.currency, sourceLocation: l)
             #expect(f.uint32(5) == v.reserveMs, sourceLocation: l)
+            #expect(f.bool(6) == v.explain, sourceLocation: l)
         case .redeem(let v):
             expectNumbers(f, Set(1...7), "RedeemRequest", l)
             #expect(f.string(1) == v.code, sourceLocation: l)
@@ -280,6 +288,9 @@ enum WireSchema {
             #expect(f.int64(5) == v.toMs, sourceLocation: l)
             #expect(f.string(6) == v.pageToken, sourceLocation: l)
             #expect(f.uint32(7) == v.pageSize, sourceLocation: l)
+        case .getCode(let v):
+            expectNumbers(f, [1], "GetCodeRequest", l)
+            #expect(f.string(1) == v.code, sourceLocation: l)
         }
     }
 
@@ -292,7 +303,7 @@ enum WireSchema {
             #expect(f.string(1) == v.serverVersion, sourceLocation: l)
             #expect(f.string(2) == v.role, sourceLocation: l)
         case .validate(let v):
-            expectNumbers(f, Set(1...7), "ValidateResponse", l)
+            expectNumbers(f, Set(1...8), "ValidateResponse", l)
             #expect(f.enumeration(1) == v.verdict.rawValue, sourceLocation: l)
             #expect(f.string(2) == v.campaignId, sourceLocation: l)
             try verifyOptional(v.reward, try f.message(3), l, verify)
@@ -300,6 +311,7 @@ enum WireSchema {
             #expect(f.string(5) == v.reservationId, sourceLocation: l)
             #expect(f.int64(6) == v.reservedUntilMs, sourceLocation: l)
             #expect(f.bool(7) == v.unlimited, sourceLocation: l)
+            try verifyAll(v.checks, try f.messages(8), l, verify)
         case .redeem(let v):
             expectNumbers(f, Set(1...5), "RedeemResponse", l)
             #expect(f.enumeration(1) == v.verdict.rawValue, sourceLocation: l)
@@ -389,6 +401,10 @@ enum WireSchema {
             expectNumbers(f, [1, 2], "AuditLogResponse", l)
             try verifyAll(v.entries, try f.messages(1), l, verify)
             #expect(f.string(2) == v.nextPageToken, sourceLocation: l)
+        case .getCode(let v):
+            expectNumbers(f, [1, 2], "GetCodeResponse", l)
+            try verifyOptional(v.code, try f.message(1), l, verify)
+            try verifyOptional(v.campaign, try f.message(2), l, verify)
         }
     }
 }

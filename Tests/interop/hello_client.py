@@ -92,6 +92,30 @@ def main():
     denied = analyst.call(audit_log=pb.AuditLogRequest())
     check("audit_log is PERMISSION_DENIED to an analyst", denied.status.code == pb.STATUS_CODE_PERMISSION_DENIED)
 
+    # Support desk: look a code up and explain why it fails for a player, with an analyst key.
+    campaign = conn.call(create_campaign=pb.CreateCampaignRequest(
+        campaign=pb.Campaign(name="interop desk", kind=pb.CAMPAIGN_KIND_OTHER, active=True, max_redemptions=5,
+                             reward=pb.Reward(kind=pb.REWARD_KIND_BONUS, amount_minor=500, currency="EUR"),
+                             eligibility=pb.Eligibility(segments=["vip"])),
+        code="INTEROP-DESK-1"))
+    check("create_campaign with a shared code is OK", campaign.status.code == pb.STATUS_CODE_OK)
+    got = analyst.call(get_code=pb.GetCodeRequest(code=" interop desk 1 "))
+    check("get_code finds the normalised code with its campaign and stats",
+          got.status.code == pb.STATUS_CODE_OK and got.WhichOneof("result") == "get_code"
+          and got.get_code.code.code == "INTEROP-DESK-1" and got.get_code.code.active
+          and got.get_code.campaign.id == campaign.create_campaign.campaign.id
+          and got.get_code.campaign.stats.remaining == 5)
+    missing = analyst.call(get_code=pb.GetCodeRequest(code="NO-SUCH-CODE"))
+    check("get_code of an unknown code is NOT_FOUND", missing.status.code == pb.STATUS_CODE_NOT_FOUND)
+    explained = analyst.call(validate=pb.ValidateRequest(
+        code="interop-desk-1", explain=True, user=pb.UserContext(user_id="py-player", segments=["regular"])))
+    failed_rules = [c.rule for c in explained.validate.checks if not c.passed]
+    segment = [c.detail for c in explained.validate.checks if c.rule == "segment"]
+    check("an explained validate lists every rule, the segment one failing with its detail",
+          explained.status.code == pb.STATUS_CODE_OK and explained.validate.verdict == pb.VERDICT_NOT_ELIGIBLE
+          and explained.validate.checks[0].rule == "rate_limit" and failed_rules == ["segment"]
+          and segment == ["segment: player is in [regular], campaign wants any of [vip]"])
+
     passed = sum(1 for _, ok in checks if ok)
     failed = len(checks) - passed
     print(f"interop: {passed} passed, {failed} failed")

@@ -28,6 +28,7 @@ typedef struct Promo__V1__Bucket Promo__V1__Bucket;
 typedef struct Promo__V1__HelloRequest Promo__V1__HelloRequest;
 typedef struct Promo__V1__HelloResponse Promo__V1__HelloResponse;
 typedef struct Promo__V1__ValidateRequest Promo__V1__ValidateRequest;
+typedef struct Promo__V1__RuleCheck Promo__V1__RuleCheck;
 typedef struct Promo__V1__ValidateResponse Promo__V1__ValidateResponse;
 typedef struct Promo__V1__RedeemRequest Promo__V1__RedeemRequest;
 typedef struct Promo__V1__RedeemResponse Promo__V1__RedeemResponse;
@@ -51,6 +52,8 @@ typedef struct Promo__V1__ImportCodesResponse Promo__V1__ImportCodesResponse;
 typedef struct Promo__V1__ExportCodesRequest Promo__V1__ExportCodesRequest;
 typedef struct Promo__V1__ExportCodesResponse Promo__V1__ExportCodesResponse;
 typedef struct Promo__V1__CodeInfo Promo__V1__CodeInfo;
+typedef struct Promo__V1__GetCodeRequest Promo__V1__GetCodeRequest;
+typedef struct Promo__V1__GetCodeResponse Promo__V1__GetCodeResponse;
 typedef struct Promo__V1__SetCodeStatusRequest Promo__V1__SetCodeStatusRequest;
 typedef struct Promo__V1__SetCodeStatusResponse Promo__V1__SetCodeStatusResponse;
 typedef struct Promo__V1__VoidRedemptionRequest Promo__V1__VoidRedemptionRequest;
@@ -190,7 +193,8 @@ typedef enum {
   PROMO__V1__REQUEST__CALL_CHECK = 27,
   PROMO__V1__REQUEST__CALL_BACKUP = 28,
   PROMO__V1__REQUEST__CALL_FETCH_BACKUP = 29,
-  PROMO__V1__REQUEST__CALL_AUDIT_LOG = 30
+  PROMO__V1__REQUEST__CALL_AUDIT_LOG = 30,
+  PROMO__V1__REQUEST__CALL_GET_CODE = 31
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__REQUEST__CALL__CASE)
 } Promo__V1__Request__CallCase;
 
@@ -224,6 +228,7 @@ struct  Promo__V1__Request
     Promo__V1__BackupRequest *backup;
     Promo__V1__FetchBackupRequest *fetch_backup;
     Promo__V1__AuditLogRequest *audit_log;
+    Promo__V1__GetCodeRequest *get_code;
   };
 };
 #define PROMO__V1__REQUEST__INIT \
@@ -253,7 +258,8 @@ typedef enum {
   PROMO__V1__RESPONSE__RESULT_CHECK = 27,
   PROMO__V1__RESPONSE__RESULT_BACKUP = 28,
   PROMO__V1__RESPONSE__RESULT_FETCH_BACKUP = 29,
-  PROMO__V1__RESPONSE__RESULT_AUDIT_LOG = 30
+  PROMO__V1__RESPONSE__RESULT_AUDIT_LOG = 30,
+  PROMO__V1__RESPONSE__RESULT_GET_CODE = 31
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__RESPONSE__RESULT__CASE)
 } Promo__V1__Response__ResultCase;
 
@@ -288,6 +294,7 @@ struct  Promo__V1__Response
     Promo__V1__BackupResponse *backup;
     Promo__V1__FetchBackupResponse *fetch_backup;
     Promo__V1__AuditLogResponse *audit_log;
+    Promo__V1__GetCodeResponse *get_code;
   };
 };
 #define PROMO__V1__RESPONSE__INIT \
@@ -483,10 +490,37 @@ struct  Promo__V1__ValidateRequest
    * > 0: hold one use for this long and return a reservation_id
    */
   uint32_t reserve_ms;
+  /*
+   * Staff only (analyst, manager, admin; PERMISSION_DENIED for redeemer and issuer keys): also answer
+   * ValidateResponse.checks, every rule the verdict consults. An explained validate is never counted as a
+   * failed attempt, never refused as RATE_LIMITED and holds no reservation (reserve_ms must be 0).
+   */
+  protobuf_c_boolean explain;
 };
 #define PROMO__V1__VALIDATE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__validate_request__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+/*
+ * One rule of the verdict precedence and how it came out for one explained validate.
+ */
+struct  Promo__V1__RuleCheck
+{
+  ProtobufCMessage base;
+  /*
+   * stable name: rate_limit, code_exists, code_active, campaign_active, started, ...
+   */
+  char *rule;
+  protobuf_c_boolean passed;
+  /*
+   * plain language for a support agent, naming the numbers; never parse it
+   */
+  char *detail;
+};
+#define PROMO__V1__RULE_CHECK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__rule_check__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Promo__V1__ValidateResponse
@@ -505,10 +539,16 @@ struct  Promo__V1__ValidateResponse
    * no campaign or code limit applies; remaining is then 0
    */
   protobuf_c_boolean unlimited;
+  /*
+   * With ValidateRequest.explain: every rule the verdict precedence consults, in that order; the verdict
+   * is the first that failed. Stops after code_exists when no code matches.
+   */
+  size_t n_checks;
+  Promo__V1__RuleCheck **checks;
 };
 #define PROMO__V1__VALIDATE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__validate_response__descriptor) \
-    , PROMO__V1__VERDICT__VERDICT_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, 0, 0 }
+    , PROMO__V1__VERDICT__VERDICT_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL }
 
 
 struct  Promo__V1__RedeemRequest
@@ -820,6 +860,31 @@ struct  Promo__V1__CodeInfo
 #define PROMO__V1__CODE_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__code_info__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Analyst and up: one code (normalised like every code: case, dashes and spaces do not matter) with its
+ * campaign and the campaign's stats. An unknown code is NOT_FOUND.
+ */
+struct  Promo__V1__GetCodeRequest
+{
+  ProtobufCMessage base;
+  char *code;
+};
+#define PROMO__V1__GET_CODE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__get_code_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Promo__V1__GetCodeResponse
+{
+  ProtobufCMessage base;
+  Promo__V1__CodeInfo *code;
+  Promo__V1__Campaign *campaign;
+};
+#define PROMO__V1__GET_CODE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__get_code_response__descriptor) \
+    , NULL, NULL }
 
 
 struct  Promo__V1__SetCodeStatusRequest
@@ -1537,6 +1602,25 @@ Promo__V1__ValidateRequest *
 void   promo__v1__validate_request__free_unpacked
                      (Promo__V1__ValidateRequest *message,
                       ProtobufCAllocator *allocator);
+/* Promo__V1__RuleCheck methods */
+void   promo__v1__rule_check__init
+                     (Promo__V1__RuleCheck         *message);
+size_t promo__v1__rule_check__get_packed_size
+                     (const Promo__V1__RuleCheck   *message);
+size_t promo__v1__rule_check__pack
+                     (const Promo__V1__RuleCheck   *message,
+                      uint8_t             *out);
+size_t promo__v1__rule_check__pack_to_buffer
+                     (const Promo__V1__RuleCheck   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__RuleCheck *
+       promo__v1__rule_check__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__rule_check__free_unpacked
+                     (Promo__V1__RuleCheck *message,
+                      ProtobufCAllocator *allocator);
 /* Promo__V1__ValidateResponse methods */
 void   promo__v1__validate_response__init
                      (Promo__V1__ValidateResponse         *message);
@@ -1973,6 +2057,44 @@ Promo__V1__CodeInfo *
                       const uint8_t       *data);
 void   promo__v1__code_info__free_unpacked
                      (Promo__V1__CodeInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__GetCodeRequest methods */
+void   promo__v1__get_code_request__init
+                     (Promo__V1__GetCodeRequest         *message);
+size_t promo__v1__get_code_request__get_packed_size
+                     (const Promo__V1__GetCodeRequest   *message);
+size_t promo__v1__get_code_request__pack
+                     (const Promo__V1__GetCodeRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__get_code_request__pack_to_buffer
+                     (const Promo__V1__GetCodeRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__GetCodeRequest *
+       promo__v1__get_code_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__get_code_request__free_unpacked
+                     (Promo__V1__GetCodeRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__GetCodeResponse methods */
+void   promo__v1__get_code_response__init
+                     (Promo__V1__GetCodeResponse         *message);
+size_t promo__v1__get_code_response__get_packed_size
+                     (const Promo__V1__GetCodeResponse   *message);
+size_t promo__v1__get_code_response__pack
+                     (const Promo__V1__GetCodeResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__get_code_response__pack_to_buffer
+                     (const Promo__V1__GetCodeResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__GetCodeResponse *
+       promo__v1__get_code_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__get_code_response__free_unpacked
+                     (Promo__V1__GetCodeResponse *message,
                       ProtobufCAllocator *allocator);
 /* Promo__V1__SetCodeStatusRequest methods */
 void   promo__v1__set_code_status_request__init
@@ -2490,6 +2612,9 @@ typedef void (*Promo__V1__HelloResponse_Closure)
 typedef void (*Promo__V1__ValidateRequest_Closure)
                  (const Promo__V1__ValidateRequest *message,
                   void *closure_data);
+typedef void (*Promo__V1__RuleCheck_Closure)
+                 (const Promo__V1__RuleCheck *message,
+                  void *closure_data);
 typedef void (*Promo__V1__ValidateResponse_Closure)
                  (const Promo__V1__ValidateResponse *message,
                   void *closure_data);
@@ -2558,6 +2683,12 @@ typedef void (*Promo__V1__ExportCodesResponse_Closure)
                   void *closure_data);
 typedef void (*Promo__V1__CodeInfo_Closure)
                  (const Promo__V1__CodeInfo *message,
+                  void *closure_data);
+typedef void (*Promo__V1__GetCodeRequest_Closure)
+                 (const Promo__V1__GetCodeRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__GetCodeResponse_Closure)
+                 (const Promo__V1__GetCodeResponse *message,
                   void *closure_data);
 typedef void (*Promo__V1__SetCodeStatusRequest_Closure)
                  (const Promo__V1__SetCodeStatusRequest *message,
@@ -2659,6 +2790,7 @@ extern const ProtobufCMessageDescriptor promo__v1__bucket__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__hello_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__hello_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__validate_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__rule_check__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__validate_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__redeem_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__redeem_response__descriptor;
@@ -2682,6 +2814,8 @@ extern const ProtobufCMessageDescriptor promo__v1__import_codes_response__descri
 extern const ProtobufCMessageDescriptor promo__v1__export_codes_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__export_codes_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__code_info__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__get_code_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__get_code_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__set_code_status_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__set_code_status_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__void_redemption_request__descriptor;
