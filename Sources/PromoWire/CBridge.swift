@@ -59,6 +59,27 @@ enum CDecode {
     static func enumRaw<E: RawRepresentable>(_ value: E) -> Int32 where E.RawValue: BinaryInteger {
         Int32(truncatingIfNeeded: value.rawValue)
     }
+
+    /// A repeated numeric field (`int64`, `uint32`, `double`, …): protobuf-c's C type is the Swift one.
+    static func scalars<T>(_ count: Int, _ array: UnsafeMutablePointer<T>?) -> [T] {
+        guard count > 0, let array else { return [] }
+        return Array(UnsafeBufferPointer(start: array, count: count))
+    }
+
+    static func bools(_ count: Int, _ array: UnsafeMutablePointer<protobuf_c_boolean>?) -> [Bool] {
+        scalars(count, array).map { $0 != 0 }
+    }
+
+    static func enums<C: RawRepresentable, E: OpenEnum>(
+        _ count: Int, _ array: UnsafeMutablePointer<C>?
+    ) -> [E] where C.RawValue: BinaryInteger {
+        // OpenEnum's init(rawValue:) accepts every number; RawRepresentable merely declares it failable.
+        scalars(count, array).map { E(rawValue: enumRaw($0))! }
+    }
+
+    static func bytesArray(_ count: Int, _ array: UnsafeMutablePointer<ProtobufCBinaryData>?) -> [[UInt8]] {
+        scalars(count, array).map(bytes)
+    }
 }
 
 // MARK: - Swift → C
@@ -87,6 +108,27 @@ extension Arena {
     }
 
     func cBool(_ value: Bool) -> protobuf_c_boolean { value ? 1 : 0 }
+
+    /// A repeated numeric field's `(n_field, field)`.
+    func cScalars<T>(_ values: [T]) -> (Int, UnsafeMutablePointer<T>?) {
+        guard !values.isEmpty else { return (0, nil) }
+        let array = self.array(of: T.self, count: values.count)
+        values.withUnsafeBufferPointer { array.initialize(from: $0.baseAddress!, count: values.count) }
+        return (values.count, array)
+    }
+
+    func cBools(_ values: [Bool]) -> (Int, UnsafeMutablePointer<protobuf_c_boolean>?) {
+        cScalars(values.map(cBool))
+    }
+
+    func cEnums<E: RawRepresentable, S: OpenEnum>(_ type: E.Type, _ values: [S]) -> (Int, UnsafeMutablePointer<E>?)
+    where E.RawValue == UInt32 {
+        cScalars(values.map { cEnum(type, $0.rawValue) })
+    }
+
+    func cBytesArray(_ values: [[UInt8]]) -> (Int, UnsafeMutablePointer<ProtobufCBinaryData>?) {
+        cScalars(values.map(cBytes))
+    }
 
     /// A copy of `bytes` in the arena; protobuf-c packs `len` bytes from `data`.
     func cBytes(_ bytes: [UInt8]) -> ProtobufCBinaryData {
