@@ -22,6 +22,10 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
     case backup
     case fetchBackup = "fetch_backup"
     case auditLog = "audit_log"
+    case createGroup = "create_group"
+    case getGroup = "get_group"
+    case listGroups = "list_groups"
+    case updateGroup = "update_group"
 
     // Exhaustive on purpose: a new RPC must be classified here before managers get it.
     /// Keys and whole-database operations: admin only.
@@ -31,7 +35,7 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
             true
         case .hello, .validate, .redeem, .generate, .report, .createCampaign, .updateCampaign,
             .getCampaign, .listCampaigns, .importCodes, .exportCodes, .setCodeStatus, .voidRedemption,
-            .rewardHistory:
+            .rewardHistory, .createGroup, .getGroup, .listGroups, .updateGroup:
             false
         }
     }

@@ -6,6 +6,8 @@ public struct RedemptionCheck: Sendable, Hashable {
     /// The code's campaign. Nil (a dangling code) is judged `codeNotFound`; the schema should make that
     /// impossible.
     public var campaign: Campaign?
+    /// The exclusive group of the campaign; nil when the campaign is in none.
+    public var group: Group?
     public var user: UserContext
     public var deposit: Deposit
     public var usage: UsageSnapshot
@@ -17,6 +19,7 @@ public struct RedemptionCheck: Sendable, Hashable {
     public init(
         code: PromoCode?,
         campaign: Campaign?,
+        group: Group? = nil,
         user: UserContext,
         deposit: Deposit = .none,
         usage: UsageSnapshot = .none,
@@ -26,6 +29,7 @@ public struct RedemptionCheck: Sendable, Hashable {
     ) {
         self.code = code
         self.campaign = campaign
+        self.group = group
         self.user = user
         self.deposit = deposit
         self.usage = usage
@@ -45,22 +49,28 @@ public struct RedemptionCheck: Sendable, Hashable {
     ///    extend it.
     /// 7. `limitReached`, 8. `codeLimitReached`, 9. `userLimitReached`: from the limit that stops
     ///    everyone to the one that stops only this user.
-    /// 10. `notEligible`: who the user is (segments, new user, country, VIP level).
-    /// 11. `minDepositNotMet`: the one refusal the player can fix by depositing more, so it is named only
+    /// 10. `groupLimitReached`: this user's total over the campaigns of the exclusive group. After the
+    ///     campaign's own user limit, so a player who used up this very campaign is told so rather than
+    ///     about the wider group.
+    /// 11. `notEligible`: who the user is (segments, new user, country, VIP level).
+    /// 12. `minDepositNotMet`: the one refusal the player can fix by depositing more, so it is named only
     ///     when nothing else stands in the way and "deposit more" is never a false promise.
-    /// 12. `reservationNotFound`, 13. `reservationExpired`: only when the call names a reservation. The
+    /// 13. `reservationNotFound`, 14. `reservationExpired`: only when the call names a reservation. The
     ///     caller can fix these by retrying without it, so every answer that a retry would meet anyway
     ///     comes first.
-    /// 14. `ok`.
+    /// 15. `ok`.
     public func evaluate() -> RedemptionOutcome {
         if isRateLimited { return refuse(.rateLimited, remaining: .limited(0)) }
         guard let code, let campaign else { return refuse(.codeNotFound, remaining: .limited(0)) }
         precondition(
             code.campaignId == campaign.id, "RedemptionCheck: the campaign is not the code's campaign")
+        precondition(
+            group == nil || group?.id == campaign.groupId, "RedemptionCheck: the group is not the campaign's group")
 
         let campaignRemaining = UsesRemaining(max: campaign.maxRedemptions, used: usage.campaignUsed)
         let codeRemaining = UsesRemaining(max: code.maxUses, used: usage.codeUsed)
         let userRemaining = UsesRemaining(max: UInt64(campaign.maxPerUser), used: usage.userUsed)
+        let groupRemaining = UsesRemaining(max: UInt64(group?.maxPerUser ?? 0), used: usage.groupUsed)
         let remaining = campaignRemaining.combined(with: codeRemaining)
 
         let verdict: Verdict
@@ -78,6 +88,8 @@ public struct RedemptionCheck: Sendable, Hashable {
             verdict = .codeLimitReached
         } else if userRemaining.isExhausted {
             verdict = .userLimitReached
+        } else if groupRemaining.isExhausted {
+            verdict = .groupLimitReached
         } else if !campaign.eligibility.admits(user, nowMs: nowMs) {
             verdict = .notEligible
         } else if deposit.qualifyingMinor(for: campaign.reward) < Self.depositMinimumMinor(campaign) {

@@ -196,6 +196,10 @@ extension Operation {
         case .backup: 18
         case .fetchBackup: 19
         case .auditLog: 20
+        case .createGroup: 21
+        case .getGroup: 22
+        case .listGroups: 23
+        case .updateGroup: 24
         }
     }
 }

@@ -34,6 +34,10 @@ extension Request: CBridged {
         case PROMO__V1__REQUEST__CALL_BACKUP: call = .backup(try BackupRequest(c: m.backup))
         case PROMO__V1__REQUEST__CALL_FETCH_BACKUP: call = .fetchBackup(try FetchBackupRequest(c: m.fetch_backup))
         case PROMO__V1__REQUEST__CALL_AUDIT_LOG: call = .auditLog(try AuditLogRequest(c: m.audit_log))
+        case PROMO__V1__REQUEST__CALL_CREATE_GROUP: call = .createGroup(try CreateGroupRequest(c: m.create_group))
+        case PROMO__V1__REQUEST__CALL_GET_GROUP: call = .getGroup(try GetGroupRequest(c: m.get_group))
+        case PROMO__V1__REQUEST__CALL_LIST_GROUPS: call = .listGroups(try ListGroupsRequest(c: m.list_groups))
+        case PROMO__V1__REQUEST__CALL_UPDATE_GROUP: call = .updateGroup(try UpdateGroupRequest(c: m.update_group))
         default: call = nil
         }
     }
@@ -92,6 +96,14 @@ extension Request: CBridged {
             (c.pointee.call_case, c.pointee.fetch_backup) = (PROMO__V1__REQUEST__CALL_FETCH_BACKUP, m.cMessage(in: arena))
         case .auditLog(let m):
             (c.pointee.call_case, c.pointee.audit_log) = (PROMO__V1__REQUEST__CALL_AUDIT_LOG, m.cMessage(in: arena))
+        case .createGroup(let m):
+            (c.pointee.call_case, c.pointee.create_group) = (PROMO__V1__REQUEST__CALL_CREATE_GROUP, m.cMessage(in: arena))
+        case .getGroup(let m):
+            (c.pointee.call_case, c.pointee.get_group) = (PROMO__V1__REQUEST__CALL_GET_GROUP, m.cMessage(in: arena))
+        case .listGroups(let m):
+            (c.pointee.call_case, c.pointee.list_groups) = (PROMO__V1__REQUEST__CALL_LIST_GROUPS, m.cMessage(in: arena))
+        case .updateGroup(let m):
+            (c.pointee.call_case, c.pointee.update_group) = (PROMO__V1__REQUEST__CALL_UPDATE_GROUP, m.cMessage(in: arena))
         }
         return c
     }
@@ -136,6 +148,12 @@ extension Response: CBridged {
         case PROMO__V1__RESPONSE__RESULT_FETCH_BACKUP:
             result = .fetchBackup(try FetchBackupResponse(c: m.fetch_backup))
         case PROMO__V1__RESPONSE__RESULT_AUDIT_LOG: result = .auditLog(try AuditLogResponse(c: m.audit_log))
+        case PROMO__V1__RESPONSE__RESULT_CREATE_GROUP:
+            result = .createGroup(try CreateGroupResponse(c: m.create_group))
+        case PROMO__V1__RESPONSE__RESULT_GET_GROUP: result = .getGroup(try GetGroupResponse(c: m.get_group))
+        case PROMO__V1__RESPONSE__RESULT_LIST_GROUPS: result = .listGroups(try ListGroupsResponse(c: m.list_groups))
+        case PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP:
+            result = .updateGroup(try UpdateGroupResponse(c: m.update_group))
         default: result = nil
         }
     }
@@ -201,6 +219,17 @@ extension Response: CBridged {
                 (PROMO__V1__RESPONSE__RESULT_FETCH_BACKUP, m.cMessage(in: arena))
         case .auditLog(let m):
             (c.pointee.result_case, c.pointee.audit_log) = (PROMO__V1__RESPONSE__RESULT_AUDIT_LOG, m.cMessage(in: arena))
+        case .createGroup(let m):
+            (c.pointee.result_case, c.pointee.create_group) =
+                (PROMO__V1__RESPONSE__RESULT_CREATE_GROUP, m.cMessage(in: arena))
+        case .getGroup(let m):
+            (c.pointee.result_case, c.pointee.get_group) = (PROMO__V1__RESPONSE__RESULT_GET_GROUP, m.cMessage(in: arena))
+        case .listGroups(let m):
+            (c.pointee.result_case, c.pointee.list_groups) =
+                (PROMO__V1__RESPONSE__RESULT_LIST_GROUPS, m.cMessage(in: arena))
+        case .updateGroup(let m):
+            (c.pointee.result_case, c.pointee.update_group) =
+                (PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP, m.cMessage(in: arena))
         }
         return c
     }

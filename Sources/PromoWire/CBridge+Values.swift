@@ -122,6 +122,7 @@ extension Campaign: CBridged {
         source = try CDecode.string(m.source, "campaign.source")
         createdAtMs = m.created_at_ms
         stats = try CDecode.message(m.stats)
+        groupId = try CDecode.string(m.group_id, "campaign.group_id")
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__Campaign> {
@@ -139,6 +140,7 @@ extension Campaign: CBridged {
         c.pointee.source = arena.cString(source)
         c.pointee.created_at_ms = createdAtMs
         c.pointee.stats = arena.cMessage(stats)
+        c.pointee.group_id = arena.cString(groupId)
         return c
     }
 }

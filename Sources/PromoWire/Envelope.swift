@@ -31,6 +31,10 @@ public struct Request: WireMessage {
         case backup(BackupRequest)
         case fetchBackup(FetchBackupRequest)
         case auditLog(AuditLogRequest)
+        case createGroup(CreateGroupRequest)
+        case getGroup(GetGroupRequest)
+        case listGroups(ListGroupsRequest)
+        case updateGroup(UpdateGroupRequest)
     }
 }
 
@@ -69,5 +73,9 @@ public struct Response: WireMessage {
         case backup(BackupResponse)
         case fetchBackup(FetchBackupResponse)
         case auditLog(AuditLogResponse)
+        case createGroup(CreateGroupResponse)
+        case getGroup(GetGroupResponse)
+        case listGroups(ListGroupsResponse)
+        case updateGroup(UpdateGroupResponse)
     }
 }

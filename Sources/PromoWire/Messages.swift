@@ -79,6 +79,7 @@ public struct Campaign: WireMessage {
     public var source = ""
     public var createdAtMs: Int64 = 0
     public var stats: CampaignStats?
+    public var groupId = ""
     public init() {}
 }
 

@@ -53,12 +53,13 @@ public struct Verdict: OpenEnum {
     public static let codeLimitReached = Self(rawValue: 12)
     public static let reservationNotFound = Self(rawValue: 13)
     public static let reservationExpired = Self(rawValue: 14)
+    public static let groupLimitReached = Self(rawValue: 15)
 
     public static let names: [Int32: String] = [
         0: "UNSPECIFIED", 1: "OK", 2: "CODE_NOT_FOUND", 3: "CODE_INACTIVE", 4: "CAMPAIGN_INACTIVE",
         5: "NOT_YET_VALID", 6: "EXPIRED", 7: "LIMIT_REACHED", 8: "USER_LIMIT_REACHED", 9: "NOT_ELIGIBLE",
         10: "MIN_DEPOSIT_NOT_MET", 11: "RATE_LIMITED", 12: "CODE_LIMIT_REACHED", 13: "RESERVATION_NOT_FOUND",
-        14: "RESERVATION_EXPIRED",
+        14: "RESERVATION_EXPIRED", 15: "GROUP_LIMIT_REACHED",
     ]
 }
 

@@ -35,6 +35,10 @@ struct RoleMatrixTests {
         case .backup: .backup(BackupRequest())
         case .fetchBackup: .fetchBackup(.with { $0.name = "nope.sqlite"; $0.length = 16 })
         case .auditLog: .auditLog(AuditLogRequest())
+        case .createGroup: .createGroup(.with { $0.name = "Role matrix"; $0.maxPerUser = 1 })
+        case .getGroup: .getGroup(.with { $0.groupId = "grp_nope" })
+        case .listGroups: .listGroups(ListGroupsRequest())
+        case .updateGroup: .updateGroup(.with { $0.groupId = "grp_nope"; $0.updateMask = ["name"] })
         }
     }
 

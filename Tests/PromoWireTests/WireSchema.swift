@@ -80,7 +80,7 @@ enum WireSchema {
     }
 
     static func verify(_ v: Campaign, _ f: ProtoFields, _ l: SourceLocation) throws {
-        expectNumbers(f, Set(1...13), "Campaign", l)
+        expectNumbers(f, Set(1...14), "Campaign", l)
         #expect(f.string(1) == v.id, sourceLocation: l)
         #expect(f.string(2) == v.name, sourceLocation: l)
         #expect(f.enumeration(3) == v.kind.rawValue, sourceLocation: l)
@@ -94,6 +94,15 @@ enum WireSchema {
         #expect(f.string(11) == v.source, sourceLocation: l)
         #expect(f.int64(12) == v.createdAtMs, sourceLocation: l)
         try verifyOptional(v.stats, try f.message(13), l, verify)
+        #expect(f.string(14) == v.groupId, sourceLocation: l)
+    }
+
+    static func verify(_ v: Group, _ f: ProtoFields, _ l: SourceLocation) {
+        expectNumbers(f, Set(1...4), "Group", l)
+        #expect(f.string(1) == v.id, sourceLocation: l)
+        #expect(f.string(2) == v.name, sourceLocation: l)
+        #expect(f.uint32(3) == v.maxPerUser, sourceLocation: l)
+        #expect(f.int64(4) == v.createdAtMs, sourceLocation: l)
     }
 
     static func verify(_ v: Count, _ f: ProtoFields, _ l: SourceLocation) {
@@ -280,6 +289,22 @@ enum WireSchema {
             #expect(f.int64(5) == v.toMs, sourceLocation: l)
             #expect(f.string(6) == v.pageToken, sourceLocation: l)
             #expect(f.uint32(7) == v.pageSize, sourceLocation: l)
+        case .createGroup(let v):
+            expectNumbers(f, [1, 2], "CreateGroupRequest", l)
+            #expect(f.string(1) == v.name, sourceLocation: l)
+            #expect(f.uint32(2) == v.maxPerUser, sourceLocation: l)
+        case .getGroup(let v):
+            expectNumbers(f, [1], "GetGroupRequest", l)
+            #expect(f.string(1) == v.groupId, sourceLocation: l)
+        case .listGroups(let v):
+            expectNumbers(f, [1, 2], "ListGroupsRequest", l)
+            #expect(f.string(1) == v.pageToken, sourceLocation: l)
+            #expect(f.uint32(2) == v.pageSize, sourceLocation: l)
+        case .updateGroup(let v):
+            expectNumbers(f, [1, 2, 3], "UpdateGroupRequest", l)
+            #expect(f.string(1) == v.groupId, sourceLocation: l)
+            try verifyOptional(v.group, try f.message(2), l, verify)
+            #expect(f.strings(3) == v.updateMask, sourceLocation: l)
         }
     }
 
@@ -389,6 +414,19 @@ enum WireSchema {
             expectNumbers(f, [1, 2], "AuditLogResponse", l)
             try verifyAll(v.entries, try f.messages(1), l, verify)
             #expect(f.string(2) == v.nextPageToken, sourceLocation: l)
+        case .createGroup(let v):
+            expectNumbers(f, [1], "CreateGroupResponse", l)
+            try verifyOptional(v.group, try f.message(1), l, verify)
+        case .getGroup(let v):
+            expectNumbers(f, [1], "GetGroupResponse", l)
+            try verifyOptional(v.group, try f.message(1), l, verify)
+        case .listGroups(let v):
+            expectNumbers(f, [1, 2], "ListGroupsResponse", l)
+            try verifyAll(v.groups, try f.messages(1), l, verify)
+            #expect(f.string(2) == v.nextPageToken, sourceLocation: l)
+        case .updateGroup(let v):
+            expectNumbers(f, [1], "UpdateGroupResponse", l)
+            try verifyOptional(v.group, try f.message(1), l, verify)
         }
     }
 }
