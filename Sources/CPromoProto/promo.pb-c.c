@@ -1942,6 +1942,411 @@ void   promo__v1__void_redemption_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__void_redemption_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   promo__v1__group__init
+                     (Promo__V1__Group         *message)
+{
+  static const Promo__V1__Group init_value = PROMO__V1__GROUP__INIT;
+  *message = init_value;
+}
+size_t promo__v1__group__get_packed_size
+                     (const Promo__V1__Group *message)
+{
+  assert(message->base.descriptor == &promo__v1__group__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__group__pack
+                     (const Promo__V1__Group *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__group__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__group__pack_to_buffer
+                     (const Promo__V1__Group *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__group__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__Group *
+       promo__v1__group__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__Group *)
+     protobuf_c_message_unpack (&promo__v1__group__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__group__free_unpacked
+                     (Promo__V1__Group *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__group__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__create_group_request__init
+                     (Promo__V1__CreateGroupRequest         *message)
+{
+  static const Promo__V1__CreateGroupRequest init_value = PROMO__V1__CREATE_GROUP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__create_group_request__get_packed_size
+                     (const Promo__V1__CreateGroupRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__create_group_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__create_group_request__pack
+                     (const Promo__V1__CreateGroupRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__create_group_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__create_group_request__pack_to_buffer
+                     (const Promo__V1__CreateGroupRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__create_group_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__CreateGroupRequest *
+       promo__v1__create_group_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__CreateGroupRequest *)
+     protobuf_c_message_unpack (&promo__v1__create_group_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__create_group_request__free_unpacked
+                     (Promo__V1__CreateGroupRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__create_group_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__create_group_response__init
+                     (Promo__V1__CreateGroupResponse         *message)
+{
+  static const Promo__V1__CreateGroupResponse init_value = PROMO__V1__CREATE_GROUP_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__create_group_response__get_packed_size
+                     (const Promo__V1__CreateGroupResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__create_group_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__create_group_response__pack
+                     (const Promo__V1__CreateGroupResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__create_group_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__create_group_response__pack_to_buffer
+                     (const Promo__V1__CreateGroupResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__create_group_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__CreateGroupResponse *
+       promo__v1__create_group_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__CreateGroupResponse *)
+     protobuf_c_message_unpack (&promo__v1__create_group_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__create_group_response__free_unpacked
+                     (Promo__V1__CreateGroupResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__create_group_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__get_group_request__init
+                     (Promo__V1__GetGroupRequest         *message)
+{
+  static const Promo__V1__GetGroupRequest init_value = PROMO__V1__GET_GROUP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__get_group_request__get_packed_size
+                     (const Promo__V1__GetGroupRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__get_group_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__get_group_request__pack
+                     (const Promo__V1__GetGroupRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__get_group_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__get_group_request__pack_to_buffer
+                     (const Promo__V1__GetGroupRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__get_group_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__GetGroupRequest *
+       promo__v1__get_group_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__GetGroupRequest *)
+     protobuf_c_message_unpack (&promo__v1__get_group_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__get_group_request__free_unpacked
+                     (Promo__V1__GetGroupRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__get_group_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__get_group_response__init
+                     (Promo__V1__GetGroupResponse         *message)
+{
+  static const Promo__V1__GetGroupResponse init_value = PROMO__V1__GET_GROUP_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__get_group_response__get_packed_size
+                     (const Promo__V1__GetGroupResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__get_group_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__get_group_response__pack
+                     (const Promo__V1__GetGroupResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__get_group_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__get_group_response__pack_to_buffer
+                     (const Promo__V1__GetGroupResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__get_group_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__GetGroupResponse *
+       promo__v1__get_group_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__GetGroupResponse *)
+     protobuf_c_message_unpack (&promo__v1__get_group_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__get_group_response__free_unpacked
+                     (Promo__V1__GetGroupResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__get_group_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__list_groups_request__init
+                     (Promo__V1__ListGroupsRequest         *message)
+{
+  static const Promo__V1__ListGroupsRequest init_value = PROMO__V1__LIST_GROUPS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__list_groups_request__get_packed_size
+                     (const Promo__V1__ListGroupsRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__list_groups_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__list_groups_request__pack
+                     (const Promo__V1__ListGroupsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__list_groups_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__list_groups_request__pack_to_buffer
+                     (const Promo__V1__ListGroupsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__list_groups_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__ListGroupsRequest *
+       promo__v1__list_groups_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__ListGroupsRequest *)
+     protobuf_c_message_unpack (&promo__v1__list_groups_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__list_groups_request__free_unpacked
+                     (Promo__V1__ListGroupsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__list_groups_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__list_groups_response__init
+                     (Promo__V1__ListGroupsResponse         *message)
+{
+  static const Promo__V1__ListGroupsResponse init_value = PROMO__V1__LIST_GROUPS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__list_groups_response__get_packed_size
+                     (const Promo__V1__ListGroupsResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__list_groups_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__list_groups_response__pack
+                     (const Promo__V1__ListGroupsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__list_groups_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__list_groups_response__pack_to_buffer
+                     (const Promo__V1__ListGroupsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__list_groups_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__ListGroupsResponse *
+       promo__v1__list_groups_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__ListGroupsResponse *)
+     protobuf_c_message_unpack (&promo__v1__list_groups_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__list_groups_response__free_unpacked
+                     (Promo__V1__ListGroupsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__list_groups_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__update_group_request__init
+                     (Promo__V1__UpdateGroupRequest         *message)
+{
+  static const Promo__V1__UpdateGroupRequest init_value = PROMO__V1__UPDATE_GROUP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__update_group_request__get_packed_size
+                     (const Promo__V1__UpdateGroupRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__update_group_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__update_group_request__pack
+                     (const Promo__V1__UpdateGroupRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__update_group_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__update_group_request__pack_to_buffer
+                     (const Promo__V1__UpdateGroupRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__update_group_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__UpdateGroupRequest *
+       promo__v1__update_group_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__UpdateGroupRequest *)
+     protobuf_c_message_unpack (&promo__v1__update_group_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__update_group_request__free_unpacked
+                     (Promo__V1__UpdateGroupRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__update_group_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__update_group_response__init
+                     (Promo__V1__UpdateGroupResponse         *message)
+{
+  static const Promo__V1__UpdateGroupResponse init_value = PROMO__V1__UPDATE_GROUP_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__update_group_response__get_packed_size
+                     (const Promo__V1__UpdateGroupResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__update_group_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__update_group_response__pack
+                     (const Promo__V1__UpdateGroupResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__update_group_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__update_group_response__pack_to_buffer
+                     (const Promo__V1__UpdateGroupResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__update_group_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__UpdateGroupResponse *
+       promo__v1__update_group_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__UpdateGroupResponse *)
+     protobuf_c_message_unpack (&promo__v1__update_group_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__update_group_response__free_unpacked
+                     (Promo__V1__UpdateGroupResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__update_group_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   promo__v1__report_request__init
                      (Promo__V1__ReportRequest         *message)
 {
@@ -2887,7 +3292,7 @@ void   promo__v1__audit_log_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__audit_log_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[23] =
+static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[27] =
 {
   {
     "request_id",
@@ -3165,6 +3570,54 @@ static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[23] 
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "create_group",
+    32,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, create_group),
+    &promo__v1__create_group_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "get_group",
+    33,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, get_group),
+    &promo__v1__get_group_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "list_groups",
+    34,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, list_groups),
+    &promo__v1__list_groups_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_group",
+    35,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, update_group),
+    &promo__v1__update_group_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__request__field_indices_by_name[] = {
   21,   /* field[21] = audit_log */
@@ -3172,15 +3625,18 @@ static const unsigned promo__v1__request__field_indices_by_name[] = {
   18,   /* field[18] = check */
   15,   /* field[15] = create_api_key */
   6,   /* field[6] = create_campaign */
+  23,   /* field[23] = create_group */
   11,   /* field[11] = export_codes */
   20,   /* field[20] = fetch_backup */
   4,   /* field[4] = generate */
   8,   /* field[8] = get_campaign */
   22,   /* field[22] = get_code */
+  24,   /* field[24] = get_group */
   1,   /* field[1] = hello */
   10,   /* field[10] = import_codes */
   17,   /* field[17] = list_api_keys */
   9,   /* field[9] = list_campaigns */
+  25,   /* field[25] = list_groups */
   3,   /* field[3] = redeem */
   5,   /* field[5] = report */
   0,   /* field[0] = request_id */
@@ -3188,6 +3644,7 @@ static const unsigned promo__v1__request__field_indices_by_name[] = {
   14,   /* field[14] = reward_history */
   12,   /* field[12] = set_code_status */
   7,   /* field[7] = update_campaign */
+  26,   /* field[26] = update_group */
   2,   /* field[2] = validate */
   13,   /* field[13] = void_redemption */
 };
@@ -3195,7 +3652,7 @@ static const ProtobufCIntRange promo__v1__request__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 1 },
-  { 0, 23 }
+  { 0, 27 }
 };
 const ProtobufCMessageDescriptor promo__v1__request__descriptor =
 {
@@ -3205,14 +3662,14 @@ const ProtobufCMessageDescriptor promo__v1__request__descriptor =
   "Promo__V1__Request",
   "promo.v1",
   sizeof(Promo__V1__Request),
-  23,
+  27,
   promo__v1__request__field_descriptors,
   promo__v1__request__field_indices_by_name,
   2,  promo__v1__request__number_ranges,
   (ProtobufCMessageInit) promo__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[24] =
+static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[28] =
 {
   {
     "request_id",
@@ -3502,6 +3959,54 @@ static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[24]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "create_group",
+    32,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, create_group),
+    &promo__v1__create_group_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "get_group",
+    33,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, get_group),
+    &promo__v1__get_group_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "list_groups",
+    34,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, list_groups),
+    &promo__v1__list_groups_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_group",
+    35,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, update_group),
+    &promo__v1__update_group_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__response__field_indices_by_name[] = {
   22,   /* field[22] = audit_log */
@@ -3509,15 +4014,18 @@ static const unsigned promo__v1__response__field_indices_by_name[] = {
   19,   /* field[19] = check */
   16,   /* field[16] = create_api_key */
   7,   /* field[7] = create_campaign */
+  24,   /* field[24] = create_group */
   12,   /* field[12] = export_codes */
   21,   /* field[21] = fetch_backup */
   5,   /* field[5] = generate */
   9,   /* field[9] = get_campaign */
   23,   /* field[23] = get_code */
+  25,   /* field[25] = get_group */
   2,   /* field[2] = hello */
   11,   /* field[11] = import_codes */
   18,   /* field[18] = list_api_keys */
   10,   /* field[10] = list_campaigns */
+  26,   /* field[26] = list_groups */
   4,   /* field[4] = redeem */
   6,   /* field[6] = report */
   0,   /* field[0] = request_id */
@@ -3526,6 +4034,7 @@ static const unsigned promo__v1__response__field_indices_by_name[] = {
   13,   /* field[13] = set_code_status */
   1,   /* field[1] = status */
   8,   /* field[8] = update_campaign */
+  27,   /* field[27] = update_group */
   3,   /* field[3] = validate */
   14,   /* field[14] = void_redemption */
 };
@@ -3533,7 +4042,7 @@ static const ProtobufCIntRange promo__v1__response__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 0, 24 }
+  { 0, 28 }
 };
 const ProtobufCMessageDescriptor promo__v1__response__descriptor =
 {
@@ -3543,7 +4052,7 @@ const ProtobufCMessageDescriptor promo__v1__response__descriptor =
   "Promo__V1__Response",
   "promo.v1",
   sizeof(Promo__V1__Response),
-  24,
+  28,
   promo__v1__response__field_descriptors,
   promo__v1__response__field_indices_by_name,
   2,  promo__v1__response__number_ranges,
@@ -3936,7 +4445,7 @@ const ProtobufCMessageDescriptor promo__v1__eligibility__descriptor =
   (ProtobufCMessageInit) promo__v1__eligibility__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[13] =
+static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[14] =
 {
   {
     "id",
@@ -4094,12 +4603,25 @@ static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[13]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "group_id",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Campaign, group_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__campaign__field_indices_by_name[] = {
   6,   /* field[6] = active */
   11,   /* field[11] = created_at_ms */
   9,   /* field[9] = eligibility */
   5,   /* field[5] = expires_at_ms */
+  13,   /* field[13] = group_id */
   0,   /* field[0] = id */
   2,   /* field[2] = kind */
   8,   /* field[8] = max_per_user */
@@ -4113,7 +4635,7 @@ static const unsigned promo__v1__campaign__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__campaign__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor promo__v1__campaign__descriptor =
 {
@@ -4123,7 +4645,7 @@ const ProtobufCMessageDescriptor promo__v1__campaign__descriptor =
   "Promo__V1__Campaign",
   "promo.v1",
   sizeof(Promo__V1__Campaign),
-  13,
+  14,
   promo__v1__campaign__field_descriptors,
   promo__v1__campaign__field_indices_by_name,
   1,  promo__v1__campaign__number_ranges,
@@ -6577,6 +7099,452 @@ const ProtobufCMessageDescriptor promo__v1__void_redemption_response__descriptor
   (ProtobufCMessageInit) promo__v1__void_redemption_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor promo__v1__group__field_descriptors[4] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Group, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Group, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_per_user",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Group, max_per_user),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Group, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__group__field_indices_by_name[] = {
+  3,   /* field[3] = created_at_ms */
+  0,   /* field[0] = id */
+  2,   /* field[2] = max_per_user */
+  1,   /* field[1] = name */
+};
+static const ProtobufCIntRange promo__v1__group__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor promo__v1__group__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.Group",
+  "Group",
+  "Promo__V1__Group",
+  "promo.v1",
+  sizeof(Promo__V1__Group),
+  4,
+  promo__v1__group__field_descriptors,
+  promo__v1__group__field_indices_by_name,
+  1,  promo__v1__group__number_ranges,
+  (ProtobufCMessageInit) promo__v1__group__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__create_group_request__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CreateGroupRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_per_user",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CreateGroupRequest, max_per_user),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__create_group_request__field_indices_by_name[] = {
+  1,   /* field[1] = max_per_user */
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange promo__v1__create_group_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor promo__v1__create_group_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.CreateGroupRequest",
+  "CreateGroupRequest",
+  "Promo__V1__CreateGroupRequest",
+  "promo.v1",
+  sizeof(Promo__V1__CreateGroupRequest),
+  2,
+  promo__v1__create_group_request__field_descriptors,
+  promo__v1__create_group_request__field_indices_by_name,
+  1,  promo__v1__create_group_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__create_group_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__create_group_response__field_descriptors[1] =
+{
+  {
+    "group",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CreateGroupResponse, group),
+    &promo__v1__group__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__create_group_response__field_indices_by_name[] = {
+  0,   /* field[0] = group */
+};
+static const ProtobufCIntRange promo__v1__create_group_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor promo__v1__create_group_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.CreateGroupResponse",
+  "CreateGroupResponse",
+  "Promo__V1__CreateGroupResponse",
+  "promo.v1",
+  sizeof(Promo__V1__CreateGroupResponse),
+  1,
+  promo__v1__create_group_response__field_descriptors,
+  promo__v1__create_group_response__field_indices_by_name,
+  1,  promo__v1__create_group_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__create_group_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__get_group_request__field_descriptors[1] =
+{
+  {
+    "group_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GetGroupRequest, group_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__get_group_request__field_indices_by_name[] = {
+  0,   /* field[0] = group_id */
+};
+static const ProtobufCIntRange promo__v1__get_group_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor promo__v1__get_group_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.GetGroupRequest",
+  "GetGroupRequest",
+  "Promo__V1__GetGroupRequest",
+  "promo.v1",
+  sizeof(Promo__V1__GetGroupRequest),
+  1,
+  promo__v1__get_group_request__field_descriptors,
+  promo__v1__get_group_request__field_indices_by_name,
+  1,  promo__v1__get_group_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__get_group_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__get_group_response__field_descriptors[1] =
+{
+  {
+    "group",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GetGroupResponse, group),
+    &promo__v1__group__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__get_group_response__field_indices_by_name[] = {
+  0,   /* field[0] = group */
+};
+static const ProtobufCIntRange promo__v1__get_group_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor promo__v1__get_group_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.GetGroupResponse",
+  "GetGroupResponse",
+  "Promo__V1__GetGroupResponse",
+  "promo.v1",
+  sizeof(Promo__V1__GetGroupResponse),
+  1,
+  promo__v1__get_group_response__field_descriptors,
+  promo__v1__get_group_response__field_indices_by_name,
+  1,  promo__v1__get_group_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__get_group_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__list_groups_request__field_descriptors[2] =
+{
+  {
+    "page_token",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ListGroupsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ListGroupsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__list_groups_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  0,   /* field[0] = page_token */
+};
+static const ProtobufCIntRange promo__v1__list_groups_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor promo__v1__list_groups_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.ListGroupsRequest",
+  "ListGroupsRequest",
+  "Promo__V1__ListGroupsRequest",
+  "promo.v1",
+  sizeof(Promo__V1__ListGroupsRequest),
+  2,
+  promo__v1__list_groups_request__field_descriptors,
+  promo__v1__list_groups_request__field_indices_by_name,
+  1,  promo__v1__list_groups_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__list_groups_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__list_groups_response__field_descriptors[2] =
+{
+  {
+    "groups",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__ListGroupsResponse, n_groups),
+    offsetof(Promo__V1__ListGroupsResponse, groups),
+    &promo__v1__group__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ListGroupsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__list_groups_response__field_indices_by_name[] = {
+  0,   /* field[0] = groups */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange promo__v1__list_groups_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor promo__v1__list_groups_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.ListGroupsResponse",
+  "ListGroupsResponse",
+  "Promo__V1__ListGroupsResponse",
+  "promo.v1",
+  sizeof(Promo__V1__ListGroupsResponse),
+  2,
+  promo__v1__list_groups_response__field_descriptors,
+  promo__v1__list_groups_response__field_indices_by_name,
+  1,  promo__v1__list_groups_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__list_groups_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__update_group_request__field_descriptors[3] =
+{
+  {
+    "group_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__UpdateGroupRequest, group_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__UpdateGroupRequest, group),
+    &promo__v1__group__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Promo__V1__UpdateGroupRequest, n_update_mask),
+    offsetof(Promo__V1__UpdateGroupRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__update_group_request__field_indices_by_name[] = {
+  1,   /* field[1] = group */
+  0,   /* field[0] = group_id */
+  2,   /* field[2] = update_mask */
+};
+static const ProtobufCIntRange promo__v1__update_group_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor promo__v1__update_group_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.UpdateGroupRequest",
+  "UpdateGroupRequest",
+  "Promo__V1__UpdateGroupRequest",
+  "promo.v1",
+  sizeof(Promo__V1__UpdateGroupRequest),
+  3,
+  promo__v1__update_group_request__field_descriptors,
+  promo__v1__update_group_request__field_indices_by_name,
+  1,  promo__v1__update_group_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__update_group_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__update_group_response__field_descriptors[1] =
+{
+  {
+    "group",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__UpdateGroupResponse, group),
+    &promo__v1__group__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__update_group_response__field_indices_by_name[] = {
+  0,   /* field[0] = group */
+};
+static const ProtobufCIntRange promo__v1__update_group_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor promo__v1__update_group_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.UpdateGroupResponse",
+  "UpdateGroupResponse",
+  "Promo__V1__UpdateGroupResponse",
+  "promo.v1",
+  sizeof(Promo__V1__UpdateGroupResponse),
+  1,
+  promo__v1__update_group_response__field_descriptors,
+  promo__v1__update_group_response__field_indices_by_name,
+  1,  promo__v1__update_group_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__update_group_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor promo__v1__report_request__field_descriptors[5] =
 {
   {
@@ -8193,7 +9161,7 @@ const ProtobufCEnumDescriptor promo__v1__status_code__descriptor =
   promo__v1__status_code__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[15] =
+static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[16] =
 {
   { "VERDICT_UNSPECIFIED", "PROMO__V1__VERDICT__VERDICT_UNSPECIFIED", 0 },
   { "VERDICT_OK", "PROMO__V1__VERDICT__VERDICT_OK", 1 },
@@ -8210,17 +9178,19 @@ static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[15] =
   { "VERDICT_CODE_LIMIT_REACHED", "PROMO__V1__VERDICT__VERDICT_CODE_LIMIT_REACHED", 12 },
   { "VERDICT_RESERVATION_NOT_FOUND", "PROMO__V1__VERDICT__VERDICT_RESERVATION_NOT_FOUND", 13 },
   { "VERDICT_RESERVATION_EXPIRED", "PROMO__V1__VERDICT__VERDICT_RESERVATION_EXPIRED", 14 },
+  { "VERDICT_GROUP_LIMIT_REACHED", "PROMO__V1__VERDICT__VERDICT_GROUP_LIMIT_REACHED", 15 },
 };
 static const ProtobufCIntRange promo__v1__verdict__value_ranges[] = {
-{0, 0},{0, 15}
+{0, 0},{0, 16}
 };
-static const ProtobufCEnumValueIndex promo__v1__verdict__enum_values_by_name[15] =
+static const ProtobufCEnumValueIndex promo__v1__verdict__enum_values_by_name[16] =
 {
   { "VERDICT_CAMPAIGN_INACTIVE", 4 },
   { "VERDICT_CODE_INACTIVE", 3 },
   { "VERDICT_CODE_LIMIT_REACHED", 12 },
   { "VERDICT_CODE_NOT_FOUND", 2 },
   { "VERDICT_EXPIRED", 6 },
+  { "VERDICT_GROUP_LIMIT_REACHED", 15 },
   { "VERDICT_LIMIT_REACHED", 7 },
   { "VERDICT_MIN_DEPOSIT_NOT_MET", 10 },
   { "VERDICT_NOT_ELIGIBLE", 9 },
@@ -8239,9 +9209,9 @@ const ProtobufCEnumDescriptor promo__v1__verdict__descriptor =
   "Verdict",
   "Promo__V1__Verdict",
   "promo.v1",
-  15,
+  16,
   promo__v1__verdict__enum_values_by_number,
-  15,
+  16,
   promo__v1__verdict__enum_values_by_name,
   1,
   promo__v1__verdict__value_ranges,

@@ -18,5 +18,6 @@ extension Campaign {
         try eligibility.validate(limits: limits, field: "campaign.eligibility")
         try FieldRules.requireText(source, field: "campaign.source", bytesMax: limits.sourceBytesMax)
         if createdAtMs < 0 { throw .invalidArgument("campaign.createdAtMs: must not be negative") }
+        if let groupId { try FieldRules.requireIdentifier(groupId, field: "campaign.group_id", limits: limits) }
     }
 }

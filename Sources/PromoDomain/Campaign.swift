@@ -18,6 +18,8 @@ public struct Campaign: Sendable, Hashable, Identifiable {
     /// Free-form label of where the campaign comes from (e.g. an affiliate network).
     public var source: String
     public var createdAtMs: Int64
+    /// The exclusive group the campaign belongs to (at most one); nil for none.
+    public var groupId: String?
 
     public init(
         id: String,
@@ -31,7 +33,8 @@ public struct Campaign: Sendable, Hashable, Identifiable {
         maxPerUser: UInt32 = 0,
         eligibility: Eligibility = .everyone,
         source: String = "",
-        createdAtMs: Int64
+        createdAtMs: Int64,
+        groupId: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -45,5 +48,6 @@ public struct Campaign: Sendable, Hashable, Identifiable {
         self.eligibility = eligibility
         self.source = source
         self.createdAtMs = createdAtMs
+        self.groupId = groupId
     }
 }

@@ -26,6 +26,10 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
     case auditLog = "audit_log"
     case getCode = "get_code"
     case validateExplain = "validate_explain"
+    case createGroup = "create_group"
+    case getGroup = "get_group"
+    case listGroups = "list_groups"
+    case updateGroup = "update_group"
 
     // Exhaustive on purpose: a new RPC must be classified here before managers get it.
     /// Keys and whole-database operations: admin only.
@@ -35,7 +39,7 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
             true
         case .hello, .validate, .redeem, .generate, .report, .createCampaign, .updateCampaign,
             .getCampaign, .listCampaigns, .importCodes, .exportCodes, .setCodeStatus, .voidRedemption,
-            .rewardHistory, .getCode, .validateExplain:
+            .rewardHistory, .getCode, .validateExplain, .createGroup, .getGroup, .listGroups, .updateGroup:
             false
         }
     }

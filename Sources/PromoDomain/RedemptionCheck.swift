@@ -6,6 +6,8 @@ public struct RedemptionCheck: Sendable, Hashable {
     /// The code's campaign. Nil (a dangling code) is judged `codeNotFound`; the schema should make that
     /// impossible.
     public var campaign: Campaign?
+    /// The exclusive group of the campaign; nil when the campaign is in none.
+    public var group: Group?
     public var user: UserContext
     public var deposit: Deposit
     public var usage: UsageSnapshot
@@ -17,6 +19,7 @@ public struct RedemptionCheck: Sendable, Hashable {
     public init(
         code: PromoCode?,
         campaign: Campaign?,
+        group: Group? = nil,
         user: UserContext,
         deposit: Deposit = .none,
         usage: UsageSnapshot = .none,
@@ -26,6 +29,7 @@ public struct RedemptionCheck: Sendable, Hashable {
     ) {
         self.code = code
         self.campaign = campaign
+        self.group = group
         self.user = user
         self.deposit = deposit
         self.usage = usage
@@ -45,13 +49,16 @@ public struct RedemptionCheck: Sendable, Hashable {
     ///    extend it.
     /// 7. `limitReached`, 8. `codeLimitReached`, 9. `userLimitReached`: from the limit that stops
     ///    everyone to the one that stops only this user.
-    /// 10. `notEligible`: who the user is (segments, new user, country, VIP level).
-    /// 11. `minDepositNotMet`: the one refusal the player can fix by depositing more, so it is named only
+    /// 10. `groupLimitReached`: this user's total over the campaigns of the exclusive group. After the
+    ///     campaign's own user limit, so a player who used up this very campaign is told so rather than
+    ///     about the wider group.
+    /// 11. `notEligible`: who the user is (segments, new user, country, VIP level).
+    /// 12. `minDepositNotMet`: the one refusal the player can fix by depositing more, so it is named only
     ///     when nothing else stands in the way and "deposit more" is never a false promise.
-    /// 12. `reservationNotFound`, 13. `reservationExpired`: only when the call names a reservation. The
+    /// 13. `reservationNotFound`, 14. `reservationExpired`: only when the call names a reservation. The
     ///     caller can fix these by retrying without it, so every answer that a retry would meet anyway
     ///     comes first.
-    /// 14. `ok`.
+    /// 15. `ok`.
     ///
     /// `explain()` walks the same rules in the same order, so the two can never disagree. It goes on past a
     /// failure (past `rateLimited` too: it is for staff, never for the caller being limited) and lists
@@ -94,11 +101,14 @@ public struct RedemptionCheck: Sendable, Hashable {
         }
         precondition(
             code.campaignId == campaign.id, "RedemptionCheck: the campaign is not the code's campaign")
+        precondition(
+            group == nil || group?.id == campaign.groupId, "RedemptionCheck: the group is not the campaign's group")
         _ = walk.goesOn(.codeExists, passes: true, else: .codeNotFound, detail.codeFound(code))
 
         let campaignRemaining = UsesRemaining(max: campaign.maxRedemptions, used: usage.campaignUsed)
         let codeRemaining = UsesRemaining(max: code.maxUses, used: usage.codeUsed)
         let userRemaining = UsesRemaining(max: UInt64(campaign.maxPerUser), used: usage.userUsed)
+        let groupRemaining = UsesRemaining(max: UInt64(group?.maxPerUser ?? 0), used: usage.groupUsed)
         let remaining = campaignRemaining.combined(with: codeRemaining)
         let eligibility = campaign.eligibility
 
@@ -124,6 +134,10 @@ public struct RedemptionCheck: Sendable, Hashable {
             walk.goesOn(
                 .userLimit, passes: !userRemaining.isExhausted, else: .userLimitReached,
                 detail.userLimit(max: campaign.maxPerUser, usage: usage)),
+            group == nil
+                || walk.goesOn(
+                    .groupLimit, passes: !groupRemaining.isExhausted, else: .groupLimitReached,
+                    detail.groupLimit(group!, usage: usage)),
             walk.goesOn(
                 .segment, passes: eligibility.admitsSegment(of: user), else: .notEligible,
                 detail.segment(user, eligibility)),

@@ -10,6 +10,8 @@ public enum RedemptionRule: String, Sendable, Hashable, CaseIterable {
     case campaignLimit = "campaign_limit"
     case codeLimit = "code_limit"
     case userLimit = "user_limit"
+    /// Only when the campaign is in an exclusive group.
+    case groupLimit = "group_limit"
     /// The four parts of `Eligibility.admits`, each its own check; any failing is `notEligible`.
     case segment
     case newUser = "new_user"

@@ -61,6 +61,19 @@ enum RuleDetail {
             : "player redeemed \(Text.grouped(used)) of \(Text.grouped(max))\(held)"
     }
 
+    /// "group Welcome offers: player already redeemed 1 of 1 across its campaigns".
+    static func groupLimit(_ group: Group, usage: UsageSnapshot) -> String {
+        let used = usage.groupUsed
+        let held = usage.groupReservations == 0
+            ? "" : " (\(Text.grouped(usage.groupReservations)) of them held by a reservation)"
+        guard group.maxPerUser > 0 else {
+            return "group \(group.name): no per-player limit (player redeemed \(Text.grouped(used)))"
+        }
+        let verb = used >= UInt64(group.maxPerUser) ? "already redeemed" : "redeemed"
+        return "group \(group.name): player \(verb) \(Text.grouped(used)) of \(Text.grouped(group.maxPerUser))"
+            + " across its campaigns\(held)"
+    }
+
     /// "segment: player is in [regular], campaign wants any of [vip]".
     static func segment(_ user: UserContext, _ eligibility: Eligibility) -> String {
         eligibility.segments.isEmpty

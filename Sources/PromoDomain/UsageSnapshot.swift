@@ -12,6 +12,9 @@ public struct UsageSnapshot: Sendable, Hashable {
     /// This user's redemptions over all codes of the campaign.
     public var userRedemptions: UInt64
     public var userReservations: UInt64
+    /// This user's redemptions over all campaigns of the campaign's exclusive group (0 without a group).
+    public var groupRedemptions: UInt64
+    public var groupReservations: UInt64
 
     public init(
         campaignRedemptions: UInt64 = 0,
@@ -19,7 +22,9 @@ public struct UsageSnapshot: Sendable, Hashable {
         codeRedemptions: UInt64 = 0,
         codeReservations: UInt64 = 0,
         userRedemptions: UInt64 = 0,
-        userReservations: UInt64 = 0
+        userReservations: UInt64 = 0,
+        groupRedemptions: UInt64 = 0,
+        groupReservations: UInt64 = 0
     ) {
         self.campaignRedemptions = campaignRedemptions
         self.campaignReservations = campaignReservations
@@ -27,6 +32,8 @@ public struct UsageSnapshot: Sendable, Hashable {
         self.codeReservations = codeReservations
         self.userRedemptions = userRedemptions
         self.userReservations = userReservations
+        self.groupRedemptions = groupRedemptions
+        self.groupReservations = groupReservations
     }
 
     public static let none = UsageSnapshot()
@@ -35,6 +42,7 @@ public struct UsageSnapshot: Sendable, Hashable {
     var campaignUsed: UInt64 { Self.sum(campaignRedemptions, campaignReservations) }
     var codeUsed: UInt64 { Self.sum(codeRedemptions, codeReservations) }
     var userUsed: UInt64 { Self.sum(userRedemptions, userReservations) }
+    var groupUsed: UInt64 { Self.sum(groupRedemptions, groupReservations) }
 
     private static func sum(_ lhs: UInt64, _ rhs: UInt64) -> UInt64 {
         let (total, overflow) = lhs.addingReportingOverflow(rhs)

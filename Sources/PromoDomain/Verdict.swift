@@ -13,6 +13,8 @@ public enum Verdict: String, Sendable, Hashable, CaseIterable {
     case codeLimitReached = "code_limit_reached"
     /// This user has redeemed the campaign as often as allowed.
     case userLimitReached = "user_limit_reached"
+    /// This user has redeemed the campaigns of the campaign's exclusive group as often as the group allows.
+    case groupLimitReached = "group_limit_reached"
     case notEligible = "not_eligible"
     case minDepositNotMet = "min_deposit_not_met"
     case rateLimited = "rate_limited"

@@ -34,8 +34,12 @@ final class CampaignService: Sendable {
         }
         let audit = AuditEntry(
             atMs: nowMs, actorKeyId: caller.keyId, action: "create_campaign", target: campaign.id,
-            detail: "name=\(campaign.name)" + (sharedCode.map { " code=\($0.code.display)" } ?? ""))
+            detail: "name=\(campaign.name)" + (sharedCode.map { " code=\($0.code.display)" } ?? "")
+                + (campaign.groupId.map { " group=\($0)" } ?? ""))
         return store.write(on: eventLoop) { connection in
+            if let groupId = campaign.groupId, try connection.group(id: groupId) == nil {
+                throw ServerError(.notFound, "campaign.group_id: group \(groupId) does not exist")
+            }
             try connection.insertCampaign(campaign)
             if let sharedCode {
                 do {
@@ -75,6 +79,19 @@ final class CampaignService: Sendable {
                 throw ServerError(
                     .failedPrecondition,
                     "max_redemptions \(updated.maxRedemptions) is below the \(counters.redemptions) redemptions already made")
+            }
+            if updated.groupId != current.groupId {
+                var joined: PromoDomain.Group?
+                if let id = updated.groupId {
+                    guard let group = try connection.group(id: id) else {
+                        throw ServerError(.notFound, "campaign.group_id: group \(id) does not exist")
+                    }
+                    joined = group
+                }
+                var left: PromoDomain.Group?
+                if let id = current.groupId { left = try connection.group(id: id) }
+                // The campaign's players' counts move with it, in this transaction.
+                try connection.moveGroupCounts(campaignId: campaignId, from: left, to: joined)
             }
             _ = try connection.updateCampaign(updated)
             try connection.appendAudit(audit)
@@ -133,7 +150,7 @@ final class CampaignService: Sendable {
 
     static let updatableFields: Set<String> = [
         "name", "active", "starts_at_ms", "expires_at_ms", "max_redemptions", "max_per_user", "eligibility", "reward",
-        "source",
+        "source", "group_id",
     ]
 
     private static func apply(_ fields: Set<String>, from wire: PromoWire.Campaign, to current: PromoDomain.Campaign)
@@ -148,6 +165,7 @@ final class CampaignService: Sendable {
         if fields.contains("max_per_user") { updated.maxPerUser = wire.maxPerUser }
         if fields.contains("eligibility") { updated.eligibility = WireMapping.eligibility(wire.eligibility) }
         if fields.contains("source") { updated.source = wire.source }
+        if fields.contains("group_id") { updated.groupId = wire.groupId.isEmpty ? nil : wire.groupId }
         if fields.contains("reward") {
             guard let reward = wire.reward else { throw ServerError(.invalidArgument, "campaign.reward is required") }
             updated.reward = try WireMapping.reward(reward)

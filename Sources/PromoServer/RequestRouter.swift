@@ -36,6 +36,7 @@ final class RequestRouter: Sendable {
     let reports: ReportService
     let backups: BackupService
     let audit: AuditLogService
+    let groups: GroupService
 
     init(
         configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, failures: FailureRecorder,
@@ -52,6 +53,7 @@ final class RequestRouter: Sendable {
         self.codes = CodeService(configuration: configuration, store: store)
         self.backups = BackupService(configuration: configuration, store: store, logger: logger)
         self.audit = AuditLogService(configuration: configuration, store: store)
+        self.groups = GroupService(configuration: configuration, store: store)
     }
 
     func route(_ call: Request.Call?, session: inout Session, on eventLoop: any EventLoop) throws(ServerError) -> Reply {
@@ -117,6 +119,14 @@ final class RequestRouter: Sendable {
             return .later(try codes.get(request, on: eventLoop).map { .getCode($0) })
         case .report(let request):
             return .later(try reports.report(request, on: eventLoop).map { .report($0) })
+        case .createGroup(let request):
+            return .later(try groups.create(request, by: caller, on: eventLoop).map { .createGroup($0) })
+        case .getGroup(let request):
+            return .later(groups.get(request, on: eventLoop).map { .getGroup($0) })
+        case .listGroups(let request):
+            return .later(try groups.list(request, on: eventLoop).map { .listGroups($0) })
+        case .updateGroup(let request):
+            return .later(try groups.update(request, by: caller, on: eventLoop).map { .updateGroup($0) })
         case .hello:
             preconditionFailure("hello is answered before authorisation")
         }
@@ -163,6 +173,10 @@ extension Operation {
         case .createApiKey: self = .createApiKey
         case .revokeApiKey: self = .revokeApiKey
         case .listApiKeys: self = .listApiKeys
+        case .createGroup: self = .createGroup
+        case .getGroup: self = .getGroup
+        case .listGroups: self = .listGroups
+        case .updateGroup: self = .updateGroup
         }
     }
 }

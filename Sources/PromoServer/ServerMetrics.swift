@@ -199,6 +199,10 @@ extension Operation {
         case .auditLog: 20
         case .getCode: 21
         case .validateExplain: 22
+        case .createGroup: 23
+        case .getGroup: 24
+        case .listGroups: 25
+        case .updateGroup: 26
         }
     }
 }

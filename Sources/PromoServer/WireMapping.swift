@@ -14,7 +14,8 @@ enum WireMapping {
             id: id, name: wire.name, kind: try campaignKind(wire.kind), reward: try self.reward(reward),
             startsAtMs: wire.startsAtMs, expiresAtMs: wire.expiresAtMs, isActive: wire.active,
             maxRedemptions: wire.maxRedemptions, maxPerUser: wire.maxPerUser,
-            eligibility: eligibility(wire.eligibility), source: wire.source, createdAtMs: createdAtMs)
+            eligibility: eligibility(wire.eligibility), source: wire.source, createdAtMs: createdAtMs,
+            groupId: wire.groupId.isEmpty ? nil : wire.groupId)
     }
 
     static func campaignKind(_ kind: PromoWire.CampaignKind) throws(ServerError) -> PromoDomain.CampaignKind {
@@ -78,6 +79,7 @@ enum WireMapping {
             $0.eligibility = wire(campaign.eligibility)
             $0.source = campaign.source
             $0.createdAtMs = campaign.createdAtMs
+            $0.groupId = campaign.groupId ?? ""
             $0.stats = CampaignStats.with { stats in
                 stats.redemptions = counters.redemptions
                 stats.uniqueUsers = counters.uniqueUsers
@@ -166,6 +168,7 @@ enum WireMapping {
         case .limitReached: .limitReached
         case .codeLimitReached: .codeLimitReached
         case .userLimitReached: .userLimitReached
+        case .groupLimitReached: .groupLimitReached
         case .notEligible: .notEligible
         case .minDepositNotMet: .minDepositNotMet
         case .rateLimited: .rateLimited
@@ -179,6 +182,15 @@ enum WireMapping {
             $0.rule = check.rule.rawValue
             $0.passed = check.passed
             $0.detail = check.detail
+        }
+    }
+
+    static func wire(_ group: PromoDomain.Group) -> PromoWire.Group {
+        PromoWire.Group.with {
+            $0.id = group.id
+            $0.name = group.name
+            $0.maxPerUser = group.maxPerUser
+            $0.createdAtMs = group.createdAtMs
         }
     }
 

@@ -34,19 +34,21 @@ private let campaignColumns = """
     id, name, kind, reward_kind, reward_amount, reward_currency, reward_percent, reward_cap_minor, reward_game_id,
     starts_at_ms, expires_at_ms, active, max_redemptions, max_per_user, segments, new_users_only,
     new_user_window_ms, min_deposit_minor, countries, min_vip_level, source, created_at_ms, redemptions, unique_users,
-    codes_issued, codes_redeemed
+    codes_issued, codes_redeemed, group_id
     """
 
 extension Connection {
     public func insertCampaign(_ campaign: Campaign) throws(StoreError) {
-        let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(26)))")
+        let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(27)))")
         try bindCampaign(campaign, to: insert)
         try insert.bind(22, campaign.createdAtMs)
         for counter in Int32(23)...26 { try insert.bind(counter, 0) }
+        try insert.bind(27, campaign.groupId)
         try insert.run()
     }
 
     /// Rewrites every field but the id, the creation time and the counters. False when no such campaign.
+    /// A change of group must come with `moveGroupCounts` in the same transaction.
     public func updateCampaign(_ campaign: Campaign) throws(StoreError) -> Bool {
         let update = try statement(
             """
@@ -54,10 +56,11 @@ extension Connection {
                 reward_percent = ?7, reward_cap_minor = ?8, reward_game_id = ?9, starts_at_ms = ?10,
                 expires_at_ms = ?11, active = ?12, max_redemptions = ?13, max_per_user = ?14, segments = ?15,
                 new_users_only = ?16, new_user_window_ms = ?17, min_deposit_minor = ?18, countries = ?19,
-                min_vip_level = ?20, source = ?21
+                min_vip_level = ?20, source = ?21, group_id = ?22
             WHERE id = ?1
             """)
         try bindCampaign(campaign, to: update)
+        try update.bind(22, campaign.groupId)
         try update.run()
         return changes == 1
     }
@@ -125,7 +128,8 @@ extension Connection {
             id: row.string(0), name: row.string(1), kind: CampaignKind(rawValue: row.string(2)) ?? .other,
             reward: reward.reward, startsAtMs: row.int64(9), expiresAtMs: row.int64(10), isActive: row.bool(11),
             maxRedemptions: UInt64(clamping: row.int64(12)), maxPerUser: UInt32(clamping: row.int64(13)),
-            eligibility: eligibility, source: row.string(20), createdAtMs: row.int64(21))
+            eligibility: eligibility, source: row.string(20), createdAtMs: row.int64(21),
+            groupId: row.optionalString(26))
         let counters = CampaignCounters(
             redemptions: UInt64(clamping: row.int64(22)), uniqueUsers: UInt64(clamping: row.int64(23)),
             codesIssued: UInt64(clamping: row.int64(24)), codesRedeemed: UInt64(clamping: row.int64(25)))

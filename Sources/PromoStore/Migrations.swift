@@ -250,18 +250,87 @@ enum Migrations {
         """,
     ]
 
-    static var latestVersion: Int { steps.count }
+    /// Steps numbered by hand, for a step written while an earlier number was still being written on another
+    /// branch. `steps` holds versions 1...steps.count in order; these come after it, each at its own number,
+    /// and may leave a gap below them that a later build fills.
+    static let numberedSteps: [(version: Int, sql: String)] = [
+        // 8: exclusive groups. A player may redeem the campaigns of one group at most max_per_user times in all;
+        // group_user_redemptions counts each player's standing redemptions per group, maintained in the
+        // redemption's transaction, with a copy of the limit taken at each increment for its CHECK (as
+        // user_redemptions does per campaign). A campaign counts toward the group it is in now: moving a
+        // campaign between groups moves its players' counts with it.
+        (
+            8,
+            """
+            CREATE TABLE campaign_groups (
+                number         INTEGER PRIMARY KEY,
+                id             TEXT NOT NULL UNIQUE,
+                name           TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+                max_per_user   INTEGER NOT NULL CHECK (max_per_user >= 0),
+                created_at_ms  INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX campaign_groups_by_creation ON campaign_groups(created_at_ms, id);
+            ALTER TABLE campaigns ADD COLUMN group_id TEXT REFERENCES campaign_groups(id);
+            CREATE INDEX campaigns_by_group ON campaigns(group_id) WHERE group_id IS NOT NULL;
+            CREATE TABLE group_user_redemptions (
+                group_id      TEXT NOT NULL REFERENCES campaign_groups(id),
+                user_id       TEXT NOT NULL,
+                redemptions   INTEGER NOT NULL,
+                max_per_user  INTEGER NOT NULL,
+                PRIMARY KEY (group_id, user_id),
+                CHECK (redemptions >= 0 AND (max_per_user = 0 OR redemptions <= max_per_user))
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX reservations_held_by_user_only ON reservations(user_id, expires_at_ms) WHERE redemption_id IS NULL;
+            """
+        ),
+    ]
 
-    static func migrate(_ connection: Connection) throws(StoreError) {
-        let current = try version(of: connection)
-        guard current <= latestVersion else {
-            throw StoreError(.unusable, "database schema version \(current) is newer than this build's \(latestVersion)")
+    /// Every step with its version, in order.
+    static var versionedSteps: [(version: Int, sql: String)] {
+        precondition(
+            numberedSteps.allSatisfy { $0.version > steps.count },
+            "Migrations: a numbered step shares its version with a listed one")
+        return steps.enumerated().map { (version: $0.offset + 1, sql: $0.element) }
+            + numberedSteps.sorted { $0.version < $1.version }
+    }
+
+    static var latestVersion: Int { versionedSteps.last?.version ?? 0 }
+
+    /// Applies every step not yet applied, in version order, each in its own transaction.
+    ///
+    /// `PRAGMA user_version` is the highest version up to which every step has run. A step applied above a
+    /// gap (8 in a build that has no 7) is recorded in `schema_steps` instead, and the pragma stays below
+    /// the gap: a later build that fills the gap runs 7 and then skips 8, and only then moves the pragma up.
+    /// So a file migrated by a build with a gap still upgrades correctly once the missing step lands
+    /// (provided the two steps commute, as steps touching different tables do).
+    static func migrate(
+        _ connection: Connection, steps versionedSteps: [(version: Int, sql: String)] = versionedSteps
+    ) throws(StoreError) {
+        var contiguous = try contiguousVersion(of: connection)
+        let recorded = try recordedSteps(connection)
+        let known = Set(versionedSteps.map(\.version))
+        let latestVersion = versionedSteps.last?.version ?? 0
+        guard contiguous <= latestVersion, recorded.isSubset(of: known) else {
+            let newest = max(contiguous, recorded.max() ?? 0)
+            throw StoreError(.unusable, "database schema version \(newest) is newer than this build's \(latestVersion)")
         }
-        for (index, step) in steps.enumerated() where index >= current {
+        for step in versionedSteps where step.version > contiguous {
             try connection.execute("BEGIN IMMEDIATE")
             do {
-                try connection.execute(step)
-                try connection.execute("PRAGMA user_version = \(index + 1)")
+                if !recorded.contains(step.version) { try connection.execute(step.sql) }
+                if step.version == contiguous + 1 {
+                    try connection.execute("PRAGMA user_version = \(step.version)")
+                    if recorded.contains(step.version) {
+                        try connection.execute("DELETE FROM schema_steps WHERE version = \(step.version)")
+                    }
+                    contiguous = step.version
+                } else if !recorded.contains(step.version) {
+                    try connection.execute(
+                        """
+                        CREATE TABLE IF NOT EXISTS schema_steps (version INTEGER PRIMARY KEY) STRICT;
+                        INSERT INTO schema_steps (version) VALUES (\(step.version));
+                        """)
+                }
                 try connection.execute("COMMIT")
             } catch {
                 try? connection.execute("ROLLBACK")
@@ -270,7 +339,25 @@ enum Migrations {
         }
     }
 
+    /// Versions applied above a gap (see `migrate`); empty when there is no gap.
+    static func recordedSteps(_ connection: Connection) throws(StoreError) -> Set<Int> {
+        let exists = try connection.statement(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_steps'"
+        ).firstRow { $0.int(0) } ?? 0
+        guard exists > 0 else { return [] }
+        let select = try connection.statement("SELECT version FROM schema_steps ORDER BY version")
+        var versions: Set<Int> = []
+        while try select.step() { versions.insert(select.int(0)) }
+        return versions
+    }
+
+    /// The highest version applied (with a gap below it, some lower version may still be missing).
     static func version(of connection: Connection) throws(StoreError) -> Int {
+        max(try contiguousVersion(of: connection), try recordedSteps(connection).max() ?? 0)
+    }
+
+    /// `PRAGMA user_version`: every step up to it has run.
+    static func contiguousVersion(of connection: Connection) throws(StoreError) -> Int {
         try connection.statement("PRAGMA user_version").firstRow { $0.int(0) } ?? 0
     }
 }

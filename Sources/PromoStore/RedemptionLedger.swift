@@ -21,6 +21,8 @@ public struct CheckResult: Sendable, Hashable {
     public var outcome: RedemptionOutcome
     public var code: PromoCode?
     public var campaign: Campaign?
+    /// The campaign's exclusive group, when it is in one.
+    public var group: Group?
     /// Every rule consulted, with `explain`; empty otherwise.
     public var checks: [RuleCheck] = []
 }
@@ -101,7 +103,7 @@ extension Connection {
     /// The verdict for `request` now, counting live reservations. Reads only.
     public func check(_ request: RedemptionRequest, nowMs: Int64) throws(StoreError) -> CheckResult {
         let inputs = try redemptionCheck(request, nowMs: nowMs)
-        return CheckResult(outcome: inputs.evaluate(), code: inputs.code, campaign: inputs.campaign)
+        return CheckResult(outcome: inputs.evaluate(), code: inputs.code, campaign: inputs.campaign, group: inputs.group)
     }
 
     /// `check` with every rule's outcome (`RedemptionCheck.explain`), for support staff. `isRateLimited` is
@@ -114,7 +116,8 @@ extension Connection {
         inputs.isRateLimited = isRateLimited
         let explanation = inputs.explain()
         return CheckResult(
-            outcome: explanation.outcome, code: inputs.code, campaign: inputs.campaign, checks: explanation.checks)
+            outcome: explanation.outcome, code: inputs.code, campaign: inputs.campaign, group: inputs.group,
+            checks: explanation.checks)
     }
 
     /// The rules' inputs for `request`, read now; code and campaign nil when the code does not exist.
@@ -125,12 +128,19 @@ extension Connection {
             return RedemptionCheck(code: nil, campaign: nil, user: request.user, deposit: request.deposit, nowMs: nowMs)
         }
         let reservation = try reservationLookup(request.reservationId, code: code, userId: request.user.userId)
-        let usage = try usageSnapshot(
+        var usage = try usageSnapshot(
             campaign: campaign, counters: counters, code: code, userId: request.user.userId, nowMs: nowMs,
             excludingReservation: request.reservationId)
+        // A dangling group id cannot happen (a foreign key), so a missing group is simply no group.
+        var group: Group?
+        if let groupId = campaign.groupId { group = try self.group(id: groupId) }
+        if let group {
+            (usage.groupRedemptions, usage.groupReservations) = try groupUsage(
+                group: group, userId: request.user.userId, nowMs: nowMs, excludingReservation: request.reservationId)
+        }
         return RedemptionCheck(
-            code: code, campaign: campaign, user: request.user, deposit: request.deposit, usage: usage, nowMs: nowMs,
-            reservation: reservation)
+            code: code, campaign: campaign, group: group, user: request.user, deposit: request.deposit, usage: usage,
+            nowMs: nowMs, reservation: reservation)
     }
 
     /// Checks and, when the verdict is OK, holds one use until `untilMs` under `reservationId`.
@@ -179,7 +189,8 @@ extension Connection {
             verdict: checked.outcome.verdict, campaignId: checked.campaign?.id ?? "", redemption: nil, replayed: false)
         if checked.outcome.verdict == .ok, let code = checked.code, let campaign = checked.campaign {
             result.redemption = try recordRedemption(
-                command, code: code, campaign: campaign, granted: checked.outcome.grantedAmount ?? 0)
+                command, code: code, campaign: campaign, group: checked.group,
+                granted: checked.outcome.grantedAmount ?? 0)
         } else if let campaign = checked.campaign {
             let user = command.request.user
             try recordFailures([
@@ -243,6 +254,14 @@ extension Connection {
         try user.bind(2, redemption.userId)
         try user.bind(3, nextFirstMs ?? 0)
         let userRemaining = try user.firstRow { $0.int64(0) } ?? 0
+        let group = try statement(
+            """
+            UPDATE group_user_redemptions SET redemptions = redemptions - 1
+            WHERE group_id = (SELECT group_id FROM campaigns WHERE id = ?1) AND user_id = ?2
+            """)
+        try group.bind(1, redemption.campaignId)
+        try group.bind(2, redemption.userId)
+        try group.run()
         if firstMs != nextFirstMs {
             try moveFirstTimeUser(campaignId: redemption.campaignId, fromMs: firstMs, toMs: nextFirstMs)
         }
@@ -311,9 +330,9 @@ extension Connection {
 
     // MARK: - Pieces
 
-    private func recordRedemption(_ command: RedeemCommand, code: PromoCode, campaign: Campaign, granted: Int64)
-        throws(StoreError) -> Redemption
-    {
+    private func recordRedemption(
+        _ command: RedeemCommand, code: PromoCode, campaign: Campaign, group: Group?, granted: Int64
+    ) throws(StoreError) -> Redemption {
         let request = command.request
         let reward = RewardColumns(campaign.reward)
         let insert = try statement(insertRedemption)
@@ -348,6 +367,19 @@ extension Connection {
         try user.bind(3, Int64(campaign.maxPerUser))
         try user.bind(4, command.nowMs)
         let userCount = try user.firstRow { $0.int64(0) } ?? 1
+        if let group {
+            // The limit is copied at each increment, so the CHECK refuses the commit if a bug above let a
+            // player past the group's limit in force now.
+            let groupCount = try statement(
+                """
+                INSERT INTO group_user_redemptions (group_id, user_id, redemptions, max_per_user) VALUES (?1, ?2, 1, ?3)
+                ON CONFLICT (group_id, user_id) DO UPDATE SET redemptions = redemptions + 1, max_per_user = ?3
+                """)
+            try groupCount.bind(1, group.id)
+            try groupCount.bind(2, request.user.userId)
+            try groupCount.bind(3, Int64(group.maxPerUser))
+            try groupCount.run()
+        }
         // A user is new to the campaign when they held no standing redemption before this one: it becomes their
         // first, which is where the timeline counts them (and the unique-user counter below).
         let newUser = userCount == 1
@@ -418,6 +450,27 @@ extension Connection {
             campaignRedemptions: counters.redemptions, campaignReservations: UInt64(clamping: row.0),
             codeRedemptions: code.uses, codeReservations: UInt64(clamping: row.1),
             userRedemptions: UInt64(clamping: row.3), userReservations: UInt64(clamping: row.2))
+    }
+
+    /// This user's standing redemptions over the group's campaigns (the maintained counter) and their live
+    /// reservations in any of those campaigns, leaving out the one this call redeems.
+    private func groupUsage(group: Group, userId: String, nowMs: Int64, excludingReservation reservationId: String?)
+        throws(StoreError) -> (UInt64, UInt64)
+    {
+        let select = try statement(
+            """
+            SELECT
+              (SELECT redemptions FROM group_user_redemptions WHERE group_id = ?1 AND user_id = ?2),
+              (SELECT count(*) FROM reservations
+                 WHERE user_id = ?2 AND redemption_id IS NULL AND expires_at_ms > ?3 AND id <> ?4
+                   AND campaign_id IN (SELECT id FROM campaigns WHERE group_id = ?1))
+            """)
+        try select.bind(1, group.id)
+        try select.bind(2, userId)
+        try select.bind(3, nowMs)
+        try select.bind(4, reservationId ?? "")
+        let row = try select.firstRow { ($0.int64(0), $0.int64(1)) } ?? (0, 0)
+        return (UInt64(clamping: row.0), UInt64(clamping: row.1))
     }
 
     private func idempotentAnswer(apiKeyId: String, key: String) throws(StoreError)

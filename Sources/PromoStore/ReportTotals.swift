@@ -277,6 +277,14 @@ extension Connection {
                 """,
             maintained: "SELECT campaign_id, user_id, redemptions, first_at_ms FROM user_redemptions")
         try mismatches(
+            "group_user_redemptions",
+            // A campaign counts toward the group it is in now (moving it moves its players' counts).
+            expected: """
+                SELECT c.group_id, r.user_id, count(*) FROM redemptions r JOIN campaigns c ON c.id = r.campaign_id
+                WHERE c.group_id IS NOT NULL AND r.voided_at_ms IS NULL GROUP BY c.group_id, r.user_id
+                """,
+            maintained: "SELECT group_id, user_id, redemptions FROM group_user_redemptions WHERE redemptions > 0")
+        try mismatches(
             "campaign_hours", expected: ReportTotals.expectedHours,
             maintained: "SELECT campaign_id, hour_ms, redemptions, voided, new_users, free_spins, loyalty_points FROM campaign_hours")
         try mismatches(

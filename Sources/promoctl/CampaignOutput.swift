@@ -26,6 +26,7 @@ extension Campaign {
             ])),
             ("source", .string(source)),
             ("created_at_ms", .number(createdAtMs)),
+            ("group_id", .string(groupId)),
             ("stats", .object([
                 ("redemptions", .number(stats.redemptions)),
                 ("unique_users", .number(stats.uniqueUsers)),
@@ -50,6 +51,7 @@ extension Campaign {
         lines.add("Max per user", maxPerUser == 0 ? "unlimited" : grouped(maxPerUser))
         lines.add("Who may redeem", eligibilityText)
         if !source.isEmpty { lines.add("Source", source) }
+        if !groupId.isEmpty { lines.add("Group", groupId) }
         if createdAtMs != 0 { lines.add("Created", Format.time(createdAtMs)) }
         lines.add("Redemptions", "\(grouped(stats.redemptions)) by \(grouped(stats.uniqueUsers)) users")
         lines.add("Remaining", stats.unlimited ? "unlimited" : grouped(stats.remaining))

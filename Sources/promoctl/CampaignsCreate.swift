@@ -67,6 +67,11 @@ extension CampaignsCommand {
                                    valueName: "n"))
         var codeMaxUses: UInt64?
 
+        @Option(help: ArgumentHelp(
+            "The exclusive group (grp_…) the campaign joins: a player may redeem the group's campaigns only as often as the group allows in total (see 'promoctl groups').",
+            valueName: "group-id"))
+        var group: String?
+
         @Flag(help: "Create the campaign switched off.")
         var inactive = false
 
@@ -92,6 +97,7 @@ extension CampaignsCommand {
                 $0.maxPerUser = maxPerUser ?? 0
                 $0.eligibility = eligibility.applied(to: Eligibility())
                 $0.source = source ?? ""
+                $0.groupId = group ?? ""
             }
             let created = try await global.withSession { session in
                 try await session.createCampaign(.with {

@@ -19,6 +19,8 @@ extension CampaignsCommand {
                   promoctl campaigns update cmp_123 --country DE --country CH
                   promoctl campaigns update cmp_123 --no-new-users-only --clear-segments
                   promoctl campaigns update cmp_123 --expires-at never
+                  promoctl campaigns update cmp_123 --group grp_456
+                  promoctl campaigns update cmp_123 --group none
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -54,6 +56,11 @@ extension CampaignsCommand {
 
         @Flag var activation: Activation?
 
+        @Option(help: ArgumentHelp(
+            "Move the campaign into this exclusive group (grp_…); \"none\" takes it out of its group. Its players' standing redemptions count toward the new group.",
+            valueName: "group-id"))
+        var group: String?
+
         @OptionGroup(title: "Reward") var reward: RewardOptions
 
         @OptionGroup(title: "Who may redeem") var eligibility: EligibilityOptions
@@ -68,7 +75,7 @@ extension CampaignsCommand {
 
         func validate() throws {
             if name == nil && startsAt == nil && expiresAt == nil && maxRedemptions == nil && maxPerUser == nil
-                && source == nil && activation == nil && reward.isEmpty && !changesEligibility
+                && source == nil && activation == nil && group == nil && reward.isEmpty && !changesEligibility
             {
                 throw ValidationError("nothing to change: give at least one flag (see --help)")
             }
@@ -111,6 +118,10 @@ extension CampaignsCommand {
                 if let source {
                     changes.source = source
                     mask.append("source")
+                }
+                if let group {
+                    changes.groupId = group == "none" ? "" : group
+                    mask.append("group_id")
                 }
                 if !reward.isEmpty || changesEligibility {
                     // The mask names whole sub-messages, so a partial change starts from the stored values.

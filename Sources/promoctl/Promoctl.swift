@@ -31,7 +31,7 @@ struct Promoctl: AsyncParsableCommand {
 
             \(ExitStatus.helpText)
             """,
-        subcommands: [CampaignsCommand.self, CodesCommand.self, RedemptionsCommand.self, ReportCommand.self,
+        subcommands: [CampaignsCommand.self, GroupsCommand.self, CodesCommand.self, RedemptionsCommand.self, ReportCommand.self,
                       KeysCommand.self, AdminCommand.self])
 }
 

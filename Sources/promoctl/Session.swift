@@ -189,6 +189,34 @@ extension Session {
         return answer
     }
 
+    func createGroup(_ request: CreateGroupRequest) async throws -> Group {
+        let result = try await call(.createGroup(request))
+        guard case .createGroup(let answer) = result, let group = answer.group else {
+            throw unexpected("create_group", result)
+        }
+        return group
+    }
+
+    func getGroup(_ id: String) async throws -> Group {
+        let result = try await call(.getGroup(.with { $0.groupId = id }))
+        guard case .getGroup(let answer) = result, let group = answer.group else { throw unexpected("get_group", result) }
+        return group
+    }
+
+    func listGroups(_ request: ListGroupsRequest) async throws -> ListGroupsResponse {
+        let result = try await call(.listGroups(request))
+        guard case .listGroups(let answer) = result else { throw unexpected("list_groups", result) }
+        return answer
+    }
+
+    func updateGroup(_ request: UpdateGroupRequest) async throws -> Group {
+        let result = try await call(.updateGroup(request))
+        guard case .updateGroup(let answer) = result, let group = answer.group else {
+            throw unexpected("update_group", result)
+        }
+        return group
+    }
+
     func listApiKeys() async throws -> [ApiKeyInfo] {
         let result = try await call(.listApiKeys(ListApiKeysRequest()))
         guard case .listApiKeys(let answer) = result else { throw unexpected("list_api_keys", result) }

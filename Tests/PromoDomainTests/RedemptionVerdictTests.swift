@@ -29,6 +29,14 @@ let verdictScenarios: [(Verdict, @Sendable (inout RedemptionCheck) -> Void)] = [
             $0.campaign?.maxPerUser = 1; $0.usage.userRedemptions = 1
         }
     ),
+    (
+        .groupLimitReached,
+        {
+            $0.campaign?.groupId = "grp-1"
+            $0.group = Group(id: "grp-1", name: "Welcome offers", maxPerUser: 1, createdAtMs: 0)
+            $0.usage.groupRedemptions = 1
+        }
+    ),
     (.notEligible, { $0.campaign?.eligibility.minVipLevel = 99 }),
     (.minDepositNotMet, { $0.campaign?.eligibility.minDepositMinor = 10_001 }),
     (.reservationNotFound, { $0.reservation = .notFound }),

@@ -30,10 +30,18 @@ import Testing
         }
     }
 
+    @Test func groupsAreForManagersAndAdminsOnly() {
+        for operation: PromoDomain.Operation in [.createGroup, .getGroup, .listGroups, .updateGroup] {
+            #expect(Role.allCases.filter { $0.allows(operation) } == [.manager, .admin], "\(operation)")
+        }
+    }
+
     @Test func rawValuesAreTheWireNames() {
         #expect(Role.allCases.map(\.rawValue) == ["redeemer", "issuer", "analyst", "manager", "admin"])
         #expect(Role(rawValue: "Admin") == nil)
-        #expect(PromoDomain.Operation.allCases.count == 23)
+        #expect(PromoDomain.Operation.allCases.count == 27)
+        #expect(PromoDomain.Operation(rawValue: "create_group") == .createGroup)
+        #expect(PromoDomain.Operation(rawValue: "update_group") == .updateGroup)
         #expect(PromoDomain.Operation.voidRedemption.rawValue == "void_redemption")
         #expect(PromoDomain.Operation(rawValue: "list_api_keys") == .listApiKeys)
         #expect(PromoDomain.Operation(rawValue: "fetch_backup") == .fetchBackup)

@@ -14,6 +14,7 @@ private func failingVerdicts(_ rule: RedemptionRule) -> Set<Verdict> {
     case .campaignLimit: [.limitReached]
     case .codeLimit: [.codeLimitReached]
     case .userLimit: [.userLimitReached]
+    case .groupLimit: [.groupLimitReached]
     case .segment, .newUser, .country, .vipLevel: [.notEligible]
     case .minDeposit: [.minDepositNotMet]
     case .reservation: [.reservationNotFound, .reservationExpired]
@@ -39,8 +40,10 @@ private func detail(_ rule: RedemptionRule, _ explanation: RedemptionExplanation
         let explanation = explained { _ in }
         #expect(explanation.outcome == Fixture.check().evaluate())
         #expect(explanation.outcome.verdict == .ok)
-        // Every rule but the reservation one, which only a call naming a reservation consults.
-        #expect(explanation.checks.map(\.rule) == RedemptionRule.allCases.filter { $0 != .reservation })
+        // Every rule but the reservation one, which only a call naming a reservation consults, and the group
+        // one, which only a campaign in an exclusive group has.
+        #expect(
+            explanation.checks.map(\.rule) == RedemptionRule.allCases.filter { $0 != .reservation && $0 != .groupLimit })
         #expect(explanation.checks.allSatisfy { $0.passed })
         #expect(explanation.checks.allSatisfy { !$0.detail.isEmpty })
     }
@@ -166,6 +169,7 @@ private func detail(_ rule: RedemptionRule, _ explanation: RedemptionExplanation
             (.campaignLimit, { $0.campaign?.maxRedemptions = 1; $0.usage.campaignReservations = 1 }),
             (.codeLimit, { $0.code?.maxUses = 1; $0.usage.codeRedemptions = 1 }),
             (.userLimit, { $0.campaign?.maxPerUser = 1; $0.usage.userReservations = 1 }),
+            (.groupLimit, { $0.inExclusiveGroup(maxPerUser: 1); $0.usage.groupRedemptions = 1 }),
             (.segment, { $0.campaign?.eligibility.segments = ["vip"] }),
             (.newUser, { $0.campaign?.eligibility.newUsersOnly = true; $0.user.registeredAtMs = nil }),
             (.country, { $0.campaign?.eligibility.countries = ["FR"] }),
@@ -181,10 +185,27 @@ private func detail(_ rule: RedemptionRule, _ explanation: RedemptionExplanation
         }
     }
 
+    @Test func theGroupRuleNamesTheGroupAndCountsHeldUses() {
+        let explanation = explained {
+            $0.inExclusiveGroup(maxPerUser: 2)
+            $0.usage.groupRedemptions = 1
+            $0.usage.groupReservations = 1
+        }
+        #expect(explanation.outcome.verdict == .groupLimitReached)
+        #expect(failed(explanation) == [.groupLimit])
+        let check = explanation.checks.first { $0.rule == .groupLimit }
+        #expect(
+            check?.detail
+                == "group Welcome offers: player already redeemed 2 of 2 across its campaigns (1 of them held by a reservation)")
+        // Right after the campaign's own user limit.
+        let rules = explanation.checks.map(\.rule)
+        #expect(rules.firstIndex(of: .groupLimit) == rules.firstIndex(of: .userLimit).map { $0 + 1 })
+    }
+
     @Test func rawValuesAreStableWireNames() {
         #expect(RedemptionRule.allCases.map(\.rawValue) == [
             "rate_limit", "code_exists", "code_active", "campaign_active", "started", "not_expired", "campaign_limit",
-            "code_limit", "user_limit", "segment", "new_user", "country", "vip_level", "min_deposit", "reservation",
+            "code_limit", "user_limit", "group_limit", "segment", "new_user", "country", "vip_level", "min_deposit", "reservation",
         ])
     }
 }
@@ -214,5 +235,14 @@ private func detail(_ rule: RedemptionRule, _ explanation: RedemptionExplanation
         _ = DetailText.duration(Int64.min)
         #expect(DetailText.list([]) == "[]")
         #expect(DetailText.list(["vip", "regular"]) == "[vip, regular]")
+    }
+}
+
+extension RedemptionCheck {
+    /// Puts the fixture's campaign into an exclusive group.
+    fileprivate mutating func inExclusiveGroup(maxPerUser: UInt32) {
+        let group = Group(id: "grp_1", name: "Welcome offers", maxPerUser: maxPerUser, createdAtMs: 0)
+        campaign?.groupId = group.id
+        self.group = group
     }
 }

@@ -5,7 +5,7 @@ import Testing
 /// The documented order of `RedemptionCheck.evaluate`.
 private let precedence: [Verdict] = [
     .rateLimited, .codeNotFound, .codeInactive, .campaignInactive, .notYetValid, .expired,
-    .limitReached, .codeLimitReached, .userLimitReached, .notEligible, .minDepositNotMet,
+    .limitReached, .codeLimitReached, .userLimitReached, .groupLimitReached, .notEligible, .minDepositNotMet,
     .reservationNotFound, .reservationExpired,
 ]
 

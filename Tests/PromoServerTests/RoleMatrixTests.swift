@@ -38,6 +38,10 @@ struct RoleMatrixTests {
         case .getCode: .getCode(.with { $0.code = "NOPE" })
         case .validateExplain:
             .validate(.with { $0.code = "NOPE"; $0.user = user("role-matrix"); $0.explain = true })
+        case .createGroup: .createGroup(.with { $0.name = "Role matrix"; $0.maxPerUser = 1 })
+        case .getGroup: .getGroup(.with { $0.groupId = "grp_nope" })
+        case .listGroups: .listGroups(ListGroupsRequest())
+        case .updateGroup: .updateGroup(.with { $0.groupId = "grp_nope"; $0.updateMask = ["name"] })
         }
     }
 

@@ -569,6 +569,15 @@ struct ReportStoreTests {
             try connection.execute("DROP INDEX user_redemptions_by_count")
             try connection.execute(ReportTotals.step4RebuildSQL)
             try connection.execute("PRAGMA user_version = 5")
+            // The steps after 6 stay applied: recorded as run above the rewound version, so they are not run again.
+            let later = Migrations.versionedSteps.map(\.version).filter { $0 > 6 }.map { "(\($0))" }
+            if !later.isEmpty {
+                try connection.execute(
+                    """
+                    CREATE TABLE IF NOT EXISTS schema_steps (version INTEGER PRIMARY KEY) STRICT;
+                    INSERT OR IGNORE INTO schema_steps (version) VALUES \(later.joined(separator: ", "));
+                    """)
+            }
             try connection.execute("COMMIT")
             // u2 and u3 redeemed and never failed: at version 5 they had user rows, from now on they have none.
             #expect(try rows(connection).count > current.count)
@@ -579,7 +588,7 @@ struct ReportStoreTests {
 
         let upgraded = try PromoStore(configuration: StoreConfiguration(path: path))
         defer { upgraded.close() }
-        #expect(try upgraded.schemaVersion == 6)
+        #expect(try upgraded.schemaVersion == Migrations.latestVersion)
         try upgraded.writer.synchronously { connection in
             #expect(try connection.consistencyProblems() == [])
             #expect(try rows(connection) == current)

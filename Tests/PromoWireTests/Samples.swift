@@ -73,6 +73,21 @@ enum Samples {
         $0.source = "partner-x"
         $0.createdAtMs = -7
         $0.stats = stats
+        $0.groupId = "grp-1"
+    }
+
+    static let group = Group.with {
+        $0.id = "grp-1"
+        $0.name = "Welcome offers ✨"
+        $0.maxPerUser = UInt32.max
+        $0.createdAtMs = Int64.min
+    }
+
+    static let group2 = Group.with {
+        $0.id = "grp-2"
+        $0.name = "Black Friday"
+        $0.maxPerUser = 1
+        $0.createdAtMs = 1_800_000_000_000
     }
 
     static let campaign2 = Campaign.with {
@@ -85,6 +100,7 @@ enum Samples {
         $0.active = true
         $0.maxRedemptions = 5
         $0.maxPerUser = UInt32.max
+        $0.groupId = "grp-2"
         $0.eligibility = Eligibility.with {
             $0.segments = ["a"]
             $0.newUsersOnly = true
@@ -280,6 +296,10 @@ enum Samples {
                 $0.pageSize = UInt32.max
             }),
         .getCode(.with { $0.code = "summer 50-ä" }),
+        .createGroup(.with { $0.name = "Welcome offers"; $0.maxPerUser = UInt32.max }),
+        .getGroup(.with { $0.groupId = "grp-1" }),
+        .listGroups(.with { $0.pageToken = "p-5"; $0.pageSize = 7 }),
+        .updateGroup(.with { $0.groupId = "grp-2"; $0.group = group2; $0.updateMask = ["name", "max_per_user"] }),
     ]
 
     // MARK: - Every Response.Result arm
@@ -364,6 +384,10 @@ enum Samples {
                 $0.nextPageToken = "next-4"
             }),
         .getCode(.with { $0.code = codeInfo; $0.campaign = campaign2 }),
+        .createGroup(.with { $0.group = group }),
+        .getGroup(.with { $0.group = group2 }),
+        .listGroups(.with { $0.groups = [group, group2]; $0.nextPageToken = "next-5" }),
+        .updateGroup(.with { $0.group = group }),
     ]
 }
 
@@ -393,6 +417,10 @@ extension Request.Call {
         case .fetchBackup: 29
         case .auditLog: 30
         case .getCode: 31
+        case .createGroup: 32
+        case .getGroup: 33
+        case .listGroups: 34
+        case .updateGroup: 35
         }
     }
 }
@@ -423,6 +451,10 @@ extension Response.Result {
         case .fetchBackup: 29
         case .auditLog: 30
         case .getCode: 31
+        case .createGroup: 32
+        case .getGroup: 33
+        case .listGroups: 34
+        case .updateGroup: 35
         }
     }
 }

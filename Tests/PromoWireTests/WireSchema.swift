@@ -80,7 +80,7 @@ enum WireSchema {
     }
 
     static func verify(_ v: Campaign, _ f: ProtoFields, _ l: SourceLocation) throws {
-        expectNumbers(f, Set(1...13), "Campaign", l)
+        expectNumbers(f, Set(1...14), "Campaign", l)
         #expect(f.string(1) == v.id, sourceLocation: l)
         #expect(f.string(2) == v.name, sourceLocation: l)
         #expect(f.enumeration(3) == v.kind.rawValue, sourceLocation: l)
@@ -94,6 +94,15 @@ enum WireSchema {
         #expect(f.string(11) == v.source, sourceLocation: l)
         #expect(f.int64(12) == v.createdAtMs, sourceLocation: l)
         try verifyOptional(v.stats, try f.message(13), l, verify)
+        #expect(f.string(14) == v.groupId, sourceLocation: l)
+    }
+
+    static func verify(_ v: Group, _ f: ProtoFields, _ l: SourceLocation) {
+        expectNumbers(f, Set(1...4), "Group", l)
+        #expect(f.string(1) == v.id, sourceLocation: l)
+        #expect(f.string(2) == v.name, sourceLocation: l)
+        #expect(f.uint32(3) == v.maxPerUser, sourceLocation: l)
+        #expect(f.int64(4) == v.createdAtMs, sourceLocation: l)
     }
 
     static func verify(_ v: Count, _ f: ProtoFields, _ l: SourceLocation) {
@@ -291,6 +300,22 @@ enum WireSchema {
         case .getCode(let v):
             expectNumbers(f, [1], "GetCodeRequest", l)
             #expect(f.string(1) == v.code, sourceLocation: l)
+        case .createGroup(let v):
+            expectNumbers(f, [1, 2], "CreateGroupRequest", l)
+            #expect(f.string(1) == v.name, sourceLocation: l)
+            #expect(f.uint32(2) == v.maxPerUser, sourceLocation: l)
+        case .getGroup(let v):
+            expectNumbers(f, [1], "GetGroupRequest", l)
+            #expect(f.string(1) == v.groupId, sourceLocation: l)
+        case .listGroups(let v):
+            expectNumbers(f, [1, 2], "ListGroupsRequest", l)
+            #expect(f.string(1) == v.pageToken, sourceLocation: l)
+            #expect(f.uint32(2) == v.pageSize, sourceLocation: l)
+        case .updateGroup(let v):
+            expectNumbers(f, [1, 2, 3], "UpdateGroupRequest", l)
+            #expect(f.string(1) == v.groupId, sourceLocation: l)
+            try verifyOptional(v.group, try f.message(2), l, verify)
+            #expect(f.strings(3) == v.updateMask, sourceLocation: l)
         }
     }
 
@@ -405,6 +430,19 @@ enum WireSchema {
             expectNumbers(f, [1, 2], "GetCodeResponse", l)
             try verifyOptional(v.code, try f.message(1), l, verify)
             try verifyOptional(v.campaign, try f.message(2), l, verify)
+        case .createGroup(let v):
+            expectNumbers(f, [1], "CreateGroupResponse", l)
+            try verifyOptional(v.group, try f.message(1), l, verify)
+        case .getGroup(let v):
+            expectNumbers(f, [1], "GetGroupResponse", l)
+            try verifyOptional(v.group, try f.message(1), l, verify)
+        case .listGroups(let v):
+            expectNumbers(f, [1, 2], "ListGroupsResponse", l)
+            try verifyAll(v.groups, try f.messages(1), l, verify)
+            #expect(f.string(2) == v.nextPageToken, sourceLocation: l)
+        case .updateGroup(let v):
+            expectNumbers(f, [1], "UpdateGroupResponse", l)
+            try verifyOptional(v.group, try f.message(1), l, verify)
         }
     }
 }

@@ -58,6 +58,15 @@ typedef struct Promo__V1__SetCodeStatusRequest Promo__V1__SetCodeStatusRequest;
 typedef struct Promo__V1__SetCodeStatusResponse Promo__V1__SetCodeStatusResponse;
 typedef struct Promo__V1__VoidRedemptionRequest Promo__V1__VoidRedemptionRequest;
 typedef struct Promo__V1__VoidRedemptionResponse Promo__V1__VoidRedemptionResponse;
+typedef struct Promo__V1__Group Promo__V1__Group;
+typedef struct Promo__V1__CreateGroupRequest Promo__V1__CreateGroupRequest;
+typedef struct Promo__V1__CreateGroupResponse Promo__V1__CreateGroupResponse;
+typedef struct Promo__V1__GetGroupRequest Promo__V1__GetGroupRequest;
+typedef struct Promo__V1__GetGroupResponse Promo__V1__GetGroupResponse;
+typedef struct Promo__V1__ListGroupsRequest Promo__V1__ListGroupsRequest;
+typedef struct Promo__V1__ListGroupsResponse Promo__V1__ListGroupsResponse;
+typedef struct Promo__V1__UpdateGroupRequest Promo__V1__UpdateGroupRequest;
+typedef struct Promo__V1__UpdateGroupResponse Promo__V1__UpdateGroupResponse;
 typedef struct Promo__V1__ReportRequest Promo__V1__ReportRequest;
 typedef struct Promo__V1__Money Promo__V1__Money;
 typedef struct Promo__V1__ActorCount Promo__V1__ActorCount;
@@ -119,7 +128,12 @@ typedef enum _Promo__V1__Verdict {
   PROMO__V1__VERDICT__VERDICT_RATE_LIMITED = 11,
   PROMO__V1__VERDICT__VERDICT_CODE_LIMIT_REACHED = 12,
   PROMO__V1__VERDICT__VERDICT_RESERVATION_NOT_FOUND = 13,
-  PROMO__V1__VERDICT__VERDICT_RESERVATION_EXPIRED = 14
+  PROMO__V1__VERDICT__VERDICT_RESERVATION_EXPIRED = 14,
+  /*
+   * The player has redeemed (or holds reservations for) the campaigns of the campaign's exclusive group as
+   * often as the group allows. Judged right after USER_LIMIT_REACHED.
+   */
+  PROMO__V1__VERDICT__VERDICT_GROUP_LIMIT_REACHED = 15
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__VERDICT)
 } Promo__V1__Verdict;
 typedef enum _Promo__V1__RewardKind {
@@ -194,7 +208,11 @@ typedef enum {
   PROMO__V1__REQUEST__CALL_BACKUP = 28,
   PROMO__V1__REQUEST__CALL_FETCH_BACKUP = 29,
   PROMO__V1__REQUEST__CALL_AUDIT_LOG = 30,
-  PROMO__V1__REQUEST__CALL_GET_CODE = 31
+  PROMO__V1__REQUEST__CALL_GET_CODE = 31,
+  PROMO__V1__REQUEST__CALL_CREATE_GROUP = 32,
+  PROMO__V1__REQUEST__CALL_GET_GROUP = 33,
+  PROMO__V1__REQUEST__CALL_LIST_GROUPS = 34,
+  PROMO__V1__REQUEST__CALL_UPDATE_GROUP = 35
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__REQUEST__CALL__CASE)
 } Promo__V1__Request__CallCase;
 
@@ -229,6 +247,10 @@ struct  Promo__V1__Request
     Promo__V1__FetchBackupRequest *fetch_backup;
     Promo__V1__AuditLogRequest *audit_log;
     Promo__V1__GetCodeRequest *get_code;
+    Promo__V1__CreateGroupRequest *create_group;
+    Promo__V1__GetGroupRequest *get_group;
+    Promo__V1__ListGroupsRequest *list_groups;
+    Promo__V1__UpdateGroupRequest *update_group;
   };
 };
 #define PROMO__V1__REQUEST__INIT \
@@ -259,7 +281,11 @@ typedef enum {
   PROMO__V1__RESPONSE__RESULT_BACKUP = 28,
   PROMO__V1__RESPONSE__RESULT_FETCH_BACKUP = 29,
   PROMO__V1__RESPONSE__RESULT_AUDIT_LOG = 30,
-  PROMO__V1__RESPONSE__RESULT_GET_CODE = 31
+  PROMO__V1__RESPONSE__RESULT_GET_CODE = 31,
+  PROMO__V1__RESPONSE__RESULT_CREATE_GROUP = 32,
+  PROMO__V1__RESPONSE__RESULT_GET_GROUP = 33,
+  PROMO__V1__RESPONSE__RESULT_LIST_GROUPS = 34,
+  PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP = 35
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__RESPONSE__RESULT__CASE)
 } Promo__V1__Response__ResultCase;
 
@@ -295,6 +321,10 @@ struct  Promo__V1__Response
     Promo__V1__FetchBackupResponse *fetch_backup;
     Promo__V1__AuditLogResponse *audit_log;
     Promo__V1__GetCodeResponse *get_code;
+    Promo__V1__CreateGroupResponse *create_group;
+    Promo__V1__GetGroupResponse *get_group;
+    Promo__V1__ListGroupsResponse *list_groups;
+    Promo__V1__UpdateGroupResponse *update_group;
   };
 };
 #define PROMO__V1__RESPONSE__INIT \
@@ -406,10 +436,14 @@ struct  Promo__V1__Campaign
    * headline numbers, filled in answers
    */
   Promo__V1__CampaignStats *stats;
+  /*
+   * the exclusive group the campaign belongs to; empty = none
+   */
+  char *group_id;
 };
 #define PROMO__V1__CAMPAIGN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__campaign__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PROMO__V1__CAMPAIGN_KIND__CAMPAIGN_KIND_UNSPECIFIED, NULL, 0, 0, 0, 0, 0, NULL, (char *)protobuf_c_empty_string, 0, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PROMO__V1__CAMPAIGN_KIND__CAMPAIGN_KIND_UNSPECIFIED, NULL, 0, 0, 0, 0, 0, NULL, (char *)protobuf_c_empty_string, 0, NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Promo__V1__CampaignStats
@@ -655,7 +689,8 @@ struct  Promo__V1__CreateCampaignResponse
 /*
  * Changes the fields of `campaign` named in `update_mask` (field names of Campaign, as in AIP-134:
  * "name", "active", "starts_at_ms", "expires_at_ms", "max_redemptions", "max_per_user", "eligibility",
- * "reward", "source"). protoc-c has no proto3 `optional`, hence a mask rather than presence.
+ * "reward", "source", "group_id"; an empty group_id takes the campaign out of its group). protoc-c has no
+ * proto3 `optional`, hence a mask rather than presence.
  */
 struct  Promo__V1__UpdateCampaignRequest
 {
@@ -926,6 +961,116 @@ struct  Promo__V1__VoidRedemptionResponse
 };
 #define PROMO__V1__VOID_REDEMPTION_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__void_redemption_response__descriptor) \
+    , NULL }
+
+
+struct  Promo__V1__Group
+{
+  ProtobufCMessage base;
+  /*
+   * assigned by the server
+   */
+  char *id;
+  char *name;
+  /*
+   * redemptions per player over all campaigns of the group; 0 = unlimited
+   */
+  uint32_t max_per_user;
+  int64_t created_at_ms;
+};
+#define PROMO__V1__GROUP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__group__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Promo__V1__CreateGroupRequest
+{
+  ProtobufCMessage base;
+  char *name;
+  uint32_t max_per_user;
+};
+#define PROMO__V1__CREATE_GROUP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__create_group_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Promo__V1__CreateGroupResponse
+{
+  ProtobufCMessage base;
+  Promo__V1__Group *group;
+};
+#define PROMO__V1__CREATE_GROUP_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__create_group_response__descriptor) \
+    , NULL }
+
+
+struct  Promo__V1__GetGroupRequest
+{
+  ProtobufCMessage base;
+  char *group_id;
+};
+#define PROMO__V1__GET_GROUP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__get_group_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Promo__V1__GetGroupResponse
+{
+  ProtobufCMessage base;
+  Promo__V1__Group *group;
+};
+#define PROMO__V1__GET_GROUP_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__get_group_response__descriptor) \
+    , NULL }
+
+
+struct  Promo__V1__ListGroupsRequest
+{
+  ProtobufCMessage base;
+  char *page_token;
+  uint32_t page_size;
+};
+#define PROMO__V1__LIST_GROUPS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__list_groups_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Promo__V1__ListGroupsResponse
+{
+  ProtobufCMessage base;
+  size_t n_groups;
+  Promo__V1__Group **groups;
+  char *next_page_token;
+};
+#define PROMO__V1__LIST_GROUPS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__list_groups_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Changes the fields of `group` named in `update_mask` ("name", "max_per_user"). Lowering max_per_user below
+ * what a player already holds is allowed: it only blocks that player's further redemptions.
+ */
+struct  Promo__V1__UpdateGroupRequest
+{
+  ProtobufCMessage base;
+  char *group_id;
+  Promo__V1__Group *group;
+  size_t n_update_mask;
+  char **update_mask;
+};
+#define PROMO__V1__UPDATE_GROUP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__update_group_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, 0,NULL }
+
+
+struct  Promo__V1__UpdateGroupResponse
+{
+  ProtobufCMessage base;
+  Promo__V1__Group *group;
+};
+#define PROMO__V1__UPDATE_GROUP_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__update_group_response__descriptor) \
     , NULL }
 
 
@@ -2172,6 +2317,177 @@ Promo__V1__VoidRedemptionResponse *
 void   promo__v1__void_redemption_response__free_unpacked
                      (Promo__V1__VoidRedemptionResponse *message,
                       ProtobufCAllocator *allocator);
+/* Promo__V1__Group methods */
+void   promo__v1__group__init
+                     (Promo__V1__Group         *message);
+size_t promo__v1__group__get_packed_size
+                     (const Promo__V1__Group   *message);
+size_t promo__v1__group__pack
+                     (const Promo__V1__Group   *message,
+                      uint8_t             *out);
+size_t promo__v1__group__pack_to_buffer
+                     (const Promo__V1__Group   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__Group *
+       promo__v1__group__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__group__free_unpacked
+                     (Promo__V1__Group *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__CreateGroupRequest methods */
+void   promo__v1__create_group_request__init
+                     (Promo__V1__CreateGroupRequest         *message);
+size_t promo__v1__create_group_request__get_packed_size
+                     (const Promo__V1__CreateGroupRequest   *message);
+size_t promo__v1__create_group_request__pack
+                     (const Promo__V1__CreateGroupRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__create_group_request__pack_to_buffer
+                     (const Promo__V1__CreateGroupRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__CreateGroupRequest *
+       promo__v1__create_group_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__create_group_request__free_unpacked
+                     (Promo__V1__CreateGroupRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__CreateGroupResponse methods */
+void   promo__v1__create_group_response__init
+                     (Promo__V1__CreateGroupResponse         *message);
+size_t promo__v1__create_group_response__get_packed_size
+                     (const Promo__V1__CreateGroupResponse   *message);
+size_t promo__v1__create_group_response__pack
+                     (const Promo__V1__CreateGroupResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__create_group_response__pack_to_buffer
+                     (const Promo__V1__CreateGroupResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__CreateGroupResponse *
+       promo__v1__create_group_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__create_group_response__free_unpacked
+                     (Promo__V1__CreateGroupResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__GetGroupRequest methods */
+void   promo__v1__get_group_request__init
+                     (Promo__V1__GetGroupRequest         *message);
+size_t promo__v1__get_group_request__get_packed_size
+                     (const Promo__V1__GetGroupRequest   *message);
+size_t promo__v1__get_group_request__pack
+                     (const Promo__V1__GetGroupRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__get_group_request__pack_to_buffer
+                     (const Promo__V1__GetGroupRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__GetGroupRequest *
+       promo__v1__get_group_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__get_group_request__free_unpacked
+                     (Promo__V1__GetGroupRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__GetGroupResponse methods */
+void   promo__v1__get_group_response__init
+                     (Promo__V1__GetGroupResponse         *message);
+size_t promo__v1__get_group_response__get_packed_size
+                     (const Promo__V1__GetGroupResponse   *message);
+size_t promo__v1__get_group_response__pack
+                     (const Promo__V1__GetGroupResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__get_group_response__pack_to_buffer
+                     (const Promo__V1__GetGroupResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__GetGroupResponse *
+       promo__v1__get_group_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__get_group_response__free_unpacked
+                     (Promo__V1__GetGroupResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__ListGroupsRequest methods */
+void   promo__v1__list_groups_request__init
+                     (Promo__V1__ListGroupsRequest         *message);
+size_t promo__v1__list_groups_request__get_packed_size
+                     (const Promo__V1__ListGroupsRequest   *message);
+size_t promo__v1__list_groups_request__pack
+                     (const Promo__V1__ListGroupsRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__list_groups_request__pack_to_buffer
+                     (const Promo__V1__ListGroupsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__ListGroupsRequest *
+       promo__v1__list_groups_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__list_groups_request__free_unpacked
+                     (Promo__V1__ListGroupsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__ListGroupsResponse methods */
+void   promo__v1__list_groups_response__init
+                     (Promo__V1__ListGroupsResponse         *message);
+size_t promo__v1__list_groups_response__get_packed_size
+                     (const Promo__V1__ListGroupsResponse   *message);
+size_t promo__v1__list_groups_response__pack
+                     (const Promo__V1__ListGroupsResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__list_groups_response__pack_to_buffer
+                     (const Promo__V1__ListGroupsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__ListGroupsResponse *
+       promo__v1__list_groups_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__list_groups_response__free_unpacked
+                     (Promo__V1__ListGroupsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__UpdateGroupRequest methods */
+void   promo__v1__update_group_request__init
+                     (Promo__V1__UpdateGroupRequest         *message);
+size_t promo__v1__update_group_request__get_packed_size
+                     (const Promo__V1__UpdateGroupRequest   *message);
+size_t promo__v1__update_group_request__pack
+                     (const Promo__V1__UpdateGroupRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__update_group_request__pack_to_buffer
+                     (const Promo__V1__UpdateGroupRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__UpdateGroupRequest *
+       promo__v1__update_group_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__update_group_request__free_unpacked
+                     (Promo__V1__UpdateGroupRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__UpdateGroupResponse methods */
+void   promo__v1__update_group_response__init
+                     (Promo__V1__UpdateGroupResponse         *message);
+size_t promo__v1__update_group_response__get_packed_size
+                     (const Promo__V1__UpdateGroupResponse   *message);
+size_t promo__v1__update_group_response__pack
+                     (const Promo__V1__UpdateGroupResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__update_group_response__pack_to_buffer
+                     (const Promo__V1__UpdateGroupResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__UpdateGroupResponse *
+       promo__v1__update_group_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__update_group_response__free_unpacked
+                     (Promo__V1__UpdateGroupResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Promo__V1__ReportRequest methods */
 void   promo__v1__report_request__init
                      (Promo__V1__ReportRequest         *message);
@@ -2702,6 +3018,33 @@ typedef void (*Promo__V1__VoidRedemptionRequest_Closure)
 typedef void (*Promo__V1__VoidRedemptionResponse_Closure)
                  (const Promo__V1__VoidRedemptionResponse *message,
                   void *closure_data);
+typedef void (*Promo__V1__Group_Closure)
+                 (const Promo__V1__Group *message,
+                  void *closure_data);
+typedef void (*Promo__V1__CreateGroupRequest_Closure)
+                 (const Promo__V1__CreateGroupRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__CreateGroupResponse_Closure)
+                 (const Promo__V1__CreateGroupResponse *message,
+                  void *closure_data);
+typedef void (*Promo__V1__GetGroupRequest_Closure)
+                 (const Promo__V1__GetGroupRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__GetGroupResponse_Closure)
+                 (const Promo__V1__GetGroupResponse *message,
+                  void *closure_data);
+typedef void (*Promo__V1__ListGroupsRequest_Closure)
+                 (const Promo__V1__ListGroupsRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__ListGroupsResponse_Closure)
+                 (const Promo__V1__ListGroupsResponse *message,
+                  void *closure_data);
+typedef void (*Promo__V1__UpdateGroupRequest_Closure)
+                 (const Promo__V1__UpdateGroupRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__UpdateGroupResponse_Closure)
+                 (const Promo__V1__UpdateGroupResponse *message,
+                  void *closure_data);
 typedef void (*Promo__V1__ReportRequest_Closure)
                  (const Promo__V1__ReportRequest *message,
                   void *closure_data);
@@ -2820,6 +3163,15 @@ extern const ProtobufCMessageDescriptor promo__v1__set_code_status_request__desc
 extern const ProtobufCMessageDescriptor promo__v1__set_code_status_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__void_redemption_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__void_redemption_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__group__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__create_group_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__create_group_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__get_group_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__get_group_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__list_groups_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__list_groups_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__update_group_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__update_group_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__report_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__money__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__actor_count__descriptor;

@@ -30,6 +30,10 @@ extension Request: CBridged {
         case PROMO__V1__REQUEST__CALL_FETCH_BACKUP: call = .fetchBackup(try FetchBackupRequest(c: m.fetch_backup))
         case PROMO__V1__REQUEST__CALL_AUDIT_LOG: call = .auditLog(try AuditLogRequest(c: m.audit_log))
         case PROMO__V1__REQUEST__CALL_GET_CODE: call = .getCode(try GetCodeRequest(c: m.get_code))
+        case PROMO__V1__REQUEST__CALL_CREATE_GROUP: call = .createGroup(try CreateGroupRequest(c: m.create_group))
+        case PROMO__V1__REQUEST__CALL_GET_GROUP: call = .getGroup(try GetGroupRequest(c: m.get_group))
+        case PROMO__V1__REQUEST__CALL_LIST_GROUPS: call = .listGroups(try ListGroupsRequest(c: m.list_groups))
+        case PROMO__V1__REQUEST__CALL_UPDATE_GROUP: call = .updateGroup(try UpdateGroupRequest(c: m.update_group))
         default: call = nil
         }
     }
@@ -83,6 +87,14 @@ extension Request: CBridged {
             (c.pointee.call_case, c.pointee.audit_log) = (PROMO__V1__REQUEST__CALL_AUDIT_LOG, value.cMessage(in: arena))
         case .getCode(let value):
             (c.pointee.call_case, c.pointee.get_code) = (PROMO__V1__REQUEST__CALL_GET_CODE, value.cMessage(in: arena))
+        case .createGroup(let value):
+            (c.pointee.call_case, c.pointee.create_group) = (PROMO__V1__REQUEST__CALL_CREATE_GROUP, value.cMessage(in: arena))
+        case .getGroup(let value):
+            (c.pointee.call_case, c.pointee.get_group) = (PROMO__V1__REQUEST__CALL_GET_GROUP, value.cMessage(in: arena))
+        case .listGroups(let value):
+            (c.pointee.call_case, c.pointee.list_groups) = (PROMO__V1__REQUEST__CALL_LIST_GROUPS, value.cMessage(in: arena))
+        case .updateGroup(let value):
+            (c.pointee.call_case, c.pointee.update_group) = (PROMO__V1__REQUEST__CALL_UPDATE_GROUP, value.cMessage(in: arena))
         }
         return c
     }
@@ -116,6 +128,10 @@ extension Response: CBridged {
         case PROMO__V1__RESPONSE__RESULT_FETCH_BACKUP: result = .fetchBackup(try FetchBackupResponse(c: m.fetch_backup))
         case PROMO__V1__RESPONSE__RESULT_AUDIT_LOG: result = .auditLog(try AuditLogResponse(c: m.audit_log))
         case PROMO__V1__RESPONSE__RESULT_GET_CODE: result = .getCode(try GetCodeResponse(c: m.get_code))
+        case PROMO__V1__RESPONSE__RESULT_CREATE_GROUP: result = .createGroup(try CreateGroupResponse(c: m.create_group))
+        case PROMO__V1__RESPONSE__RESULT_GET_GROUP: result = .getGroup(try GetGroupResponse(c: m.get_group))
+        case PROMO__V1__RESPONSE__RESULT_LIST_GROUPS: result = .listGroups(try ListGroupsResponse(c: m.list_groups))
+        case PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP: result = .updateGroup(try UpdateGroupResponse(c: m.update_group))
         default: result = nil
         }
     }
@@ -170,6 +186,14 @@ extension Response: CBridged {
             (c.pointee.result_case, c.pointee.audit_log) = (PROMO__V1__RESPONSE__RESULT_AUDIT_LOG, value.cMessage(in: arena))
         case .getCode(let value):
             (c.pointee.result_case, c.pointee.get_code) = (PROMO__V1__RESPONSE__RESULT_GET_CODE, value.cMessage(in: arena))
+        case .createGroup(let value):
+            (c.pointee.result_case, c.pointee.create_group) = (PROMO__V1__RESPONSE__RESULT_CREATE_GROUP, value.cMessage(in: arena))
+        case .getGroup(let value):
+            (c.pointee.result_case, c.pointee.get_group) = (PROMO__V1__RESPONSE__RESULT_GET_GROUP, value.cMessage(in: arena))
+        case .listGroups(let value):
+            (c.pointee.result_case, c.pointee.list_groups) = (PROMO__V1__RESPONSE__RESULT_LIST_GROUPS, value.cMessage(in: arena))
+        case .updateGroup(let value):
+            (c.pointee.result_case, c.pointee.update_group) = (PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP, value.cMessage(in: arena))
         }
         return c
     }
@@ -279,6 +303,7 @@ extension Campaign: CBridged {
         source = try CDecode.string(m.source, "Campaign.source")
         createdAtMs = m.created_at_ms
         stats = try CDecode.message(m.stats)
+        groupId = try CDecode.string(m.group_id, "Campaign.group_id")
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__Campaign> {
@@ -296,6 +321,7 @@ extension Campaign: CBridged {
         c.pointee.source = arena.cString(source)
         c.pointee.created_at_ms = createdAtMs
         c.pointee.stats = arena.cMessage(stats)
+        c.pointee.group_id = arena.cString(groupId)
         return c
     }
 }
@@ -930,6 +956,139 @@ extension VoidRedemptionResponse: CBridged {
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__VoidRedemptionResponse> {
         let c = arena.make(Promo__V1__VoidRedemptionResponse.self) { promo__v1__void_redemption_response__init($0) }
         c.pointee.redemption = arena.cMessage(redemption)
+        return c
+    }
+}
+
+extension Group: CBridged {
+    init(c: UnsafePointer<Promo__V1__Group>) throws(WireError) {
+        let m = c.pointee
+        id = try CDecode.string(m.id, "Group.id")
+        name = try CDecode.string(m.name, "Group.name")
+        maxPerUser = m.max_per_user
+        createdAtMs = m.created_at_ms
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__Group> {
+        let c = arena.make(Promo__V1__Group.self) { promo__v1__group__init($0) }
+        c.pointee.id = arena.cString(id)
+        c.pointee.name = arena.cString(name)
+        c.pointee.max_per_user = maxPerUser
+        c.pointee.created_at_ms = createdAtMs
+        return c
+    }
+}
+
+extension CreateGroupRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__CreateGroupRequest>) throws(WireError) {
+        let m = c.pointee
+        name = try CDecode.string(m.name, "CreateGroupRequest.name")
+        maxPerUser = m.max_per_user
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__CreateGroupRequest> {
+        let c = arena.make(Promo__V1__CreateGroupRequest.self) { promo__v1__create_group_request__init($0) }
+        c.pointee.name = arena.cString(name)
+        c.pointee.max_per_user = maxPerUser
+        return c
+    }
+}
+
+extension CreateGroupResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__CreateGroupResponse>) throws(WireError) {
+        let m = c.pointee
+        group = try CDecode.message(m.group)
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__CreateGroupResponse> {
+        let c = arena.make(Promo__V1__CreateGroupResponse.self) { promo__v1__create_group_response__init($0) }
+        c.pointee.group = arena.cMessage(group)
+        return c
+    }
+}
+
+extension GetGroupRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__GetGroupRequest>) throws(WireError) {
+        let m = c.pointee
+        groupId = try CDecode.string(m.group_id, "GetGroupRequest.group_id")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__GetGroupRequest> {
+        let c = arena.make(Promo__V1__GetGroupRequest.self) { promo__v1__get_group_request__init($0) }
+        c.pointee.group_id = arena.cString(groupId)
+        return c
+    }
+}
+
+extension GetGroupResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__GetGroupResponse>) throws(WireError) {
+        let m = c.pointee
+        group = try CDecode.message(m.group)
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__GetGroupResponse> {
+        let c = arena.make(Promo__V1__GetGroupResponse.self) { promo__v1__get_group_response__init($0) }
+        c.pointee.group = arena.cMessage(group)
+        return c
+    }
+}
+
+extension ListGroupsRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__ListGroupsRequest>) throws(WireError) {
+        let m = c.pointee
+        pageToken = try CDecode.string(m.page_token, "ListGroupsRequest.page_token")
+        pageSize = m.page_size
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ListGroupsRequest> {
+        let c = arena.make(Promo__V1__ListGroupsRequest.self) { promo__v1__list_groups_request__init($0) }
+        c.pointee.page_token = arena.cString(pageToken)
+        c.pointee.page_size = pageSize
+        return c
+    }
+}
+
+extension ListGroupsResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__ListGroupsResponse>) throws(WireError) {
+        let m = c.pointee
+        groups = try CDecode.messages(m.n_groups, m.groups)
+        nextPageToken = try CDecode.string(m.next_page_token, "ListGroupsResponse.next_page_token")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ListGroupsResponse> {
+        let c = arena.make(Promo__V1__ListGroupsResponse.self) { promo__v1__list_groups_response__init($0) }
+        (c.pointee.n_groups, c.pointee.groups) = arena.cMessages(groups)
+        c.pointee.next_page_token = arena.cString(nextPageToken)
+        return c
+    }
+}
+
+extension UpdateGroupRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__UpdateGroupRequest>) throws(WireError) {
+        let m = c.pointee
+        groupId = try CDecode.string(m.group_id, "UpdateGroupRequest.group_id")
+        group = try CDecode.message(m.group)
+        updateMask = try CDecode.strings(m.n_update_mask, m.update_mask, "UpdateGroupRequest.update_mask")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__UpdateGroupRequest> {
+        let c = arena.make(Promo__V1__UpdateGroupRequest.self) { promo__v1__update_group_request__init($0) }
+        c.pointee.group_id = arena.cString(groupId)
+        c.pointee.group = arena.cMessage(group)
+        (c.pointee.n_update_mask, c.pointee.update_mask) = arena.cStrings(updateMask)
+        return c
+    }
+}
+
+extension UpdateGroupResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__UpdateGroupResponse>) throws(WireError) {
+        let m = c.pointee
+        group = try CDecode.message(m.group)
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__UpdateGroupResponse> {
+        let c = arena.make(Promo__V1__UpdateGroupResponse.self) { promo__v1__update_group_response__init($0) }
+        c.pointee.group = arena.cMessage(group)
         return c
     }
 }

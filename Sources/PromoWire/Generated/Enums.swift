@@ -54,6 +54,9 @@ public struct Verdict: OpenEnum {
     public static let codeLimitReached = Self(rawValue: 12)
     public static let reservationNotFound = Self(rawValue: 13)
     public static let reservationExpired = Self(rawValue: 14)
+    /// The player has redeemed (or holds reservations for) the campaigns of the campaign's exclusive group as
+    /// often as the group allows. Judged right after USER_LIMIT_REACHED.
+    public static let groupLimitReached = Self(rawValue: 15)
 
     public static let names: [Int32: String] = [
         0: "UNSPECIFIED",
@@ -71,6 +74,7 @@ public struct Verdict: OpenEnum {
         12: "CODE_LIMIT_REACHED",
         13: "RESERVATION_NOT_FOUND",
         14: "RESERVATION_EXPIRED",
+        15: "GROUP_LIMIT_REACHED",
     ]
 }
 

@@ -34,6 +34,10 @@ public struct Request: WireMessage {
         case fetchBackup(FetchBackupRequest)
         case auditLog(AuditLogRequest)
         case getCode(GetCodeRequest)
+        case createGroup(CreateGroupRequest)
+        case getGroup(GetGroupRequest)
+        case listGroups(ListGroupsRequest)
+        case updateGroup(UpdateGroupRequest)
     }
 }
 
@@ -69,6 +73,10 @@ public struct Response: WireMessage {
         case fetchBackup(FetchBackupResponse)
         case auditLog(AuditLogResponse)
         case getCode(GetCodeResponse)
+        case createGroup(CreateGroupResponse)
+        case getGroup(GetGroupResponse)
+        case listGroups(ListGroupsResponse)
+        case updateGroup(UpdateGroupResponse)
     }
 }
 
@@ -139,6 +147,8 @@ public struct Campaign: WireMessage {
     public var createdAtMs: Int64 = 0
     /// headline numbers, filled in answers
     public var stats: CampaignStats?
+    /// the exclusive group the campaign belongs to; empty = none
+    public var groupId: String = ""
 
     public init() {}
 }
@@ -303,7 +313,8 @@ public struct CreateCampaignResponse: WireMessage {
 
 /// Changes the fields of `campaign` named in `update_mask` (field names of Campaign, as in AIP-134:
 /// "name", "active", "starts_at_ms", "expires_at_ms", "max_redemptions", "max_per_user", "eligibility",
-/// "reward", "source"). protoc-c has no proto3 `optional`, hence a mask rather than presence.
+/// "reward", "source", "group_id"; an empty group_id takes the campaign out of its group). protoc-c has no
+/// proto3 `optional`, hence a mask rather than presence.
 public struct UpdateCampaignRequest: WireMessage {
     public var campaignId: String = ""
     public var campaign: Campaign?
@@ -470,6 +481,75 @@ public struct VoidRedemptionRequest: WireMessage {
 
 public struct VoidRedemptionResponse: WireMessage {
     public var redemption: RedemptionInfo?
+
+    public init() {}
+}
+
+// MARK: - Back office: exclusive groups. A player may redeem the campaigns of one group at most max_per_user times
+// in total (live reservations count, voided redemptions do not); past it the verdict is GROUP_LIMIT_REACHED.
+
+public struct Group: WireMessage {
+    /// assigned by the server
+    public var id: String = ""
+    public var name: String = ""
+    /// redemptions per player over all campaigns of the group; 0 = unlimited
+    public var maxPerUser: UInt32 = 0
+    public var createdAtMs: Int64 = 0
+
+    public init() {}
+}
+
+public struct CreateGroupRequest: WireMessage {
+    public var name: String = ""
+    public var maxPerUser: UInt32 = 0
+
+    public init() {}
+}
+
+public struct CreateGroupResponse: WireMessage {
+    public var group: Group?
+
+    public init() {}
+}
+
+public struct GetGroupRequest: WireMessage {
+    public var groupId: String = ""
+
+    public init() {}
+}
+
+public struct GetGroupResponse: WireMessage {
+    public var group: Group?
+
+    public init() {}
+}
+
+public struct ListGroupsRequest: WireMessage {
+    public var pageToken: String = ""
+    public var pageSize: UInt32 = 0
+
+    public init() {}
+}
+
+public struct ListGroupsResponse: WireMessage {
+    public var groups: [Group] = []
+    public var nextPageToken: String = ""
+
+    public init() {}
+}
+
+/// Changes the fields of `group` named in `update_mask` ("name", "max_per_user"). Lowering max_per_user below
+/// what a player already holds is allowed: it only blocks that player's further redemptions.
+public struct UpdateGroupRequest: WireMessage {
+    public var groupId: String = ""
+    public var group: Group?
+    public var updateMask: [String] = []
+
+    public init() {}
+}
+
+public struct UpdateGroupResponse: WireMessage {
+    public var group: Group?
 
     public init() {}
 }
