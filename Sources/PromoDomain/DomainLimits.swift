@@ -28,6 +28,11 @@ public struct DomainLimits: Sendable, Hashable {
     public var depositMatchPercentMax: UInt32 = 1000
     /// Free spins granted by one redemption.
     public var freeSpinsMax: UInt32 = 10_000
+    /// A bonus amount, a deposit match's cap and a loyalty-points amount at most (1e10: 100 million in a
+    /// currency of 2 decimals). The report totals add rewards up per campaign and hour in 64-bit integers:
+    /// at this bound Int64.max / 1e10 ≈ 922 million redemptions fit in one hour's total, over 250,000 per
+    /// second, beyond what the single writer commits, so those sums cannot overflow.
+    public var rewardAmountMax: Int64 = 10_000_000_000
     /// The highest acceptable chance that one random guess hits a live code of a pattern.
     public var guessProbabilityMax: Double = 1.0 / 10_000
 

@@ -5,7 +5,9 @@ extension Reward {
     ) throws(DomainError) {
         switch self {
         case .bonus(let amountMinor, let currency):
-            if amountMinor <= 0 { throw .invalidArgument("\(field).amountMinor: must be positive") }
+            if amountMinor <= 0 || amountMinor > limits.rewardAmountMax {
+                throw .invalidArgument("\(field).amountMinor: \(amountMinor), must be 1...\(limits.rewardAmountMax)")
+            }
             try FieldRules.requireCurrency(currency, field: "\(field).currency")
         case .depositMatch(let percent, let capMinor, let currency):
             if percent < 1 || percent > limits.depositMatchPercentMax {
@@ -13,7 +15,9 @@ extension Reward {
                     "\(field).percent: \(percent), must be 1...\(limits.depositMatchPercentMax)")
             }
             // A zero cap would grant nothing; an uncapped match is an unbounded liability.
-            if capMinor <= 0 { throw .invalidArgument("\(field).capMinor: must be positive") }
+            if capMinor <= 0 || capMinor > limits.rewardAmountMax {
+                throw .invalidArgument("\(field).capMinor: \(capMinor), must be 1...\(limits.rewardAmountMax)")
+            }
             try FieldRules.requireCurrency(currency, field: "\(field).currency")
         case .freeSpins(let count, let gameId):
             if count < 1 || count > limits.freeSpinsMax {
@@ -21,7 +25,9 @@ extension Reward {
             }
             try FieldRules.requireIdentifier(gameId, field: "\(field).gameId", limits: limits)
         case .loyaltyPoints(let amount):
-            if amount <= 0 { throw .invalidArgument("\(field).amount: must be positive") }
+            if amount <= 0 || amount > limits.rewardAmountMax {
+                throw .invalidArgument("\(field).amount: \(amount), must be 1...\(limits.rewardAmountMax)")
+            }
         }
     }
 }

@@ -338,8 +338,9 @@ final class CodeService: Sendable {
         let afterId = try PageToken.decode(request.pageToken)?.ms
         let pageSize = request.pageSize == 0
             ? configuration.exportPageSizeDefault : min(Int(request.pageSize), configuration.exportPageSizeMax)
-        // Leave room for the envelope: a page ends early rather than overflow the frame.
-        let pageBytesMax = configuration.frameBytesMax - 4_096
+        // Leave room for the envelope: a page ends early rather than overflow the frame. The room is a share
+        // of small frames (frameBytesMax may be 1 KiB), so the budget is never negative.
+        let pageBytesMax = configuration.frameBytesMax - min(4_096, configuration.frameBytesMax / 4)
         return store.read(on: eventLoop) { connection in
             try Self.requireCampaign(filter.campaignId, on: connection)
             let rows = try connection.codes(filter, afterId: afterId, limit: pageSize + 1)
@@ -349,7 +350,9 @@ final class CodeService: Sendable {
             for row in rows.prefix(pageSize) {
                 let info = WireMapping.wire(row.code)
                 bytes += 48 + info.code.utf8.count + info.campaignId.utf8.count + info.ownerId.utf8.count + info.batchId.utf8.count
-                if bytes > pageBytesMax { break }
+                // Every page carries at least one code, so paging always moves on. One code fits any frame:
+                // its fields are bounded (code 256, ids 128 bytes each), well inside 3/4 of the 1 KiB minimum.
+                if bytes > pageBytesMax && !page.isEmpty { break }
                 page.append(info)
                 lastId = row.id
             }

@@ -32,7 +32,10 @@ final class FailureRecorder: Sendable {
         if dropped > 0 { logger.warning("failure buffer full: dropped failed-validate counts", metadata: ["dropped": "\(dropped)"]) }
         guard !events.isEmpty else { return completion() }
         store.writer.submit({ connection in try connection.recordFailures(events) }) { [logger] result in
-            if case .failure(let error) = result { logger.error("recording failures failed", metadata: ["error": "\(error)"]) }
+            // A storage fault is logged by the writer's StorageFaultLog, once per window, not once per flush here.
+            if case .failure(let error) = result, (error as? StoreError)?.isStorageFault != true {
+                logger.error("recording failures failed", metadata: ["error": "\(error)"])
+            }
             completion()
         }
     }

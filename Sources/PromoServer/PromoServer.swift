@@ -36,7 +36,8 @@ public final class PromoServer: Service, Sendable {
         var store: PromoStore?
         var failures: FailureRecorder?
         var connections: OpenConnections?
-        var failureFlush: RepeatedTask?
+        /// The failure flush and the background purge.
+        var timers: [RepeatedTask] = []
         var address: SocketAddress?
         var metricsEndpoint: MetricsEndpoint?
     }
@@ -82,7 +83,18 @@ public final class PromoServer: Service, Sendable {
         writerLimits.batchMax = configuration.writeBatchMax
         writerLimits.queueMax = configuration.writeQueueMax
         writerLimits.batchObserver = metrics.batchObserver
+        writerLimits.faultObserver = StorageFaultLog(intervalMs: configuration.storageFaultLogIntervalMs, logger: logger).observer
+        storeConfiguration.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
         let store = try PromoStore(configuration: storeConfiguration, writerLimits: writerLimits)
+        // From here on a failure (a taken port, say) must not leave the store open or its timers running.
+        var timers: [RepeatedTask] = []
+        var started = false
+        defer {
+            if !started {
+                for timer in timers { timer.cancel() }
+                store.close()
+            }
+        }
 
         let registry = ApiKeyRegistry(records: try store.writer.synchronously { try $0.apiKeys() })
         try AdminBootstrap.installIfEmpty(
@@ -92,6 +104,13 @@ public final class PromoServer: Service, Sendable {
             initialDelay: .milliseconds(Int64(configuration.failureFlushMs)),
             delay: .milliseconds(Int64(configuration.failureFlushMs))
         ) { _ in failures.flush() }
+        timers.append(failureFlush)
+        let purge = BackgroundPurge(store: store, configuration: configuration, logger: logger)
+        timers.append(
+            group.any().scheduleRepeatedTask(
+                initialDelay: .milliseconds(Int64(configuration.purgeIntervalMs)),
+                delay: .milliseconds(Int64(configuration.purgeIntervalMs))
+            ) { _ in purge.run() })
         let router = RequestRouter(
             configuration: configuration, registry: registry, store: store, failures: failures,
             loopReaders: try EventLoopReaders(group: group, store: store), logger: logger)
@@ -154,10 +173,11 @@ public final class PromoServer: Service, Sendable {
             $0.store = store
             $0.failures = failures
             $0.connections = connections
-            $0.failureFlush = failureFlush
+            $0.timers = timers
             $0.address = address
             $0.metricsEndpoint = metricsEndpoint
         }
+        started = true
         health.markReady()
         logger.notice("listening", metadata: ["address": "\(address)", "database": "\(configuration.databasePath)"])
         if tls != nil {
@@ -178,16 +198,16 @@ public final class PromoServer: Service, Sendable {
 
     /// Graceful stop; safe to call more than once.
     public func shutdown() async {
-        let (quiescing, store, failures, failureFlush, connections) = state.withLock { state in
+        let (quiescing, store, failures, timers, connections) = state.withLock { state in
             defer {
                 state.quiescing = nil
                 state.store = nil
                 state.failures = nil
-                state.failureFlush = nil
+                state.timers = []
                 state.connections = nil
                 state.serverChannel = nil
             }
-            return (state.quiescing, state.store, state.failures, state.failureFlush, state.connections)
+            return (state.quiescing, state.store, state.failures, state.timers, state.connections)
         }
         guard let quiescing, let store else { return }
         health.markShuttingDown()
@@ -205,7 +225,7 @@ public final class PromoServer: Service, Sendable {
             logger.warning("shutdown grace elapsed with requests in flight; closing the connections anyway")
             await connections?.closeAll()
         }
-        failureFlush?.cancel()
+        for timer in timers { timer.cancel() }
         await failures?.flushAndWait()
         store.close()
         let metricsEndpoint = state.withLock { state in

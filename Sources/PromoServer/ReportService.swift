@@ -60,7 +60,7 @@ final class ReportService: Sendable {
     }
 
     static func response(_ report: CampaignReport, _ configuration: ServerConfiguration) -> ReportResponse {
-        let standing = report.redemptions - report.voided
+        let standing = report.redemptions &- min(report.voided, report.redemptions)
         func actors(_ list: [ActorTotals]) -> [ActorCount] {
             list.map { actor in ActorCount.with { $0.key = actor.key; $0.redemptions = actor.redemptions; $0.failures = actor.failures } }
         }

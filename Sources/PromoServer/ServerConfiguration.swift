@@ -75,6 +75,24 @@ public struct ServerConfiguration: Sendable {
     public var failureFlushMs = 1_000
     /// Failed validates buffered at most between writes; beyond it they are dropped (and logged). Default 100,000.
     public var failureBufferMax = 100_000
+    /// A storage fault (disk full, I/O error) is logged once per this many ms while it lasts, with the number
+    /// of faults in between, instead of once per failed request. Default 60,000 ms.
+    public var storageFaultLogIntervalMs = 60_000
+    /// How long the answer to a redeem's idempotency key is kept; a replay after that is a new request.
+    /// Default 86,400,000 ms (24 h).
+    public var idempotencyRetentionMs = 86_400_000
+    /// How long a reservation that expired unused is kept (meanwhile redeeming it answers RESERVATION_EXPIRED,
+    /// afterwards RESERVATION_NOT_FOUND). Default 86,400,000 ms (24 h).
+    public var reservationRetentionMs = 86_400_000
+    /// How often the background purge of expired idempotency records and reservations runs. Default 60,000 ms.
+    public var purgeIntervalMs = 60_000
+    /// Rows one purge job deletes at most (of each kind); a purge is a chain of such writer jobs, so redeems
+    /// never wait behind more than one of them. Default 500.
+    public var purgeBatchRows = 500
+    /// Distinct IPs, devices and users whose failed attempts the report totals track per campaign and hour;
+    /// the rest are counted together under the empty key, so invented callers cannot grow the file without
+    /// bound. Default 1,000.
+    public var reportDimensionKeysPerHourMax = 1_000
     /// Read-only SQLite connections serving reads. Default 2.
     public var readerCount = 2
     /// The bootstrap admin key to install on first start instead of generating one (`PROMO_ADMIN_KEY`).
@@ -170,6 +188,10 @@ public struct ServerConfiguration: Sendable {
         try require(reportTopDefault >= 1 && reportTopMax >= reportTopDefault && reportBreakdownMax >= 1, "report limits must be positive")
         try require(failureFlushMs >= 10 && failureBufferMax >= 1, "failureFlushMs >= 10 and failureBufferMax >= 1")
         try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
+        try require(storageFaultLogIntervalMs >= 0, "storageFaultLogIntervalMs must not be negative")
+        try require(idempotencyRetentionMs >= 1 && reservationRetentionMs >= 0, "idempotencyRetentionMs >= 1 and reservationRetentionMs >= 0")
+        try require(purgeIntervalMs >= 10 && purgeBatchRows >= 1, "purgeIntervalMs >= 10 and purgeBatchRows >= 1")
+        try require(reportDimensionKeysPerHourMax >= 1, "reportDimensionKeysPerHourMax must be at least 1")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
         try require(frameReadTimeoutMs >= 10, "frameReadTimeoutMs must be at least 10")
         try require(rateLimitUserFailuresMax >= 0 && rateLimitIpFailuresMax >= 0, "rate limits must not be negative")

@@ -41,6 +41,11 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
             case .constraint: self.init(.alreadyExists, "conflicts with existing data", underlying: error)
             case .busy: self.init(.unavailable, "storage is busy, retry", underlying: error)
             case .closed: self.init(.unavailable, "server is shutting down", underlying: error)
+            // Faults of the disk, not of the request: reads still work; retry later, with the same idempotency key.
+            case .storageFull:
+                self.init(.unavailable, "storage full: the server's disk has no space left; retry later", underlying: error)
+            case .ioError:
+                self.init(.unavailable, "storage I/O error; retry later", underlying: error)
             case .unusable, .sqlite: self.init(.internal, "storage error", underlying: error)
             }
         case let error as WireError:

@@ -8,6 +8,9 @@ import CSQLite
 public final class Connection {
     let handle: OpaquePointer
     private var statements: [String: Statement] = [:]
+    /// Distinct IPs, devices and users whose failed attempts are counted per campaign and hour; the rest are
+    /// counted under `otherDimensionKey`. Set from `StoreConfiguration`. Default 1,000.
+    public var dimensionKeysPerHourMax = 1_000
 
     public init(path: String, readOnly: Bool = false, busyTimeoutMs: Int32) throws(StoreError) {
         var handle: OpaquePointer?
@@ -72,6 +75,13 @@ public final class Connection {
     }
 
     public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// Rows changed since the connection opened.
+    var totalChanges: Int64 { sqlite3_total_changes64(handle) }
+
+    /// True while a transaction is open. SQLite rolls a transaction back by itself after some errors
+    /// (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM, some SQLITE_BUSY): this is how a caller finds out.
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 

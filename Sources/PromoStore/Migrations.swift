@@ -248,6 +248,15 @@ enum Migrations {
         DELETE FROM campaign_dimensions WHERE dimension = 'user' AND failures = 0;
         UPDATE campaign_dimensions SET redemptions = 0 WHERE dimension = 'user' AND redemptions <> 0;
         """,
+        // 7: indexes for work the single writer does. Discarding a generate batch asks, per code, whether any
+        // redemption names it, and deleting a code makes SQLite check both foreign keys that point at it:
+        // without these, codes × (redemptions + reservations) while every redeem waits. The background purge
+        // takes the oldest idempotency records first.
+        """
+        CREATE INDEX redemptions_by_code ON redemptions(code_key);
+        CREATE INDEX reservations_by_code ON reservations(code_key);
+        CREATE INDEX idempotency_by_age ON idempotency(created_at_ms);
+        """,
     ]
 
     /// Steps numbered by hand, for a step written while an earlier number was still being written on another

@@ -14,6 +14,7 @@ public final class PromoStore: Sendable {
         let connection = try Connection(path: configuration.path, busyTimeoutMs: configuration.busyTimeoutMs)
         try Self.tune(connection, configuration)
         try Migrations.migrate(connection)
+        connection.dimensionKeysPerHourMax = configuration.dimensionKeysPerHourMax
         self.writer = GroupCommitWriter(connection: connection, limits: writerLimits)
         self.readers = try ReaderPool(configuration: configuration, count: configuration.readerCount)
     }

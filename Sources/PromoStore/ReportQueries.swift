@@ -74,6 +74,12 @@ public struct ReportQuery: Sendable, Hashable {
     }
 }
 
+/// a + b, or the largest value when that overflows: for report totals, where a clamped figure beats a trap.
+func saturatingSum<T: FixedWidthInteger>(_ a: T, _ b: T) -> T {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? (b > 0 ? .max : .min) : sum
+}
+
 extension Connection {
     /// The report, or nil when the campaign does not exist. Reads a bounded number of maintained rows; only
     /// distinct users of a partial range and top lists of a partial range scan (by index) within the range.
@@ -95,12 +101,14 @@ extension Connection {
             WHERE campaign_id = ? AND hour_ms >= ? AND hour_ms < ? ORDER BY hour_ms
             """)
         try bindRange(hours, query.campaignId, from, to)
+        // Totals saturate instead of trapping: the domain bounds each reward (DomainLimits.rewardAmountMax), but
+        // a sum over many hours, or rows written before that bound, could still pass Int64.max.
         while try hours.step() {
             let (redemptions, voided) = (UInt64(clamping: hours.int64(1)), UInt64(clamping: hours.int64(2)))
-            report.redemptions += redemptions
-            report.voided += voided
-            report.freeSpins += UInt64(clamping: hours.int64(4))
-            report.loyaltyPoints += hours.int64(5)
+            report.redemptions = saturatingSum(report.redemptions, redemptions)
+            report.voided = saturatingSum(report.voided, voided)
+            report.freeSpins = saturatingSum(report.freeSpins, UInt64(clamping: hours.int64(4)))
+            report.loyaltyPoints = saturatingSum(report.loyaltyPoints, max(0, hours.int64(5)))
             // Buckets start at UTC hour or midnight boundaries; quiet ones are left out.
             let newUsers = UInt64(clamping: hours.int64(3))
             guard redemptions > voided || newUsers > 0 else { continue }
@@ -108,18 +116,27 @@ extension Connection {
             if report.timeline.last?.startMs != bucket {
                 report.timeline.append(TimelineBucket(startMs: bucket, redemptions: 0, newUsers: 0))
             }
-            report.timeline[report.timeline.count - 1].redemptions += redemptions - voided
-            report.timeline[report.timeline.count - 1].newUsers += newUsers
+            let last = report.timeline.count - 1
+            report.timeline[last].redemptions = saturatingSum(report.timeline[last].redemptions, redemptions &- min(voided, redemptions))
+            report.timeline[last].newUsers = saturatingSum(report.timeline[last].newUsers, newUsers)
         }
 
+        // Summed here, saturating: SQLite's sum() fails the whole report with "integer overflow" instead.
         let money = try statement(
             """
-            SELECT currency, sum(amount_minor) FROM campaign_money_hours
-            WHERE campaign_id = ? AND hour_ms >= ? AND hour_ms < ? GROUP BY currency HAVING sum(amount_minor) > 0
-            ORDER BY currency
+            SELECT currency, amount_minor FROM campaign_money_hours
+            WHERE campaign_id = ? AND hour_ms >= ? AND hour_ms < ? ORDER BY currency
             """)
         try bindRange(money, query.campaignId, from, to)
-        while try money.step() { report.money.append((money.string(0), money.int64(1))) }
+        while try money.step() {
+            let (currency, amount) = (money.string(0), max(0, money.int64(1)))
+            if report.money.last?.currency == currency {
+                report.money[report.money.count - 1].amountMinor = saturatingSum(report.money[report.money.count - 1].amountMinor, amount)
+            } else {
+                report.money.append((currency, amount))
+            }
+        }
+        report.money.removeAll { $0.amountMinor == 0 }
 
         let failures = try statement(
             """
@@ -148,8 +165,11 @@ extension Connection {
         report.topUsers = try topActors("user", query, from, to, wholeCampaign: wholeCampaign)
 
         // Past the share, or the count, whichever is lower; independent of how long the top lists are.
-        let standing = report.redemptions - report.voided
-        let byShare = max(query.suspectRedemptionsMin, UInt64((query.suspectShare * Double(standing)).rounded(.down)) + 1)
+        let standing = report.redemptions &- min(report.voided, report.redemptions)
+        let share = (query.suspectShare * Double(standing)).rounded(.down)
+        // UInt64(Double) traps on NaN, infinities and values out of range: clamp before converting.
+        let shareCount: UInt64 = share.isNaN || share < 0 ? 0 : share >= 18_446_744_073_709_549_568.0 ? .max - 1 : UInt64(share)
+        let byShare = max(query.suspectRedemptionsMin, shareCount + 1)
         let redemptionsAtLeast = min(byShare, query.suspectRedemptionsMax)
         report.suspectIps = try suspects("ip", query, from, to, wholeCampaign, redemptionsAtLeast)
         report.suspectDevices = try suspects("device", query, from, to, wholeCampaign, redemptionsAtLeast)

@@ -74,6 +74,10 @@ enum ReportTotals {
     }
 }
 
+/// The report key failed attempts are counted under once a campaign's hour tracks `dimensionKeysPerHourMax`
+/// keys of a dimension. Empty: real IPs, devices and users are never counted under an empty key.
+public let otherDimensionKey = ""
+
 /// One failed validate or redeem of a known campaign, for the failure totals.
 public struct FailureEvent: Sendable, Hashable {
     public var campaignId: String
@@ -196,9 +200,35 @@ extension Connection {
             try failures.run()
             failures.reset()
             for (dimension, key) in [("ip", event.ip), ("device", event.deviceId), ("user", event.userId)] where !key.isEmpty {
-                try bumpDimension(campaignId: event.campaignId, dimension: dimension, key: key, hour: hour, redemptions: 0, failures: 1)
+                let tracked = try trackedFailureKey(campaignId: event.campaignId, dimension: dimension, key: key, hour: hour)
+                try bumpDimension(campaignId: event.campaignId, dimension: dimension, key: tracked, hour: hour, redemptions: 0, failures: 1)
             }
         }
+    }
+
+    /// The key a failed attempt is counted under: its own, when the campaign's hour already tracks it or
+    /// tracks fewer than `dimensionKeysPerHourMax` keys of that dimension; otherwise `otherDimensionKey`.
+    ///
+    /// Failed attempts leave no raw row, so without this bound a guesser who invents a new IP, device or user
+    /// per attempt would add rows faster than any redemption does. Redemptions are never capped: each has
+    /// its raw row anyway, and the consistency check compares the dimension rows with them.
+    private func trackedFailureKey(campaignId: String, dimension: String, key: String, hour: Int64) throws(StoreError)
+        -> String
+    {
+        let select = try statement(
+            """
+            SELECT EXISTS (SELECT 1 FROM campaign_dimension_hours
+                           WHERE campaign_id = ?1 AND dimension = ?2 AND hour_ms = ?3 AND key = ?4),
+                   (SELECT count(*) FROM (SELECT 1 FROM campaign_dimension_hours
+                           WHERE campaign_id = ?1 AND dimension = ?2 AND hour_ms = ?3 LIMIT ?5))
+            """)
+        try select.bind(1, campaignId)
+        try select.bind(2, dimension)
+        try select.bind(3, hour)
+        try select.bind(4, key)
+        try select.bind(5, dimensionKeysPerHourMax)
+        guard let (known, count) = try select.firstRow({ ($0.bool(0), $0.int(1)) }) else { return key }
+        return known || count < dimensionKeysPerHourMax ? key : otherDimensionKey
     }
 
     private func bumpDimension(
@@ -261,7 +291,7 @@ extension Connection {
             maintained: "SELECT id, codes_issued, codes_redeemed FROM campaigns")
         try mismatches(
             "codes.uses",
-            // Grouped, not correlated: redemptions has no index on code_key, and a per-code subquery is quadratic.
+            // Grouped, not correlated: one pass over redemptions instead of one index lookup per code.
             expected: """
                 SELECT k.key, coalesce(u.n, 0) FROM codes k LEFT JOIN (
                     SELECT code_key, count(*) AS n FROM redemptions WHERE voided_at_ms IS NULL GROUP BY code_key

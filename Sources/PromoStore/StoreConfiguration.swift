@@ -19,6 +19,9 @@ public struct StoreConfiguration: Sendable {
     public var readerCount: Int = 2
     /// Page cache per connection, in KiB. Default 32 MiB.
     public var cacheKiB: Int = 32 * 1024
+    /// Distinct IPs, devices and users whose failed attempts the report totals track per campaign, dimension
+    /// and hour; the rest are counted together under `otherDimensionKey`. Default 1,000.
+    public var dimensionKeysPerHourMax: Int = 1_000
 
     public init(path: String) {
         self.path = path

@@ -26,6 +26,12 @@ struct ConfigFile: Decodable {
     var idempotencyKeyBytesMax: Int?
     var voidReasonBytesMax: Int?
     var readerCount: Int?
+    var storageFaultLogIntervalMs: Int?
+    var idempotencyRetentionMs: Int?
+    var reservationRetentionMs: Int?
+    var purgeIntervalMs: Int?
+    var purgeBatchRows: Int?
+    var reportDimensionKeysPerHourMax: Int?
     var generateCountMax: UInt32?
     var generateInlineCodesMax: Int?
     var generateChunkCodes: Int?
@@ -108,6 +114,12 @@ struct ConfigFile: Decodable {
         if let idempotencyKeyBytesMax { settings.idempotencyKeyBytesMax = idempotencyKeyBytesMax }
         if let voidReasonBytesMax { settings.voidReasonBytesMax = voidReasonBytesMax }
         if let readerCount { settings.readerCount = readerCount }
+        if let storageFaultLogIntervalMs { settings.storageFaultLogIntervalMs = storageFaultLogIntervalMs }
+        if let idempotencyRetentionMs { settings.idempotencyRetentionMs = idempotencyRetentionMs }
+        if let reservationRetentionMs { settings.reservationRetentionMs = reservationRetentionMs }
+        if let purgeIntervalMs { settings.purgeIntervalMs = purgeIntervalMs }
+        if let purgeBatchRows { settings.purgeBatchRows = purgeBatchRows }
+        if let reportDimensionKeysPerHourMax { settings.reportDimensionKeysPerHourMax = reportDimensionKeysPerHourMax }
         if let generateCountMax { settings.generateCountMax = generateCountMax }
         if let generateInlineCodesMax { settings.generateInlineCodesMax = generateInlineCodesMax }
         if let generateChunkCodes { settings.generateChunkCodes = generateChunkCodes }
