@@ -35,11 +35,10 @@ private final class RedeemProgress: Sendable {
     let redeemed = Atomic<Int>(0)
 }
 
-@Suite("Online backup and restore over TCP")
+@Suite("Online backup and restore over TCP", .serverCleanup)
 struct BackupTests {
     @Test func aBackupFetchedOverTheProtocolRestoresAnIdenticalServer() async throws {
         let source = try await TestServer.start()
-        defer { Task { await source.stop() } }
         let admin = try await source.session()
 
         // Campaigns, a shared code at its limit with a void, generated codes, redemptions by several users.
@@ -87,7 +86,6 @@ struct BackupTests {
         await admin.close()
 
         let copy = try await TestServer.start(dataDirectory: restored)
-        defer { Task { await copy.stop() } }
         let restoredAdmin = try await copy.session()
         let after = try await snapshot(restoredAdmin, campaignIds: [limited.id, bulk.id], users: users, toMs: toMs)
         #expect(after == before)
@@ -111,7 +109,6 @@ struct BackupTests {
             $0.backupStepPages = 1
             $0.backupStepPauseMs = 2
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign("Busy"))
         guard case .generate(let batch) = try await admin.call(.generate(.with { $0.campaignId = campaign.id; $0.count = 3_000 })) else {
@@ -161,7 +158,6 @@ struct BackupTests {
             $0.backupStepPages = 1
             $0.backupStepPauseMs = 25
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let port = server.port
         let first = Task {
@@ -189,7 +185,6 @@ struct BackupTests {
 
     @Test func badNamesAndRangesAreRefused() async throws {
         let server = try await TestServer.start { $0.backupChunkBytesMax = 4_096 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         for name in ["../escape.sqlite", "a/b", "/etc/passwd", ".hidden", "..", "with space", "ünïcode", String(repeating: "n", count: 129)] {
             let response = try await admin.send(.backup(.with { $0.name = name }))
@@ -227,7 +222,6 @@ struct BackupTests {
 
     @Test func onlyAdminsMayBackUpFetchOrReadTheAuditLog() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         _ = try await admin.backup(name: "secret.sqlite")
         let campaign = try await admin.createCampaign(bonusCampaign())
@@ -256,7 +250,6 @@ struct BackupTests {
 
     @Test func oldBackupsBeyondTheRetentionCountAreDeleted() async throws {
         let server = try await TestServer.start { $0.backupsKeepMax = 2 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         for name in ["b1.sqlite", "b2.sqlite", "b3.sqlite"] {
             _ = try await admin.backup(name: name)

@@ -49,7 +49,7 @@ private final class CrashLedger: Sendable {
     var problems: [String] { state.withLock { $0.problems } }
 }
 
-@Suite("Crash: kill -9 under redeem load, restart, nothing acknowledged lost, totals consistent", .serialized)
+@Suite("Crash: kill -9 under redeem load, restart, nothing acknowledged lost, totals consistent", .serialized, .serverCleanup)
 struct CrashTests {
     static let campaignLimit: UInt64 = 300
     static let perUserLimit: UInt32 = 2

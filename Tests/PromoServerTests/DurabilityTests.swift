@@ -90,7 +90,7 @@ private func readFile(_ path: String) -> String {
     return String(decoding: bytes, as: UTF8.self)
 }
 
-@Suite("Durability: acknowledged redemptions survive kill -9")
+@Suite("Durability: acknowledged redemptions survive kill -9", .serverCleanup)
 struct DurabilityTests {
     @Test func acknowledgedRedemptionsSurviveSIGKILL() async throws {
         let directory = makeTemporaryDirectory()

@@ -66,7 +66,7 @@ private struct ConfiguredRun {
     }
 }
 
-@Suite("Configuration from PROMO_* environment variables", .serialized)
+@Suite("Configuration from PROMO_* environment variables", .serialized, .serverCleanup)
 struct EnvironmentConfigTests {
     /// The config file names 127.0.0.2 for both ports and port 1 for metrics; the environment overrides the
     /// metrics host and port; the flags override the environment's protocol host and port.

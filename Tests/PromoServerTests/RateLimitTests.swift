@@ -5,7 +5,7 @@ import PromoWire
 import Testing
 
 /// Guessing protection over TCP: failed attempts per user and per IP, the cool-down, and what it spares.
-@Suite("Rate limiting of failed attempts")
+@Suite("Rate limiting of failed attempts", .serverCleanup)
 struct RateLimitTests {
     private static func server(_ configure: @escaping (inout ServerConfiguration) -> Void = { _ in }) async throws
         -> TestServer
@@ -21,7 +21,6 @@ struct RateLimitTests {
 
     @Test func aGuesserIsLockedOutEvenFromARealCode() async throws {
         let server = try await Self.server()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let real = Unique.code("REAL")
         _ = try await admin.createCampaign(bonusCampaign(), code: real)
@@ -42,7 +41,6 @@ struct RateLimitTests {
 
     @Test func oneIpIsLimitedAcrossManyUsers() async throws {
         let server = try await Self.server()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let real = Unique.code("REAL")
         _ = try await admin.createCampaign(bonusCampaign(), code: real)
@@ -60,7 +58,6 @@ struct RateLimitTests {
 
     @Test func refusalsAboutARealCodeDoNotCount() async throws {
         let server = try await Self.server()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let soldOut = Unique.code("SOLD")
         _ = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 1 }, code: soldOut)
@@ -81,7 +78,6 @@ struct RateLimitTests {
 
     @Test func successfulRedemptionsAreNeverThrottled() async throws {
         let server = try await Self.server()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let player = user(Unique.user()) { $0.ip = "192.0.2.9" }
         for _ in 0..<30 {
@@ -99,7 +95,6 @@ struct RateLimitTests {
             $0.rateLimitUserFailuresMax = 2
             $0.rateLimitCooldownMs = 2_500  // long enough for a loaded CI machine to send the next call inside it
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let real = Unique.code("REAL")
         _ = try await admin.createCampaign(bonusCampaign(), code: real)
@@ -121,7 +116,6 @@ struct RateLimitTests {
             $0.rateLimitUserFailuresMax = 0
             $0.rateLimitIpFailuresMax = 0
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let player = user(Unique.user()) { $0.ip = "192.0.2.1" }
         for _ in 0..<50 {
@@ -140,7 +134,7 @@ struct RateLimitTests {
     }
 }
 
-@Suite("Slow and partial frames")
+@Suite("Slow and partial frames", .serverCleanup)
 struct SlowFrameTests {
     @Test func aFrameDribbledByteByByteIsCutOff() async throws {
         // The idle timeout alone would never fire: a byte arrives every 50 ms.
@@ -148,7 +142,6 @@ struct SlowFrameTests {
             $0.idleTimeoutMs = 2_000
             $0.frameReadTimeoutMs = 300
         }
-        defer { Task { await server.stop() } }
         let raw = try await server.raw()
         let start = ContinuousClock.now
         try await raw.write([0x00, 0x00, 0x01, 0x00])  // 256 bytes announced
@@ -173,7 +166,6 @@ struct SlowFrameTests {
             $0.idleTimeoutMs = 2_000
             $0.frameReadTimeoutMs = 1_000
         }
-        defer { Task { await server.stop() } }
         let raw = try await server.raw()
         // Each request is written in two halves 200 ms apart, for well over the frame timeout in all; every
         // frame completes in time, so every one is answered.

@@ -3,11 +3,10 @@ import PromoServer
 import PromoWire
 import Testing
 
-@Suite("Reservations: validate with reserve_ms holds a use")
+@Suite("Reservations: validate with reserve_ms holds a use", .serverCleanup)
 struct ReservationTests {
     @Test func aHeldUseIsKeptForItsHolder() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("HELD")
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 1 }, code: code)
@@ -42,7 +41,6 @@ struct ReservationTests {
 
     @Test func anExpiredHoldFreesTheUseForOthers() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("LAPSED")
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 1 }, code: code)
@@ -65,7 +63,6 @@ struct ReservationTests {
 
     @Test func redeemingWithALapsedReservationIsReservationExpired() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("EXPIREDHOLD")
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 5 }, code: code)
@@ -85,7 +82,6 @@ struct ReservationTests {
 
     @Test func aReservationOfAnotherUserOrCodeIsNotFound() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("MINE")
         let otherCode = Unique.code("YOURS")
@@ -110,7 +106,6 @@ struct ReservationTests {
 
     @Test func aHeldUseCountsAgainstTheCodeAndUserLimitsToo() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
 
         // The code's own limit.
@@ -137,7 +132,6 @@ struct ReservationTests {
 
     @Test func aRefusedValidateHoldsNothing() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("NOHOLD")
         _ = try await admin.createCampaign(bonusCampaign {

@@ -4,7 +4,7 @@ import PromoStore
 import PromoWire
 import Testing
 
-@Suite("Graceful shutdown")
+@Suite("Graceful shutdown", .serverCleanup)
 struct ShutdownTests {
     @Test func shutdownFinishesRequestsAlreadyInFlight() async throws {
         let directory = makeTemporaryDirectory()

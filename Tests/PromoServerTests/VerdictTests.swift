@@ -19,11 +19,10 @@ func expectVerdict(
     }
 }
 
-@Suite("Every verdict, and their precedence")
+@Suite("Every verdict, and their precedence", .serverCleanup)
 struct VerdictTests {
     @Test func anUnknownCodeIsCodeNotFound() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         try await expectVerdict(.codeNotFound, admin, code: Unique.code("GHOST"), user: user(Unique.user()), "empty database")
         _ = try await admin.createCampaign(bonusCampaign(), code: Unique.code("REAL"))
@@ -33,7 +32,6 @@ struct VerdictTests {
 
     @Test func aSwitchedOffCodeIsCodeInactive() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("OFF")
         _ = try await admin.createCampaign(bonusCampaign(), code: code)
@@ -47,7 +45,6 @@ struct VerdictTests {
 
     @Test func anInactiveCampaignIsCampaignInactive() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let explicit = Unique.code("PAUSED")
         _ = try await admin.createCampaign(bonusCampaign { $0.active = false }, code: explicit)
@@ -71,7 +68,6 @@ struct VerdictTests {
 
     @Test func aCampaignThatHasNotStartedIsNotYetValid() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("SOON")
         _ = try await admin.createCampaign(bonusCampaign { $0.startsAtMs = nowMs() + hourMs }, code: code)
@@ -85,7 +81,6 @@ struct VerdictTests {
 
     @Test func aCampaignWhoseWindowIsOverIsExpired() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("PAST")
         let now = nowMs()
@@ -107,7 +102,6 @@ struct VerdictTests {
 
     @Test func aCampaignUsedUpIsLimitReached() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("TWO")
         _ = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 2 }, code: code, codeMaxUses: 10)
@@ -119,7 +113,6 @@ struct VerdictTests {
 
     @Test func aCodeUsedUpIsCodeLimitReached() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("CODETWO")
         _ = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 10 }, code: code, codeMaxUses: 2)
@@ -131,7 +124,6 @@ struct VerdictTests {
 
     @Test func aUserAtTheirLimitIsUserLimitReached() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("TWICEEACH")
         _ = try await admin.createCampaign(bonusCampaign { $0.maxPerUser = 2 }, code: code)
@@ -146,7 +138,6 @@ struct VerdictTests {
 
     @Test func aUserOutsideTheSegmentsIsNotEligible() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("SEGMENT")
         _ = try await admin.createCampaign(bonusCampaign {
@@ -161,7 +152,6 @@ struct VerdictTests {
 
     @Test func onlyRecentlyRegisteredUsersAreEligibleForNewUserCampaigns() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("WELCOME")
         _ = try await admin.createCampaign(bonusCampaign {
@@ -178,7 +168,6 @@ struct VerdictTests {
 
     @Test func aUserFromAnotherCountryIsNotEligible() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("DACH")
         _ = try await admin.createCampaign(bonusCampaign {
@@ -192,7 +181,6 @@ struct VerdictTests {
 
     @Test func aUserBelowTheVipLevelIsNotEligible() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("VIP")
         _ = try await admin.createCampaign(bonusCampaign {
@@ -207,7 +195,6 @@ struct VerdictTests {
 
     @Test func aDepositBelowTheMinimumOrInAnotherCurrencyIsMinDepositNotMet() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("DEPOSIT")
         _ = try await admin.createCampaign(bonusCampaign {
@@ -223,7 +210,6 @@ struct VerdictTests {
 
     @Test func refusalsComeInTheDocumentedOrder() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let now = nowMs()
 
@@ -314,7 +300,6 @@ struct VerdictTests {
 
     @Test func aWindowMovedByUpdateOutranksTheLimit() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("MOVED")
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 1 }, code: code)
