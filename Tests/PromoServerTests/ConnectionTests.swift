@@ -162,7 +162,7 @@ struct ConnectionTests {
         let server = try await TestServer.start { $0.idleTimeoutMs = 200 }
         let start = ContinuousClock.now  // before connecting: the server's timer starts at accept
         let raw = try await server.raw()
-        let notice = try await raw.readResponse(timeoutMs: 3_000)
+        let notice = try await raw.readResponse()
         #expect(notice.requestId == 0 && notice.status.code == .unavailable)
         #expect(await raw.waitUntilClosed())
         #expect(ContinuousClock.now - start >= .milliseconds(150))
@@ -174,7 +174,7 @@ struct ConnectionTests {
         // 256 bytes announced, 1 sent. On a loaded machine the 200 ms may pass before the write: then the
         // server has already closed the connection, which is the behaviour under test, so the write may fail.
         try? await raw.write([0x00, 0x00, 0x01, 0x00, 0x08])
-        #expect(await raw.waitUntilClosed(timeoutMs: 3_000))
+        #expect(await raw.waitUntilClosed())
     }
 
     @Test func connectionsBeyondTheLimitAreRefused() async throws {
@@ -188,9 +188,9 @@ struct ConnectionTests {
         // Closing one frees a slot, as soon as the server has seen the close.
         await first.close()
         var fourth: PromoClient?
-        for _ in 0..<100 where fourth == nil {
+        _ = await eventually(intervalMs: 20) {
             fourth = try? await server.session()
-            if fourth == nil { try await Task.sleep(for: .milliseconds(20)) }
+            return fourth != nil
         }
         let admitted = try #require(fourth)
         #expect(try await admitted.hello(apiKey: adminKey).role == "admin")

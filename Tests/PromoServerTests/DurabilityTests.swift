@@ -34,7 +34,7 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts `promo-server --port 0 --data-dir <dataDirectory>` and waits for its `listening on` line.
-    static func start(dataDirectory: String, timeoutMs: Int = 15_000) async throws -> ServerProcess {
+    static func start(dataDirectory: String, timeoutMs: Int = 2 * eventuallyMs) async throws -> ServerProcess {
         let executable = try executablePath()
         let logPath = dataDirectory + "/server-\(UInt32.random(in: 0...UInt32.max)).log"
         let arguments = [executable, "--port", "0", "--metrics-port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]

@@ -32,7 +32,7 @@ private struct ConfiguredRun {
         let pid = try spawnLogged(
             arguments, environment: environment + ["PROMO_ADMIN_KEY=\(processAdminKey)", "SWIFT_BACKTRACE=enable=no"],
             outputPath: logPath)
-        let deadline = ContinuousClock.now + .seconds(15)
+        let deadline = ContinuousClock.now + .milliseconds(2 * eventuallyMs)
         while ContinuousClock.now < deadline {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {

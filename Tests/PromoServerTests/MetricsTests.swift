@@ -36,7 +36,7 @@ struct HTTPExchange {
     }
 
     /// Sends `request` (bytes as given) to 127.0.0.1:`port` and collects the answer until the server closes.
-    static func send(_ request: [UInt8], port: Int, timeoutMs: Int = 5_000) async throws -> HTTPExchange {
+    static func send(_ request: [UInt8], port: Int, timeoutMs: Int = eventuallyMs) async throws -> HTTPExchange {
         let collector = RawConnection.Collector()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -253,7 +253,7 @@ struct MetricsTests {
     @Test func idleConnectionsAreClosed() async throws {
         let server = try await TestServer.start { $0.metricsIdleTimeoutMs = 100 }
         // Half a request line, then silence.
-        let exchange = try await HTTPExchange.send(Array("GET /hea".utf8), port: try server.metricsPort, timeoutMs: 5_000)
+        let exchange = try await HTTPExchange.send(Array("GET /hea".utf8), port: try server.metricsPort)
         #expect(exchange.closedByServer)
     }
 

@@ -25,7 +25,7 @@ extension PromoClient {
     }
 
     /// Reports until `done` holds (failed validates reach the totals only at the next flush), at most `timeoutMs`.
-    func report(_ campaignId: String, until done: (ReportResponse) -> Bool, timeoutMs: Int64 = 5_000) async throws -> ReportResponse {
+    func report(_ campaignId: String, until done: (ReportResponse) -> Bool, timeoutMs: Int64 = Int64(eventuallyMs)) async throws -> ReportResponse {
         let deadline = nowMs() + timeoutMs
         while true {
             let report = try await report(campaignId)
@@ -347,7 +347,7 @@ struct ReportTests {
         #expect(plain.verdict == .codeInactive)
         let reserving = try await admin.validate(code: code, user: player("r2", ip: "ip-r", device: "dev-r"), reserveMs: 60_000)
         #expect(reserving.verdict == .codeInactive && reserving.reservationId.isEmpty)
-        let report = try await admin.report(campaign.id, until: { failureTotal($0) >= 2 }, timeoutMs: 1_500)
+        let report = try await admin.report(campaign.id, until: { failureTotal($0) >= 2 })
         #expect(counts(report.failuresByVerdict) == ["VERDICT_CODE_INACTIVE=2"])
         #expect(actors(report.topIps) == ["ip-r:0/2"])
         await admin.close()
