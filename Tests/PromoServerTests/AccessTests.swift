@@ -4,11 +4,10 @@ import PromoStore
 import PromoWire
 import Testing
 
-@Suite("API keys: roles, revocation, persistence")
+@Suite("API keys: roles, revocation, persistence", .serverCleanup)
 struct AccessTests {
     @Test func aRoleOnlyReachesItsOwnCalls() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         guard case .createApiKey(let key) = try await admin.call(.createApiKey(.with { $0.name = "game"; $0.role = "redeemer" }))
         else { Issue.record("no key"); return }
@@ -23,7 +22,6 @@ struct AccessTests {
 
     @Test func aRevokedKeyStopsWorkingOnOpenConnections() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         guard case .createApiKey(let key) = try await admin.call(.createApiKey(.with { $0.name = "ops"; $0.role = "manager" }))
         else { Issue.record("no key"); return }
@@ -41,7 +39,6 @@ struct AccessTests {
 
     @Test func theLastAdminKeyCannotBeRevoked() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         guard case .listApiKeys(let list) = try await admin.call(.listApiKeys(ListApiKeysRequest())) else { return }
         let response = try await admin.send(.revokeApiKey(.with { $0.keyId = list.keys[0].keyId }))
@@ -51,7 +48,6 @@ struct AccessTests {
 
     @Test func badKeyRequestsAreInvalidArgument() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let badRole = try await admin.send(.createApiKey(.with { $0.name = "x"; $0.role = "root" }))
         #expect(badRole.status.code == .invalidArgument)
@@ -74,7 +70,6 @@ struct AccessTests {
         await first.stop()
 
         let second = try await TestServer.start(dataDirectory: directory)
-        defer { Task { await second.stop() } }
         let issuer = try await second.client()
         #expect(try await issuer.hello(apiKey: key.apiKey).role == "issuer")
         await issuer.close()

@@ -4,11 +4,10 @@ import PromoStore
 import PromoWire
 import Testing
 
-@Suite("Admin check: maintained totals against the raw rows, on a live server")
+@Suite("Admin check: maintained totals against the raw rows, on a live server", .serverCleanup)
 struct AdminCheckTests {
     @Test func aHealthyDatabaseChecksOk() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("CHECK")
         _ = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 5 }, code: code)
@@ -26,7 +25,6 @@ struct AdminCheckTests {
 
     @Test func onlyAdminsMayCheck() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let manager = try await server.session(key: try await admin.createKey(role: "manager"))
         #expect(try await manager.send(.check(CheckRequest())).status.code == .permissionDenied)
@@ -50,7 +48,6 @@ struct AdminCheckTests {
         store.close()
 
         let second = try await TestServer.start(dataDirectory: directory)
-        defer { Task { await second.stop() } }
         let checker = try await second.session()
         guard case .check(let answer) = try await checker.call(.check(CheckRequest())) else {
             Issue.record("check answered with another result")

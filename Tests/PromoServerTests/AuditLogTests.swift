@@ -5,7 +5,7 @@ import Testing
 
 // The audit_log RPC over TCP: back-office changes by two keys, read back with filters and pages.
 
-@Suite("Audit log over TCP")
+@Suite("Audit log over TCP", .serverCleanup)
 struct AuditLogTests {
     /// Two keys make changes in three phases, each phase in its own milliseconds.
     private struct History {
@@ -53,7 +53,6 @@ struct AuditLogTests {
 
     @Test func changesByTwoKeysAreListedNewestFirstWithActorActionAndTarget() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let h = try await makeHistory(server, admin)
 
@@ -94,7 +93,6 @@ struct AuditLogTests {
 
     @Test func pagesCoverEveryEntryOnceInOrder() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let h = try await makeHistory(server, admin)
         let whole = try await admin.auditPage { $0.pageSize = 100 }.entries
@@ -110,7 +108,6 @@ struct AuditLogTests {
         #expect(managerPaged.pages == 2)
         // The server's page size caps what is asked for; 0 means the default.
         let capped = try await TestServer.start { $0.pageSizeMax = 3; $0.pageSizeDefault = 2 }
-        defer { Task { await capped.stop() } }
         let cappedAdmin = try await capped.session()
         _ = try await makeHistory(capped, cappedAdmin)
         #expect(try await cappedAdmin.auditPage { $0.pageSize = 1_000 }.entries.count == 3)
@@ -121,7 +118,6 @@ struct AuditLogTests {
 
     @Test func badRequestsAreInvalidArgumentAndOtherRolesAreDenied() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         for request in [
             AuditLogRequest.with { $0.pageToken = "garbage" },
@@ -141,7 +137,6 @@ struct AuditLogTests {
 
     @Test func backupsAndTheirDownloadsAreAudited() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let adminId = try await admin.bootstrapKeyId()
         let made = try await admin.backup(name: "audited.sqlite")

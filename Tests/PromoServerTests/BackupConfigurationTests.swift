@@ -2,7 +2,7 @@ import PromoClient
 import PromoServer
 import Testing
 
-@Suite("Backup configuration")
+@Suite("Backup configuration", .serverCleanup)
 struct BackupConfigurationTests {
     @Test func defaultsAreValidAndTheFolderDefaultsToTheDataDirectory() throws {
         var configuration = ServerConfiguration()
@@ -34,7 +34,6 @@ struct BackupConfigurationTests {
     @Test func aConfiguredFolderReceivesTheBackups() async throws {
         let folder = makeTemporaryDirectory() + "/elsewhere"
         let server = try await TestServer.start { $0.backupDirectory = folder }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let made = try await admin.backup(name: "here.sqlite")
         #expect(made.path == folder + "/here.sqlite")

@@ -35,11 +35,10 @@ private final class RedeemProgress: Sendable {
     let redeemed = Atomic<Int>(0)
 }
 
-@Suite("Online backup and restore over TCP")
+@Suite("Online backup and restore over TCP", .serverCleanup)
 struct BackupTests {
     @Test func aBackupFetchedOverTheProtocolRestoresAnIdenticalServer() async throws {
         let source = try await TestServer.start()
-        defer { Task { await source.stop() } }
         let admin = try await source.session()
 
         // Campaigns, a shared code at its limit with a void, generated codes, redemptions by several users.
@@ -87,7 +86,6 @@ struct BackupTests {
         await admin.close()
 
         let copy = try await TestServer.start(dataDirectory: restored)
-        defer { Task { await copy.stop() } }
         let restoredAdmin = try await copy.session()
         let after = try await snapshot(restoredAdmin, campaignIds: [limited.id, bulk.id], users: users, toMs: toMs)
         #expect(after == before)
@@ -111,7 +109,6 @@ struct BackupTests {
             $0.backupStepPages = 1
             $0.backupStepPauseMs = 2
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign("Busy"))
         guard case .generate(let batch) = try await admin.call(.generate(.with { $0.campaignId = campaign.id; $0.count = 3_000 })) else {
@@ -132,7 +129,7 @@ struct BackupTests {
                 await client.close()
             }
         }
-        while progress.redeemed.load(ordering: .relaxed) < 20 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await eventually(intervalMs: 5) { progress.redeemed.load(ordering: .relaxed) >= 20 })
         let atStart = progress.redeemed.load(ordering: .relaxed)
         let made = try await admin.backup()
         let atEnd = progress.redeemed.load(ordering: .relaxed)
@@ -157,27 +154,37 @@ struct BackupTests {
     }
 
     @Test func oneBackupRunsAtATime() async throws {
-        let server = try await TestServer.start {
-            $0.backupStepPages = 1
-            $0.backupStepPauseMs = 25
-        }
-        defer { Task { await server.stop() } }
-        let admin = try await server.session()
-        let port = server.port
-        let first = Task {
-            let client = try await PromoClient.connect(host: "127.0.0.1", port: port)
-            _ = try await client.hello(apiKey: adminKey)
-            defer { Task { await client.close() } }
-            return try await client.backup(name: "first.sqlite")
-        }
-        // The partial file shows the first backup is under way (it takes > 25 ms per page, many pages).
-        let partial = server.dataDirectory + "/backups/.first.sqlite.partial"
-        for _ in 0..<2_000 where !fileExists(partial) { try await Task.sleep(for: .milliseconds(2)) }
-        #expect(fileExists(partial))
+        // The second must be asked for while the first runs: slower steps (on a new server) when the machine
+        // was too slow to ask inside the first's run.
+        let started = try await withRoomToAct(windowsMs: [25, 200, 1_000]) { pauseMs -> (PromoClient, Task<BackupResponse, any Error>, String)? in
+            let server = try await TestServer.start {
+                $0.backupStepPages = 1
+                $0.backupStepPauseMs = Int(pauseMs)
+            }
+            let admin = try await server.session()
+            let port = server.port
+            let first = Task {
+                let client = try await PromoClient.connect(host: "127.0.0.1", port: port)
+                _ = try await client.hello(apiKey: adminKey)
+                defer { Task { await client.close() } }
+                return try await client.backup(name: "first.sqlite")
+            }
+            // The partial file shows the first backup is under way (it takes > 25 ms per page, many pages).
+            let partial = server.dataDirectory + "/backups/.first.sqlite.partial"
+            #expect(await eventually(intervalMs: 2) { fileExists(partial) })
 
-        let second = try await admin.send(.backup(.with { $0.name = "second.sqlite" }))
-        #expect(second.status.code == .failedPrecondition)
-        #expect(second.status.message.contains("already running"))
+            let second = try await admin.send(.backup(.with { $0.name = "second.sqlite" }))
+            // Still there after the answer: the first ran all the while the second was judged.
+            guard fileExists(partial) else {
+                _ = try? await first.value
+                await admin.close()
+                return nil
+            }
+            #expect(second.status.code == .failedPrecondition)
+            #expect(second.status.message.contains("already running"))
+            return (admin, first, partial)
+        }
+        let (admin, first, partial) = try #require(started)
 
         let made = try await first.value
         #expect(made.name == "first.sqlite")
@@ -189,7 +196,6 @@ struct BackupTests {
 
     @Test func badNamesAndRangesAreRefused() async throws {
         let server = try await TestServer.start { $0.backupChunkBytesMax = 4_096 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         for name in ["../escape.sqlite", "a/b", "/etc/passwd", ".hidden", "..", "with space", "ünïcode", String(repeating: "n", count: 129)] {
             let response = try await admin.send(.backup(.with { $0.name = name }))
@@ -227,7 +233,6 @@ struct BackupTests {
 
     @Test func onlyAdminsMayBackUpFetchOrReadTheAuditLog() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         _ = try await admin.backup(name: "secret.sqlite")
         let campaign = try await admin.createCampaign(bonusCampaign())
@@ -256,7 +261,6 @@ struct BackupTests {
 
     @Test func oldBackupsBeyondTheRetentionCountAreDeleted() async throws {
         let server = try await TestServer.start { $0.backupsKeepMax = 2 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         for name in ["b1.sqlite", "b2.sqlite", "b3.sqlite"] {
             _ = try await admin.backup(name: name)
@@ -276,12 +280,11 @@ struct BackupTests {
         let admin = try await server.session()
         let pending = Task { try await admin.send(.backup(.with { $0.name = "interrupted.sqlite" })) }
         let partial = server.dataDirectory + "/backups/.interrupted.sqlite.partial"
-        for _ in 0..<2_000 where !fileExists(partial) { try await Task.sleep(for: .milliseconds(2)) }
-        #expect(fileExists(partial))
+        #expect(await eventually(intervalMs: 2) { fileExists(partial) })
         await server.stop()
         // The answer is UNAVAILABLE, or the connection was closed first: either way no backup appeared.
         if let response = try? await pending.value { #expect(response.status.code != .ok) }
-        for _ in 0..<500 where fileExists(partial) { try await Task.sleep(for: .milliseconds(2)) }
+        _ = await eventually(intervalMs: 2) { !fileExists(partial) }
         #expect(directoryEntries(server.dataDirectory + "/backups") == [])
         await admin.close()
     }

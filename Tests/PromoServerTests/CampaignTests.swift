@@ -3,11 +3,10 @@ import PromoServer
 import PromoWire
 import Testing
 
-@Suite("Campaigns: create, get, list, update, code status")
+@Suite("Campaigns: create, get, list, update, code status", .serverCleanup)
 struct CampaignTests {
     @Test func createAssignsAnIdAndEchoesTheCampaignWithEmptyStats() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
 
         let request = Campaign.with {
@@ -70,7 +69,6 @@ struct CampaignTests {
 
     @Test func createWithASharedCodeMakesTheCodeRedeemable() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("SHARED")
 
@@ -95,7 +93,6 @@ struct CampaignTests {
 
     @Test func getAnUnknownCampaignIsNotFound() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let response = try await admin.send(.getCampaign(.with { $0.campaignId = "no-such-campaign" }))
         #expect(response.status.code == .notFound)
@@ -105,7 +102,6 @@ struct CampaignTests {
 
     @Test func listPagesThroughEveryCampaignOnceInCreationOrder() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         var created: [String] = []
         for index in 0..<7 {
@@ -133,7 +129,6 @@ struct CampaignTests {
 
     @Test func theDefaultPageHoldsFiftyCampaigns() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let created = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<55 {
@@ -155,7 +150,6 @@ struct CampaignTests {
 
     @Test func listActiveOnlyLeavesInactiveCampaignsOut() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         var active: [String] = []
         var inactive: [String] = []
@@ -185,7 +179,6 @@ struct CampaignTests {
 
     @Test func updateChangesOnlyTheMaskedFields() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let original = try await admin.createCampaign(bonusCampaign("Before") {
             $0.maxRedemptions = 10
@@ -237,7 +230,6 @@ struct CampaignTests {
 
     @Test func updateActiveAndWindowChangesWhatRedeemersSee() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("TOGGLE")
         let campaign = try await admin.createCampaign(bonusCampaign("Toggle"), code: code)
@@ -273,7 +265,6 @@ struct CampaignTests {
 
     @Test func badUpdatesAreRefused() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign("Stable"))
 
@@ -302,7 +293,6 @@ struct CampaignTests {
 
     @Test func setCodeStatusSwitchesACodeOffAndOn() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("SWITCH")
         let campaign = try await admin.createCampaign(bonusCampaign("Switch"), code: code, codeMaxUses: 5)
@@ -332,7 +322,6 @@ struct CampaignTests {
 
     @Test func invalidCampaignsAreRefused() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
 
         func reward(_ configure: (inout Reward) -> Void) -> Reward { Reward.with(configure) }
@@ -386,7 +375,6 @@ struct CampaignTests {
 
     @Test func aCodeThatExistsInAnyCampaignIsAlreadyExists() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("TWICE")
         let first = try await admin.createCampaign(bonusCampaign("First"), code: code)
@@ -408,7 +396,6 @@ struct CampaignTests {
 
     @Test func codesIgnoreCaseHyphensAndSpaces() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign("Summer"), code: "summer-50", codeMaxUses: 2)
 
@@ -435,7 +422,6 @@ struct CampaignTests {
 
     @Test func aRedeemerKeyMayRedeemButNotManageCampaigns() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("ROLE")
         _ = try await admin.createCampaign(bonusCampaign("Roles"), code: code)

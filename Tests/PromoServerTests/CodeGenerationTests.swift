@@ -7,11 +7,10 @@ import Testing
 import Glibc
 #endif
 
-@Suite("Generate: shape, alphabet, uniqueness, counts")
+@Suite("Generate: shape, alphabet, uniqueness, counts", .serverCleanup)
 struct GenerateTests {
     @Test func everyCodeHasThePatternPrefixAndSuffixShape() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
 
@@ -51,7 +50,6 @@ struct GenerateTests {
 
     @Test func badPatternsPrefixesAndSuffixesAreInvalidArgument() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
 
@@ -99,7 +97,6 @@ struct GenerateTests {
 
     @Test func codesAvoidAmbiguousCharactersAndUseTheWholeAlphabet() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
 
@@ -142,7 +139,6 @@ struct GenerateTests {
 
     @Test func codesAreUniqueAcrossCampaigns() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let first = try await admin.createCampaign(bonusCampaign("First"))
         let second = try await admin.createCampaign(bonusCampaign("Second"))
@@ -188,7 +184,6 @@ struct GenerateTests {
         // A loose guard (1 in 20) so that a 4,096-code space can take 204 codes: with 200 of the space
         // already imported, about ten draws hit an imported code and must be replaced.
         let server = try await TestServer.start { $0.guessProbabilityMax = 0.05 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let other = try await admin.createCampaign(bonusCampaign("Other"))
@@ -236,7 +231,6 @@ struct GenerateTests {
 
     @Test func aBatchHasExactlyCountCodesAndTheRestComeThroughExport() async throws {
         let server = try await TestServer.start { $0.generateInlineCodesMax = 100 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
 
@@ -265,7 +259,6 @@ struct GenerateTests {
 
     @Test func generatedCodesAreRedeemableAndTheirUsesShowInTheExport() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let answer = try await admin.generate {
@@ -291,7 +284,6 @@ struct GenerateTests {
 
     @Test func unknownCampaignsAndMissingIdsAreRefused() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let unknown = try await admin.sendGenerate {
             $0.campaignId = "cmp_000000000000000000000000"
@@ -309,11 +301,10 @@ struct GenerateTests {
     }
 }
 
-@Suite("Generate: the guessability guard")
+@Suite("Generate: the guessability guard", .serverCleanup)
 struct GenerateGuardTests {
     @Test func patternsTooSmallForEvenOneCodeAreRefusedWithTheNumbers() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         // "##": 64 codes; "####": 4,096; "??": 529; "#?#": 1,472; "?*": 713. One code in each is more than 1/10,000.
@@ -335,7 +326,6 @@ struct GenerateGuardTests {
 
     @Test func theBoundaryIsExactAndCountsEveryCampaign() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let first = try await admin.createCampaign(bonusCampaign("First"))
         let second = try await admin.createCampaign(bonusCampaign("Second"))
@@ -410,7 +400,6 @@ struct GenerateGuardTests {
     /// "G234567" hits a code issued under either. The guard must count them as one space.
     @Test func separatorsDoNotMakeANewSpace() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let full = try await admin.generate {
@@ -438,7 +427,6 @@ struct GenerateGuardTests {
     @Test func theGuardFollowsTheConfiguredProbability() async throws {
         // 1 in 100: "####" (4,096) takes 40 codes, not 41.
         let server = try await TestServer.start { $0.guessProbabilityMax = 0.01 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let refused = try await admin.sendGenerate {
@@ -459,11 +447,10 @@ struct GenerateGuardTests {
     }
 }
 
-@Suite("Generate: personal codes, retries, access")
+@Suite("Generate: personal codes, retries, access", .serverCleanup)
 struct GenerateIssueTests {
     @Test func aPersonalCodeIsOnePerCampaignAndOwner() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let other = try await admin.createCampaign(bonusCampaign("Other"))
@@ -541,7 +528,6 @@ struct GenerateIssueTests {
 
     @Test func aRetryWithTheSameKeyReturnsTheSameBatch() async throws {
         let server = try await TestServer.start { $0.generateInlineCodesMax = 100 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let key = Unique.key()
@@ -598,7 +584,6 @@ struct GenerateIssueTests {
     /// twice at once: both must get the one batch.
     @Test func simultaneousRetriesGetOneBatch() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let key = Unique.key()
@@ -626,7 +611,6 @@ struct GenerateIssueTests {
 
     @Test func issuersReachOnlyTheCampaignsTheirKeyIsBoundTo() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let mine = try await admin.createCampaign(bonusCampaign("Mine"))
         let theirs = try await admin.createCampaign(bonusCampaign("Theirs"))
@@ -677,7 +661,7 @@ struct GenerateIssueTests {
 
 /// Requests refused for their count, sent to a `promo-server` child process: a refusal must be an answer,
 /// and the server must keep serving afterwards. (In-process, a crash here would take the test runner down.)
-@Suite("Generate: refused counts, against a server process")
+@Suite("Generate: refused counts, against a server process", .serverCleanup)
 struct GenerateRefusalProcessTests {
     @Test func refusedCountsAreAnswersAndTheServerLivesOn() async throws {
         let directory = makeTemporaryDirectory()
@@ -716,7 +700,7 @@ struct GenerateRefusalProcessTests {
     }
 }
 
-@Suite("Generate: a space crowded by imported codes")
+@Suite("Generate: a space crowded by imported codes", .serverCleanup)
 struct GenerateCrowdedSpaceTests {
     /// Imported codes are not counted by the guard, so a pattern's space can be crowded by them. With the
     /// guard at its loosest (1), "F##" (64 codes) with 32 imported has exactly 32 free: a request for 32
@@ -724,7 +708,6 @@ struct GenerateCrowdedSpaceTests {
     /// batch of live codes it was never told about.
     @Test func aRequestTheSpaceCannotServeFailsWithoutLeavingCodesBehind() async throws {
         let server = try await TestServer.start { $0.guessProbabilityMax = 1 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let digits = Array("23456789")

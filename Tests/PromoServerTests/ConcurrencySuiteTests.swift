@@ -82,7 +82,7 @@ private struct Setup: Sendable {
     let perUserUsers: [String]  // 40 players, so that many hit their limit
 }
 
-@Suite("Concurrency: limits, voids, reservations and retries under parallel load")
+@Suite("Concurrency: limits, voids, reservations and retries under parallel load", .serverCleanup)
 struct ConcurrencySuiteTests {
     static let connections = 30
     static let lanesPerConnection = 2
@@ -91,7 +91,6 @@ struct ConcurrencySuiteTests {
     @Test func mixedLoadKeepsEveryLimitAndTheFileAgreesWithTheClients() async throws {
         let directory = makeTemporaryDirectory()
         let server = try await TestServer.start(dataDirectory: directory)
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let setup = try await Self.prepare(admin)
 
@@ -230,7 +229,6 @@ struct ConcurrencySuiteTests {
     @Test func everyLimitAtOnceWithRacingVoidsAndReservations() async throws {
         let directory = makeTemporaryDirectory()
         let server = try await TestServer.start(dataDirectory: directory)
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("TIGHT")
         let campaign = try await admin.createCampaign(

@@ -34,7 +34,7 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts `promo-server --port 0 --data-dir <dataDirectory>` and waits for its `listening on` line.
-    static func start(dataDirectory: String, timeoutMs: Int = 90_000) async throws -> ServerProcess {
+    static func start(dataDirectory: String, timeoutMs: Int = 2 * eventuallyMs) async throws -> ServerProcess {
         let executable = try executablePath()
         let logPath = dataDirectory + "/server-\(UInt32.random(in: 0...UInt32.max)).log"
         let arguments = [executable, "--port", "0", "--metrics-port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]
@@ -90,7 +90,7 @@ private func readFile(_ path: String) -> String {
     return String(decoding: bytes, as: UTF8.self)
 }
 
-@Suite("Durability: acknowledged redemptions survive kill -9")
+@Suite("Durability: acknowledged redemptions survive kill -9", .serverCleanup)
 struct DurabilityTests {
     @Test func acknowledgedRedemptionsSurviveSIGKILL() async throws {
         let directory = makeTemporaryDirectory()

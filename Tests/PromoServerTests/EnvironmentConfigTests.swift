@@ -32,7 +32,7 @@ private struct ConfiguredRun {
         let pid = try spawnLogged(
             arguments, environment: environment + ["PROMO_ADMIN_KEY=\(processAdminKey)", "SWIFT_BACKTRACE=enable=no"],
             outputPath: logPath)
-        let deadline = ContinuousClock.now + .seconds(15)
+        let deadline = ContinuousClock.now + .milliseconds(2 * eventuallyMs)
         while ContinuousClock.now < deadline {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
@@ -66,7 +66,7 @@ private struct ConfiguredRun {
     }
 }
 
-@Suite("Configuration from PROMO_* environment variables", .serialized)
+@Suite("Configuration from PROMO_* environment variables", .serialized, .serverCleanup)
 struct EnvironmentConfigTests {
     /// The config file names 127.0.0.2 for both ports and port 1 for metrics; the environment overrides the
     /// metrics host and port; the flags override the environment's protocol host and port.

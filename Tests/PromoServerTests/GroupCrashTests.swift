@@ -39,7 +39,7 @@ private final class CurrentServer: Sendable {
     func replace(_ server: ServerProcess) { state.withLock { $0 = (server, $0.generation + 1) } }
 }
 
-@Suite("Exclusive groups: kill -9 mid-run loses nothing and passes no limit", .serialized)
+@Suite("Exclusive groups: kill -9 mid-run loses nothing and passes no limit", .serialized, .serverCleanup)
 struct GroupCrashTests {
     static let players = 50
     static let lanes = 10

@@ -93,14 +93,13 @@ private func dealt<T>(_ items: [T], lanes: Int, seed: UInt64) -> [[T]] {
     return result
 }
 
-@Suite("Exclusive groups over TCP")
+@Suite("Exclusive groups over TCP", .serverCleanup)
 struct GroupTests {
     static let players = 50
     static let connections = 30
 
     @Test func fiftyPlayersRacingForThreeCampaignsGetExactlyOneEach() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let setup = try await GroupSetup.make(admin, maxPerUser: 1)
         let players = (0..<Self.players).map { _ in Unique.user("grp") }
@@ -176,7 +175,6 @@ struct GroupTests {
 
     @Test func reservationsInFlightHoldTheGroupSlot() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let setup = try await GroupSetup.make(admin, maxPerUser: 1)
         let players = (0..<Self.players).map { _ in Unique.user("rsv") }
@@ -259,7 +257,6 @@ struct GroupTests {
 
     @Test func aVoidGivesTheSlotBackForAnotherCampaignOfTheGroup() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let setup = try await GroupSetup.make(admin, maxPerUser: 1)
         let player = user(Unique.user())
@@ -279,7 +276,6 @@ struct GroupTests {
 
     @Test func loweringTheLimitBelowWhatAPlayerHoldsBlocksFurtherRedemptions() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let setup = try await GroupSetup.make(admin, maxPerUser: 2)
         let player = user(Unique.user())
@@ -311,7 +307,6 @@ struct GroupTests {
 
     @Test func movingACampaignMovesItsPlayersCountsAndCheckRecomputesThem() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let group = try await admin.createGroup("Late joiners", maxPerUser: 1)
         let codeA = Unique.code("MOVEA")
@@ -351,7 +346,6 @@ struct GroupTests {
 
     @Test func groupsAreListedPagedValidatedAndAudited() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         var created: [Group] = []
         for index in 0..<3 { created.append(try await admin.createGroup("Group \(index)", maxPerUser: UInt32(index))) }

@@ -3,11 +3,10 @@ import PromoServer
 import PromoWire
 import Testing
 
-@Suite("Import: partial success and its report")
+@Suite("Import: partial success and its report", .serverCleanup)
 struct ImportCodesTests {
     @Test func validCodesGoInAndEveryRefusalIsReportedWithItsReason() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let existing = Unique.code("EXIST")
         let elsewhere = Unique.code("ELSEWHERE")
@@ -97,7 +96,6 @@ struct ImportCodesTests {
     /// owner, or the caller is told a code exists (or an owner has one) when it does not.
     @Test func aRefusedEntryDoesNotBlockLaterOnes() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let existing = Unique.code("TAKEN")
         let campaign = try await admin.createCampaign(bonusCampaign(), code: existing)
@@ -124,7 +122,6 @@ struct ImportCodesTests {
 
     @Test func importedCodesClashWithGeneratedOnesInAnyCampaign() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let source = try await admin.createCampaign(bonusCampaign("Generated"))
         let target = try await admin.createCampaign(bonusCampaign("Imported"))
@@ -146,7 +143,6 @@ struct ImportCodesTests {
 
     @Test func theRequestSizeIsBoundedAndRolesAndCampaignsAreChecked() async throws {
         let server = try await TestServer.start { $0.importCodesMax = 50 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
 
@@ -185,7 +181,6 @@ struct ImportCodesTests {
 
     @Test func tenThousandCodesInOneRequest() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let codes = (0..<10_000).map { _ in importing(Unique.code("BULK")) }
@@ -205,11 +200,10 @@ struct ImportCodesTests {
     }
 }
 
-@Suite("Export: paging and filters")
+@Suite("Export: paging and filters", .serverCleanup)
 struct ExportCodesTests {
     @Test func aHundredThousandCodesPageOnceEachInAStableOrder() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         // Another campaign's codes interleave in the table and must not show up.
@@ -278,7 +272,6 @@ struct ExportCodesTests {
             config.exportPageSizeDefault = 10
             config.exportPageSizeMax = 25
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         _ = try await admin.generate { $0.campaignId = campaign.id; $0.count = 60 }
@@ -297,7 +290,6 @@ struct ExportCodesTests {
 
     @Test func badPageTokensAndUnknownCampaignsAreRefused() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         _ = try await admin.generate { $0.campaignId = campaign.id; $0.count = 5 }
@@ -328,7 +320,6 @@ struct ExportCodesTests {
 
     @Test func usedAndUnusedFilters() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let batch = try await admin.generate {
@@ -369,7 +360,6 @@ struct ExportCodesTests {
 
     @Test func ownerFilterAndCodeInfoFields() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let other = try await admin.createCampaign(bonusCampaign("Other"))

@@ -36,7 +36,7 @@ struct HTTPExchange {
     }
 
     /// Sends `request` (bytes as given) to 127.0.0.1:`port` and collects the answer until the server closes.
-    static func send(_ request: [UInt8], port: Int, timeoutMs: Int = 5_000) async throws -> HTTPExchange {
+    static func send(_ request: [UInt8], port: Int, timeoutMs: Int = eventuallyMs) async throws -> HTTPExchange {
         let collector = RawConnection.Collector()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -77,11 +77,10 @@ func connectionRefused(port: Int) async -> Bool {
     }
 }
 
-@Suite("Metrics and health endpoints on the operations port")
+@Suite("Metrics and health endpoints on the operations port", .serverCleanup)
 struct MetricsTests {
     @Test func countsEveryRequestByRPCStatusAndVerdict() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
 
         let admin = try await server.session()  // hello OK: 1
         let code = Unique.code("METRICS")
@@ -153,7 +152,6 @@ struct MetricsTests {
     @Test func eachServerCountsOnlyItsOwnTraffic() async throws {
         let first = try await TestServer.start()
         let second = try await TestServer.start()
-        defer { Task { await first.stop(); await second.stop() } }
         let client = try await first.session()
         _ = try await client.hello(apiKey: adminKey)
         let hello = #"promo_requests_total{rpc="hello",status="OK"}"#
@@ -164,7 +162,6 @@ struct MetricsTests {
 
     @Test func healthReadinessAndUnknownPaths() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let port = try server.metricsPort
 
         let health = try await HTTPExchange.get("/healthz", port: port)
@@ -182,7 +179,6 @@ struct MetricsTests {
 
     @Test func keepAliveAnswersEveryRequestInOrder() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let twoRequests = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
         let exchange = try await HTTPExchange.send(Array(twoRequests.utf8), port: try server.metricsPort)
         #expect(exchange.closedByServer)
@@ -247,7 +243,6 @@ struct MetricsTests {
 
     @Test func oversizedAndGarbageRequestsAreClosedWithoutHarm() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let port = try server.metricsPort
 
         // Headers that never end, past metricsRequestBytesMax (16 KiB): closed without an answer.
@@ -270,15 +265,13 @@ struct MetricsTests {
 
     @Test func idleConnectionsAreClosed() async throws {
         let server = try await TestServer.start { $0.metricsIdleTimeoutMs = 100 }
-        defer { Task { await server.stop() } }
         // Half a request line, then silence.
-        let exchange = try await HTTPExchange.send(Array("GET /hea".utf8), port: try server.metricsPort, timeoutMs: 5_000)
+        let exchange = try await HTTPExchange.send(Array("GET /hea".utf8), port: try server.metricsPort)
         #expect(exchange.closedByServer)
     }
 
     @Test func metricsPortCanBeSwitchedOff() async throws {
         let server = try await TestServer.start { $0.metricsEnabled = false }
-        defer { Task { await server.stop() } }
         #expect(server.server.metricsAddress == nil)
         let client = try await server.session()
         #expect(try await client.hello(apiKey: adminKey).role == "admin")

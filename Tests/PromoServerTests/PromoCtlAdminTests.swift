@@ -43,11 +43,10 @@ private func sha256OfFile(_ path: String) -> (hex: String, size: Int) {
     return (hex(Array(hasher.finalize())), size)
 }
 
-@Suite("promoctl admin backup and audit")
+@Suite("promoctl admin backup and audit", .serverCleanup)
 struct PromoCtlAdminTests {
     @Test func backupWritesAVerifiedFileThatRestoresOnASecondServer() async throws {
         let server = try await TestServer.start { $0.backupChunkBytesMax = 4_096 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("CTLBAK")
         let campaign = try await admin.createCampaign(bonusCampaign("Backed up") { $0.maxRedemptions = 2 }, code: code)
@@ -77,7 +76,6 @@ struct PromoCtlAdminTests {
 
         // A second server on the file: same campaign and history, check ok, the limit still enforced.
         let copy = try await TestServer.start(dataDirectory: restored)
-        defer { Task { await copy.stop() } }
         let check = try await PromoctlProcess.run(["admin", "check"], port: copy.port)
         #expect(check.status == 0, "\(check)")
         let copyAdmin = try await copy.session()
@@ -91,7 +89,6 @@ struct PromoCtlAdminTests {
 
     @Test func backupByANonAdminKeyExitsWithAccessDenied() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let manager = try await admin.createKey(role: "manager")
         let file = makeTemporaryDirectory() + "/nope.sqlite"
@@ -103,7 +100,6 @@ struct PromoCtlAdminTests {
 
     @Test func auditPrintsFilteredEntriesAsJSONAndAsATable() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let managerSecret = try await admin.createKey(role: "manager")
         let manager = try await server.session(key: managerSecret)

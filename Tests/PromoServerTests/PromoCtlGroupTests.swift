@@ -17,11 +17,10 @@ private struct GroupedCampaignJSON: Decodable {
     let groupId: String
 }
 
-@Suite("promoctl groups")
+@Suite("promoctl groups", .serverCleanup)
 struct PromoCtlGroupTests {
     @Test func groupsAreManagedFromTheCommandLine() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let port = server.port
 
         let created = try await PromoctlProcess.run(

@@ -39,11 +39,10 @@ private struct CheckJSON: Decodable {
     let checks: [Check]
 }
 
-@Suite("promoctl codes show and check")
+@Suite("promoctl codes show and check", .serverCleanup)
 struct PromoCtlSupportTests {
     @Test func showsOneCodeWithItsCampaignAsTextAndJSON() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign("Summer Desk") { $0.maxRedemptions = 10 })
         let generated = try await admin.generate {
@@ -83,7 +82,6 @@ struct PromoCtlSupportTests {
 
     @Test func checksACodeForAPlayerAsTextAndJSON() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("DESK")
         let campaign = try await admin.createCampaign(
@@ -133,7 +131,6 @@ struct PromoCtlSupportTests {
 
     @Test func checkRefusesGameServerKeysAndIncompleteDeposits() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let redeemerKey = try await admin.createKey(role: "redeemer")
         let denied = try await PromoctlProcess.run(

@@ -158,7 +158,7 @@ private struct KeyJSON: Decodable {
     let apiKey: String
 }
 
-@Suite("promoctl against a live server")
+@Suite("promoctl against a live server", .serverCleanup)
 struct PromoCtlTests {
     private func createCampaign(_ port: Int, name: String, extra: [String] = []) async throws -> CampaignJSON {
         let run = try await PromoctlProcess.run(
@@ -171,7 +171,6 @@ struct PromoCtlTests {
 
     @Test func createsACampaignWithASharedCode() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let code = "CTL" + uniqueSuffix()
         let campaign = try await createCampaign(
             server.port, name: "Summer 50",
@@ -217,7 +216,6 @@ struct PromoCtlTests {
 
     @Test func listsCampaignsAsJSONFollowingPages() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         var ids: [String] = []
         for index in 0..<3 { ids.append(try await createCampaign(server.port, name: "Listed \(index)").id) }
         let deactivated = try await PromoctlProcess.run(["campaigns", "deactivate", ids[1]], port: server.port)
@@ -243,7 +241,6 @@ struct PromoCtlTests {
 
     @Test func generatesImportsAndExportsCodesAsCSV() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let campaign = try await createCampaign(server.port, name: "Codes")
         let directory = makeTemporaryDirectory()
 
@@ -309,7 +306,6 @@ struct PromoCtlTests {
 
     @Test func voidsAndShowsRedemptionsAndReports() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let code = "CTLR" + uniqueSuffix()
         let campaign = try await createCampaign(server.port, name: "Redeemed", extra: ["--code", code])
         let player = "ctl-player-" + uniqueSuffix().lowercased()
@@ -353,7 +349,6 @@ struct PromoCtlTests {
 
     @Test func exitCodesTellWhatWentWrong() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
 
         let wrongKey = try await PromoctlProcess.run(
             ["campaigns", "list"], port: server.port, key: "pk_wrong_0123456789abcdef0123456789abcdef")

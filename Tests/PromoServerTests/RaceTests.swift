@@ -29,13 +29,12 @@ func redeemConcurrently(
     return answers
 }
 
-@Suite("Limits hold under concurrency")
+@Suite("Limits hold under concurrency", .serverCleanup)
 struct RaceTests {
     /// The headline: 2,000 players race for 100 uses of one shared code over 50 connections.
     @Test func twoThousandRedeemsOfAHundredUseCampaignGrantExactlyAHundred() async throws {
         let directory = makeTemporaryDirectory()
         let server = try await TestServer.start(dataDirectory: directory)
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("RACE")
         let campaign = try await admin.createCampaign(bonusCampaign("Race") { $0.maxRedemptions = 100 }, code: code)
@@ -71,7 +70,6 @@ struct RaceTests {
     @Test func twoThousandRedeemsOfAHundredUseCodeGrantExactlyAHundred() async throws {
         let directory = makeTemporaryDirectory()
         let server = try await TestServer.start(dataDirectory: directory)
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("CODERACE")
         let campaign = try await admin.createCampaign(bonusCampaign("Code race"), code: code, codeMaxUses: 100)
@@ -103,7 +101,6 @@ struct RaceTests {
     @Test func oneUserRedeemingFiftyTimesAtOnceGetsOneUse() async throws {
         let directory = makeTemporaryDirectory()
         let server = try await TestServer.start(dataDirectory: directory)
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("ONCE")
         let campaign = try await admin.createCampaign(bonusCampaign("Once each") { $0.maxPerUser = 1 }, code: code)
@@ -128,7 +125,6 @@ struct RaceTests {
 
     @Test func concurrentReservationsNeverHoldMoreThanTheLimit() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let code = Unique.code("HOLD")
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign("Holds") { $0.maxRedemptions = 10 }, code: code)

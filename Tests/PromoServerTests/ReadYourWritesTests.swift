@@ -5,11 +5,10 @@ import Testing
 
 /// Validates are answered on the event loop from a snapshot shared by one loop iteration; a client must still
 /// always see what it was already told: after a redeem's answer, a validate reflects that redemption.
-@Suite("Validate sees answered redeems")
+@Suite("Validate sees answered redeems", .serverCleanup)
 struct ReadYourWritesTests {
     @Test func aValidateAfterARedeemAnswerSeesTheRedemption() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         // Single-use codes, redeemed and validated back to back on many connections at once, so validates of
         // other clients keep every loop's snapshot busy while each client checks its own redemption.

@@ -3,11 +3,10 @@ import PromoServer
 import PromoWire
 import Testing
 
-@Suite("Validate: read-only, remaining, bad requests")
+@Suite("Validate: read-only, remaining, bad requests", .serverCleanup)
 struct ValidateTests {
     @Test func validateNeverConsumesAUse() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("LOOK")
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 5; $0.maxPerUser = 1 }, code: code)
@@ -34,7 +33,6 @@ struct ValidateTests {
 
     @Test func remainingIsTheSmallerOfTheCampaignAndCodeLimits() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
 
         struct Case { let campaignMax: UInt64; let codeMax: UInt64; let remaining: UInt64; let unlimited: Bool }
@@ -73,7 +71,6 @@ struct ValidateTests {
 
     @Test func campaignStatsCountRedemptionsAndUsers() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("STATS")
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 10 }, code: code)
@@ -94,7 +91,6 @@ struct ValidateTests {
 
     @Test func requestsWithoutAUserOrWithTooLongAReservationAreInvalid() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("BAD")
         let campaign = try await admin.createCampaign(bonusCampaign(), code: code)
@@ -126,11 +122,10 @@ struct ValidateTests {
     }
 }
 
-@Suite("Redeem: idempotency and rewards")
+@Suite("Redeem: idempotency and rewards", .serverCleanup)
 struct RedeemTests {
     @Test func aReplayReturnsTheFirstAnswerAndConsumesNothing() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("REPLAY")
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 5 }, code: code)
@@ -166,7 +161,6 @@ struct RedeemTests {
 
     @Test func aRefusalIsReplayedToo() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("REFUSED")
         _ = try await admin.createCampaign(bonusCampaign(), code: code)
@@ -190,7 +184,6 @@ struct RedeemTests {
 
     @Test func theSameKeyWithOtherParametersIsFailedPrecondition() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("MISMATCH")
         let otherCode = Unique.code("OTHER")
@@ -233,7 +226,6 @@ struct RedeemTests {
 
     @Test func idempotencyKeysBelongToOneApiKey() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("PERKEY")
         let campaign = try await admin.createCampaign(bonusCampaign(), code: code)
@@ -253,7 +245,6 @@ struct RedeemTests {
 
     @Test func concurrentRetriesWithOneKeyRedeemOnce() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("RETRY")
         let campaign = try await admin.createCampaign(bonusCampaign(), code: code)
@@ -279,7 +270,6 @@ struct RedeemTests {
 
     @Test func depositMatchGrantsAPercentOfTheDepositUpToTheCap() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let half = Unique.code("HALF")
         let halfReward = Reward.with {
@@ -330,7 +320,6 @@ struct RedeemTests {
     /// answers it: a deposit match keeps its percent and cap.
     @Test func redeemAnswersTheSameRewardAsValidate() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("SAMEREWARD")
         let terms = Reward.with {
@@ -356,7 +345,6 @@ struct RedeemTests {
 
     @Test func fixedRewardsAreGrantedAsConfigured() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let rewards: [Reward] = [
             .with { $0.kind = .bonus; $0.amountMinor = 1_500; $0.currency = "EUR" },

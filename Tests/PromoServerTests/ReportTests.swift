@@ -25,7 +25,7 @@ extension PromoClient {
     }
 
     /// Reports until `done` holds (failed validates reach the totals only at the next flush), at most `timeoutMs`.
-    func report(_ campaignId: String, until done: (ReportResponse) -> Bool, timeoutMs: Int64 = 5_000) async throws -> ReportResponse {
+    func report(_ campaignId: String, until done: (ReportResponse) -> Bool, timeoutMs: Int64 = Int64(eventuallyMs)) async throws -> ReportResponse {
         let deadline = nowMs() + timeoutMs
         while true {
             let report = try await report(campaignId)
@@ -60,11 +60,10 @@ private func player(_ id: String, ip: String, device: String, country: String = 
     }
 }
 
-@Suite("Report over TCP")
+@Suite("Report over TCP", .serverCleanup)
 struct ReportTests {
     @Test func aFreshCampaignReportsZeros() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let before = nowMs()
         let withCode = try await admin.createCampaign(bonusCampaign("Fresh"), code: Unique.code("FRESH"))
@@ -99,7 +98,6 @@ struct ReportTests {
             $0.suspiciousRedemptionsMax = 1_000
             $0.suspiciousFailuresMax = 4
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let shared = Unique.code("SHARED")
         let campaign = try await admin.createCampaign(
@@ -225,7 +223,6 @@ struct ReportTests {
 
     @Test func rewardKindsOtherThanMoney() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let spinsCode = Unique.code("SPIN"), pointsCode = Unique.code("PTS"), matchCode = Unique.code("MATCH")
         let spins = try await admin.createCampaign(
@@ -256,7 +253,6 @@ struct ReportTests {
 
     @Test func badRequestsAndRoles() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign("Roles"), code: Unique.code("ROLE"))
 
@@ -293,7 +289,6 @@ struct ReportTests {
             $0.suspiciousRedemptionsMax = 3
             $0.suspiciousFailuresMax = 2
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("SUS")
         let campaign = try await admin.createCampaign(bonusCampaign("Suspects") { $0.maxPerUser = 1 }, code: code)
@@ -326,7 +321,6 @@ struct ReportTests {
             $0.suspiciousShareMax = 0.3
             $0.suspiciousRedemptionsMin = 2
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("HALF")
         let campaign = try await admin.createCampaign(bonusCampaign("Halves"), code: code)
@@ -345,7 +339,6 @@ struct ReportTests {
     /// for a reservation (reserve_ms > 0) and is refused is a failed validate too.
     @Test func aRefusedReservingValidateCountsAsAFailure() async throws {
         let server = try await TestServer.start { $0.failureFlushMs = 50 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("RSV")
         let campaign = try await admin.createCampaign(bonusCampaign("Reserve"), code: code)
@@ -354,7 +347,7 @@ struct ReportTests {
         #expect(plain.verdict == .codeInactive)
         let reserving = try await admin.validate(code: code, user: player("r2", ip: "ip-r", device: "dev-r"), reserveMs: 60_000)
         #expect(reserving.verdict == .codeInactive && reserving.reservationId.isEmpty)
-        let report = try await admin.report(campaign.id, until: { failureTotal($0) >= 2 }, timeoutMs: 1_500)
+        let report = try await admin.report(campaign.id, until: { failureTotal($0) >= 2 })
         #expect(counts(report.failuresByVerdict) == ["VERDICT_CODE_INACTIVE=2"])
         #expect(actors(report.topIps) == ["ip-r:0/2"])
         await admin.close()
@@ -376,7 +369,6 @@ struct ReportTests {
         // ... but a graceful shutdown flushes what was counted.
         await first.stop()
         let second = try await TestServer.start(dataDirectory: directory)
-        defer { Task { await second.stop() } }
         let again = try await second.session()
         let report = try await again.report(campaign.id)
         #expect(counts(report.failuresByVerdict) == ["VERDICT_LIMIT_REACHED=5"])
@@ -401,7 +393,6 @@ struct ReportTests {
         await admin.close()
         await first.stop()
         let second = try await TestServer.start(dataDirectory: directory)
-        defer { Task { await second.stop() } }
         let again = try await second.session()
         #expect(counts(try await again.report(campaign.id).failuresByVerdict) == ["VERDICT_CAMPAIGN_INACTIVE=3"])
         await again.close()
@@ -413,7 +404,6 @@ struct ReportTests {
             $0.reportTopDefault = 2
             $0.reportTopMax = 3
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("LIM")
         let campaign = try await admin.createCampaign(bonusCampaign("Limits"), code: code)
@@ -436,7 +426,6 @@ struct ReportTests {
     /// answered with from_ms <= to_ms.
     @Test func aRangeStartingAfterNowIsNotAnsweredUpsideDown() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign("Future"), code: Unique.code("FUT"))
         let answer = try await admin.sendReport(campaign.id, fromMs: nowMs() + 10 * dayMs)
@@ -450,7 +439,6 @@ struct ReportTests {
 
     @Test func concurrentRedeemsVoidsAndFailuresAddUp() async throws {
         let server = try await TestServer.start { $0.failureFlushMs = 50 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("RUSH")
         let campaign = try await admin.createCampaign(bonusCampaign("Rush") { $0.maxPerUser = 1 }, code: code)

@@ -3,11 +3,10 @@ import PromoServer
 import PromoWire
 import Testing
 
-@Suite("Reservations: validate with reserve_ms holds a use")
+@Suite("Reservations: validate with reserve_ms holds a use", .serverCleanup)
 struct ReservationTests {
     @Test func aHeldUseIsKeptForItsHolder() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("HELD")
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 1 }, code: code)
@@ -42,17 +41,22 @@ struct ReservationTests {
 
     @Test func anExpiredHoldFreesTheUseForOthers() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
-        let code = Unique.code("LAPSED")
-        let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 1 }, code: code)
         let alice = user(Unique.user("alice"))
         let bob = user(Unique.user("bob"))
-
-        let hold = try await admin.validate(code: code, user: alice, reserveMs: 1_500)  // long enough for a slow (sanitizer) build to ask in time
-        #expect(hold.verdict == .ok)
-        #expect(!hold.reservationId.isEmpty)
-        #expect(try await admin.redeem(code: code, user: bob).verdict == .limitReached)
+        // Bob must ask while the hold lasts: a longer hold (and a fresh campaign) when the machine was too slow.
+        let held = try await withRoomToAct(windowsMs: [1_500, 10_000, 30_000]) { windowMs -> (String, Campaign, ValidateResponse)? in
+            let code = Unique.code("LAPSED")
+            let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 1 }, code: code)
+            let hold = try await admin.validate(code: code, user: alice, reserveMs: UInt32(windowMs))
+            let refused = try await admin.redeem(code: code, user: bob).verdict
+            guard hold.verdict != .ok || nowMs() < hold.reservedUntilMs else { return nil }  // too slow to tell
+            #expect(hold.verdict == .ok)
+            #expect(!hold.reservationId.isEmpty)
+            #expect(refused == .limitReached)
+            return (code, campaign, hold)
+        }
+        let (code, campaign, hold) = try #require(held)
 
         try await sleep(untilMs: hold.reservedUntilMs + 100)
         #expect(try await admin.redeem(code: code, user: bob).verdict == .ok)
@@ -65,7 +69,6 @@ struct ReservationTests {
 
     @Test func redeemingWithALapsedReservationIsReservationExpired() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("EXPIREDHOLD")
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 5 }, code: code)
@@ -85,7 +88,6 @@ struct ReservationTests {
 
     @Test func aReservationOfAnotherUserOrCodeIsNotFound() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("MINE")
         let otherCode = Unique.code("YOURS")
@@ -110,7 +112,6 @@ struct ReservationTests {
 
     @Test func aHeldUseCountsAgainstTheCodeAndUserLimitsToo() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
 
         // The code's own limit.
@@ -137,7 +138,6 @@ struct ReservationTests {
 
     @Test func aRefusedValidateHoldsNothing() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("NOHOLD")
         _ = try await admin.createCampaign(bonusCampaign {

@@ -9,7 +9,7 @@ import enum PromoDomain.Role
 /// Every RPC called over TCP by a key of every role: the server must refuse exactly what the role matrix
 /// refuses, with PERMISSION_DENIED, and let everything else through to the service (which may still find
 /// the deliberately minimal request invalid: that is not an authorisation answer).
-@Suite("Role matrix over TCP")
+@Suite("Role matrix over TCP", .serverCleanup)
 struct RoleMatrixTests {
     /// A minimal request for `operation`. Exhaustive: a new RPC does not compile until it is covered here.
     private static func call(_ operation: Operation, campaignId: String, key: String) -> Request.Call {
@@ -48,7 +48,6 @@ struct RoleMatrixTests {
     @Test(arguments: Role.allCases)
     func everyRpcAnswersAsTheMatrixSays(_ role: Role) async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign())
         let key = role == .issuer
@@ -73,7 +72,6 @@ struct RoleMatrixTests {
 
     @Test func anIssuerOnlyReachesItsOwnCampaigns() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let own = try await admin.createCampaign(bonusCampaign())
         let foreign = try await admin.createCampaign(bonusCampaign())

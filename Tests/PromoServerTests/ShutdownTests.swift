@@ -4,12 +4,16 @@ import PromoStore
 import PromoWire
 import Testing
 
-@Suite("Graceful shutdown")
+@Suite("Graceful shutdown", .serverCleanup)
 struct ShutdownTests {
     @Test func shutdownFinishesRequestsAlreadyInFlight() async throws {
         let directory = makeTemporaryDirectory()
         // One commit per job makes the 100 writes take a while, so shutdown starts while they are in flight.
-        let server = try await TestServer.start(dataDirectory: directory) { $0.writeBatchMax = 1 }
+        // The grace period is out of the way: on a loaded machine the 100 commits may take longer than its default.
+        let server = try await TestServer.start(dataDirectory: directory) {
+            $0.writeBatchMax = 1
+            $0.shutdownGraceMs = 300_000
+        }
         let raw = try await server.raw()
         try await raw.write([Request(requestId: 1, .hello(HelloRequest(apiKey: adminKey)))])
         _ = try await raw.readResponse()

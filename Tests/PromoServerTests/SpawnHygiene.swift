@@ -17,7 +17,8 @@ func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
 
 /// Starts `arguments[0]` with `arguments` and `environment` plus the caller's PATH, HOME, LD_LIBRARY_PATH
 /// and TMPDIR, stdin from /dev/null, stdout into `outputPath` and stderr into `errorPath` (or with stdout
-/// when nil), inheriting no other descriptor.
+/// when nil), inheriting no other descriptor. Inside a `.serverCleanup` scope, a child still running when the
+/// test ends is killed and reaped.
 func spawnLogged(_ arguments: [String], environment: [String], outputPath: String, errorPath: String? = nil) throws
     -> pid_t
 {
@@ -45,5 +46,6 @@ func spawnLogged(_ arguments: [String], environment: [String], outputPath: Strin
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
     guard rc == 0 else { throw ServerProcessError(description: "posix_spawn \(arguments[0]): \(rc)") }
+    TestResources.current?.adopt(child: SpawnedChild(pid: pid))
     return pid
 }

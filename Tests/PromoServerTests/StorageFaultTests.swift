@@ -61,7 +61,7 @@ private func openFiles(under directory: String) -> [String] {
     return found
 }
 
-@Suite("Storage faults, bounded growth and small limits over TCP", .serialized)
+@Suite("Storage faults, bounded growth and small limits over TCP", .serialized, .serverCleanup)
 struct StorageFaultTests {
     /// With the data directory on a full filesystem, writes answer UNAVAILABLE naming the cause, reads keep
     /// working, nothing acknowledged is lost, and once space is freed the next redeem succeeds, no restart.
@@ -173,7 +173,6 @@ struct StorageFaultTests {
     /// same place, forever. Now every page holds at least one code and the export ends.
     @Test func exportPagesMoveOnWithTheSmallestFrames() async throws {
         let server = try await TestServer.start { $0.frameBytesMax = 1_024 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign("Small frames"))
         let codes = (0..<30).map { _ in Unique.code("SF") }
@@ -189,7 +188,6 @@ struct StorageFaultTests {
     /// no file under the data directory stays open.
     @Test func aFailedBindLeavesNoStoreOpen() async throws {
         let first = try await TestServer.start()
-        defer { Task { await first.stop() } }
         var configuration = ServerConfiguration()
         configuration.port = first.port
         configuration.metricsEnabled = false
@@ -212,7 +210,6 @@ struct StorageFaultTests {
     /// of it can overflow (before, one such campaign redeemed in two hours crashed the next report).
     @Test func rewardAmountsBeyondTheBoundAreRefused() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let bound = DomainLimitsProbe.rewardAmountMax
         for (kind, amount) in [(RewardKind.loyaltyPoints, Int64.max), (.bonus, Int64.max), (.loyaltyPoints, bound + 1)] {
@@ -254,7 +251,6 @@ struct StorageFaultTests {
             $0.idempotencyRetentionMs = 1
             $0.purgeIntervalMs = 20
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("RET")
         _ = try await admin.createCampaign(bonusCampaign("Retention"), code: code)

@@ -138,14 +138,13 @@ struct FailingRule: Sendable, CustomTestStringConvertible {
     ]
 }
 
-@Suite("Support desk: get_code and explained validates over TCP")
+@Suite("Support desk: get_code and explained validates over TCP", .serverCleanup)
 struct SupportDeskTests {
     /// Each rule failing alone: the verdict is its verdict, it is the only failing check, and its detail
     /// names the numbers. Every rule is listed, in precedence order.
     @Test(arguments: FailingRule.all)
     func eachRuleFailsWithADetailNamingItsNumbers(_ failing: FailingRule) async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let analyst = try await server.session(key: try await admin.createKey(role: "analyst"))
         let (code, player, depositMinor) = try await failing.setUp(admin)
@@ -164,7 +163,6 @@ struct SupportDeskTests {
 
     @Test func anUnknownCodeFailsCodeExistsAndStopsThere() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let answer = try await admin.explain(code: Unique.code("GHOST"), user: user(Unique.user()))
         #expect(answer.verdict == .codeNotFound)
@@ -178,7 +176,6 @@ struct SupportDeskTests {
     /// as the first failing check, and every other rule behind it.
     @Test func aLockedOutPlayerIsExplainedNotRefused() async throws {
         let server = try await TestServer.start { $0.rateLimitUserFailuresMax = 3 }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("REAL")
         _ = try await admin.createCampaign(bonusCampaign { $0.maxPerUser = 1 }, code: code)
@@ -199,7 +196,6 @@ struct SupportDeskTests {
 
     @Test func threeFailingRulesAreAllListedAndTheVerdictIsTheFirst() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("TRIPLE")
         _ = try await admin.createCampaign(
@@ -222,7 +218,6 @@ struct SupportDeskTests {
 
     @Test func onlyStaffMayExplain() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign(), code: Unique.code("ROLE"))
         let explain = Request.Call.validate(.with {
@@ -259,7 +254,6 @@ struct SupportDeskTests {
             $0.rateLimitUserFailuresMax = 5
             $0.rateLimitIpFailuresMax = 8
         }
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let real = Unique.code("REAL")
         _ = try await admin.createCampaign(bonusCampaign(), code: real)
@@ -298,7 +292,6 @@ struct SupportDeskTests {
     /// leaves the use to whoever redeems next.
     @Test func anExplainHoldsNoReservation() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("LAST")
         _ = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 1 }, code: code)
@@ -322,7 +315,6 @@ struct SupportDeskTests {
 
     @Test func getCodeShowsTheCodeAndItsCampaignWithStats() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let campaign = try await admin.createCampaign(bonusCampaign("Summer") { $0.maxRedemptions = 10 })
         let generated = try await admin.generate {

@@ -27,7 +27,7 @@ struct TestCertificates: Sendable {
     static let shared: Result<TestCertificates, any Error> = Result { try make() }
 
     static func make() throws -> TestCertificates {
-        let directory = makeTemporaryDirectory()
+        let directory = TestResources.$current.withValue(nil) { makeTemporaryDirectory() }
         let extensions = directory + "/extensions.cnf"
         try """
             [req]
@@ -93,7 +93,7 @@ struct TestCertificates: Sendable {
     }
 }
 
-@Suite("TLS and mTLS on the protocol port")
+@Suite("TLS and mTLS on the protocol port", .serverCleanup)
 struct TLSTests {
     let files: TestCertificates
 
@@ -137,7 +137,6 @@ struct TLSTests {
 
     @Test func servesHelloValidateAndRedeemOverTLS() async throws {
         let server = try await startServer()
-        defer { Task { await server.stop() } }
         let tls = try ClientTLS(caPath: files.caCertificate)
         // Verified by IP SAN and by DNS name.
         for host in ["127.0.0.1", "localhost"] {
@@ -157,7 +156,6 @@ struct TLSTests {
 
     @Test func plaintextClientGetsNoServiceAndServerStaysHealthy() async throws {
         let server = try await startServer()
-        defer { Task { await server.stop() } }
         let raw = try await server.raw()
         try await raw.write([Request(requestId: 1, .hello(HelloRequest(apiKey: adminKey, clientName: "plain")))])
         await #expect(throws: (any Error).self) { try await raw.readResponse(timeoutMs: 2_000) }
@@ -177,7 +175,6 @@ struct TLSTests {
 
     @Test func clientTrustingAnotherCAFailsTheHandshake() async throws {
         let server = try await startServer()
-        defer { Task { await server.stop() } }
         var configuration = ClientConfiguration()
         configuration.tls = try ClientTLS(caPath: files.otherCACertificate)
         let error = await #expect(throws: PromoClientError.self) {
@@ -191,7 +188,6 @@ struct TLSTests {
             $0.tlsCertificatePath = files.dnsOnlyServerCertificate
             $0.tlsPrivateKeyPath = files.dnsOnlyServerKey
         }
-        defer { Task { await server.stop() } }
         func connectError(_ tls: ClientTLS) async -> PromoClientError? {
             var configuration = ClientConfiguration()
             configuration.tls = tls
@@ -216,7 +212,6 @@ struct TLSTests {
 
     @Test func mutualTLSServesOnlyClientsWithACertificateFromItsCA() async throws {
         let server = try await startServer(mutualTLS: true)
-        defer { Task { await server.stop() } }
         #expect(await isRefused(server, try ClientTLS(caPath: files.caCertificate)), "no client certificate")
         #expect(
             await isRefused(server, try ClientTLS(
@@ -234,7 +229,6 @@ struct TLSTests {
         // No real TLS client takes part, so a short budget cannot fail a handshake that a loaded machine is slow
         // to finish.
         let server = try await startServer { $0.tlsHandshakeTimeoutMs = 300 }
-        defer { Task { await server.stop() } }
         let silent = try await server.raw()
         #expect(await silent.waitUntilClosed(timeoutMs: 30_000))
         await silent.close()
@@ -252,7 +246,6 @@ struct TLSTests {
         // attempt is simply retried, since what is under test is what happens after a completed handshake.
         let handshakeTimeoutMs = 1_500
         let server = try await startServer { $0.tlsHandshakeTimeoutMs = handshakeTimeoutMs }
-        defer { Task { await server.stop() } }
         let tls = try ClientTLS(caPath: files.caCertificate)
         var client: PromoClient?
         for _ in 0..<10 where client == nil {
@@ -267,7 +260,6 @@ struct TLSTests {
 
     @Test func fullServerRefusesInsideTLS() async throws {
         let server = try await startServer { $0.connectionsMax = 1 }
-        defer { Task { await server.stop() } }
         let tls = try ClientTLS(caPath: files.caCertificate)
         let first = try await session(server, tls)
         let error = await #expect(throws: PromoClientError.self) { try await session(server, tls) }
@@ -326,7 +318,6 @@ struct TLSTests {
 
     @Test func promoctlTalksTLSAndMutualTLS() async throws {
         let server = try await startServer(mutualTLS: true)
-        defer { Task { await server.stop() } }
         let tlsFlags = [
             "--tls-ca", files.caCertificate, "--tls-cert", files.clientCertificate, "--tls-key", files.clientKey,
         ]

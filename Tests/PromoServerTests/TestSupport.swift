@@ -32,9 +32,22 @@ final class TestServer: Sendable {
         var logger = Logger(label: "test.server")
         logger.logLevel = .warning
         let server = PromoServer(configuration: configuration, logger: logger)
-        try await server.start()
+        do {
+            try await server.start()
+        } catch {
+            await server.shutdown()
+            throw error
+        }
         let port = try #require(server.address?.port)
-        return TestServer(server: server, port: port, dataDirectory: configuration.dataDirectory)
+        let started = TestServer(server: server, port: port, dataDirectory: configuration.dataDirectory)
+        if let resources = TestResources.current {
+            resources.adopt(started)
+        } else {
+            Issue.record(
+                "TestServer started outside a .serverCleanup scope: nothing awaits its stop (add the trait to the suite)",
+                severity: .warning)
+        }
+        return started
     }
 
     private init(server: PromoServer, port: Int, dataDirectory: String) {
@@ -58,13 +71,19 @@ final class TestServer: Sendable {
 
     func raw() async throws -> RawConnection { try await RawConnection.connect(port: port) }
 
-    func stop() async { await server.shutdown() }
-}
+    private let stopping = LockedValue<Task<Void, Never>?>(nil)
 
-func makeTemporaryDirectory() -> String {
-    var template = Array("/tmp/promo-test-XXXXXX".utf8CString)
-    let path = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    return String(cString: path!)
+    /// Graceful stop. Every call, concurrent or later, waits for the one shutdown to finish.
+    func stop() async {
+        let shutdown = stopping.withLock { stopping in
+            if let stopping { return stopping }
+            let server = server
+            let task = Task { await server.shutdown() }
+            stopping = task
+            return task
+        }
+        await shutdown.value
+    }
 }
 
 /// A byte-level TCP connection, for tests about framing, garbage and connection-level behaviour.
@@ -114,8 +133,9 @@ final class RawConnection: Sendable {
         try await channel.writeAndFlush(buffer)
     }
 
-    /// Waits for the next complete response frame.
-    func readResponse(timeoutMs: Int = 5_000) async throws -> Response {
+    /// Waits for the next complete response frame (or the close), at most `timeoutMs`: generous by default,
+    /// since a loaded machine may take seconds to answer what an idle one answers at once.
+    func readResponse(timeoutMs: Int = eventuallyMs) async throws -> Response {
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
         while ContinuousClock.now < deadline {
             let frame = try collector.received.withLock { buffer in try frames.nextFrame(from: &buffer) }
@@ -126,7 +146,7 @@ final class RawConnection: Sendable {
         throw RawConnectionError.noResponse
     }
 
-    func readResponses(_ count: Int, timeoutMs: Int = 10_000) async throws -> [Response] {
+    func readResponses(_ count: Int, timeoutMs: Int = eventuallyMs) async throws -> [Response] {
         var responses: [Response] = []
         for _ in 0..<count { responses.append(try await readResponse(timeoutMs: timeoutMs)) }
         return responses
@@ -135,7 +155,7 @@ final class RawConnection: Sendable {
     var isClosed: Bool { collector.closed.withLock { $0 } }
 
     /// True when the server closed the connection within the timeout.
-    func waitUntilClosed(timeoutMs: Int = 5_000) async -> Bool {
+    func waitUntilClosed(timeoutMs: Int = eventuallyMs) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
         while ContinuousClock.now < deadline {
             if isClosed { return true }

@@ -4,12 +4,11 @@ import PromoStore
 import PromoWire
 import Testing
 
-@Suite("Voiding redemptions and the reward history")
+@Suite("Voiding redemptions and the reward history", .serverCleanup)
 struct VoidTests {
     @Test func aVoidRestoresTheUseAndStaysInTheHistory() async throws {
         let directory = makeTemporaryDirectory()
         let server = try await TestServer.start(dataDirectory: directory)
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("UNDO")
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxRedemptions = 1 }, code: code, codeMaxUses: 1)
@@ -65,7 +64,6 @@ struct VoidTests {
 
     @Test func aVoidGivesTheUserTheirUseBack() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("AGAIN")
         let campaign = try await admin.createCampaign(bonusCampaign { $0.maxPerUser = 1 }, code: code)
@@ -92,7 +90,6 @@ struct VoidTests {
 
     @Test func badVoidsAreRefused() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("BADVOID")
         let campaign = try await admin.createCampaign(bonusCampaign(), code: code)
@@ -133,7 +130,6 @@ struct VoidTests {
 
     @Test func theHistoryPagesNewestFirst() async throws {
         let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
         let admin = try await server.session()
         let code = Unique.code("LOYAL")
         _ = try await admin.createCampaign(bonusCampaign(), code: code)

@@ -9,9 +9,8 @@ import Glibc
 private let now: Int64 = 1_800_000_000_000
 
 private func freshStore() throws -> PromoStore {
-    var template = Array("/tmp/promo-group-XXXXXX".utf8CString)
-    let directory = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    return try PromoStore(configuration: StoreConfiguration(path: String(cString: directory!) + "/promo.sqlite"))
+    let directory = makeStoreTestDirectory("group")
+    return try PromoStore(configuration: StoreConfiguration(path: directory + "/promo.sqlite"))
 }
 
 /// Two campaigns of one group, each with its own code.

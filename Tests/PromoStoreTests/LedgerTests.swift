@@ -7,9 +7,8 @@ import Glibc
 #endif
 
 private func freshStore() throws -> PromoStore {
-    var template = Array("/tmp/promo-ledger-XXXXXX".utf8CString)
-    let directory = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    return try PromoStore(configuration: StoreConfiguration(path: String(cString: directory!) + "/promo.sqlite"))
+    let directory = makeStoreTestDirectory("ledger")
+    return try PromoStore(configuration: StoreConfiguration(path: directory + "/promo.sqlite"))
 }
 
 private let now: Int64 = 1_800_000_000_000
@@ -137,9 +136,8 @@ struct LedgerTests {
     }
 
     @Test func anOlderSchemaIsUpgradedInPlace() throws {
-        var template = Array("/tmp/promo-upgrade-XXXXXX".utf8CString)
-        let directory = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        let path = String(cString: directory!) + "/promo.sqlite"
+        let directory = makeStoreTestDirectory("upgrade")
+        let path = directory + "/promo.sqlite"
         // A file as the first release left it: schema version 1, with a key in it.
         do {
             let old = try Connection(path: path, busyTimeoutMs: 1_000)

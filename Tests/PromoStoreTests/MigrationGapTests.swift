@@ -10,9 +10,7 @@ import Glibc
 @Suite("Migrations with a gap")
 struct MigrationGapTests {
     private static func path() -> String {
-        var template = Array("/tmp/promo-gap-XXXXXX".utf8CString)
-        let directory = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        return String(cString: directory!) + "/promo.sqlite"
+        makeStoreTestDirectory("gap") + "/promo.sqlite"
     }
 
     private static func tables(_ connection: Connection) throws -> Set<String> {

@@ -7,9 +7,8 @@ import Glibc
 #endif
 
 private func temporaryDirectory() -> String {
-    var template = Array("/tmp/promo-backup-XXXXXX".utf8CString)
-    let directory = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    return String(cString: directory!)
+    let directory = makeStoreTestDirectory("backup")
+    return directory
 }
 
 private func entry(_ index: Int, _ action: String = "seed") -> AuditEntry {

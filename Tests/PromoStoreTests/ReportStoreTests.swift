@@ -10,9 +10,8 @@ import Glibc
 // is worked out by hand below. Times are explicit (`nowMs`), so hours and days can be crossed in a test.
 
 private func freshReportStore() throws -> (PromoStore, String) {
-    var template = Array("/tmp/promo-report-XXXXXX".utf8CString)
-    let directory = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    let path = String(cString: directory!) + "/promo.sqlite"
+    let directory = makeStoreTestDirectory("report")
+    let path = directory + "/promo.sqlite"
     return (try PromoStore(configuration: StoreConfiguration(path: path)), path)
 }
 

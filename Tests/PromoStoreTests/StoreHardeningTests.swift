@@ -9,8 +9,7 @@ import Glibc
 // Bounded growth, the discard index and report totals at the extremes. Times are explicit (`nowMs`): no sleeps.
 
 private func freshStore(_ configure: (inout StoreConfiguration) -> Void = { _ in }) throws -> PromoStore {
-    var template = Array("/tmp/promo-store-XXXXXX".utf8CString)
-    let directory = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
+    let directory = makeStoreTestDirectory("store")
     var configuration = StoreConfiguration(path: directory + "/promo.sqlite")
     configure(&configuration)
     return try PromoStore(configuration: configuration)

@@ -7,9 +7,8 @@ import Glibc
 #endif
 
 private func temporaryDatabasePath() -> String {
-    var template = Array("/tmp/promo-store-XXXXXX".utf8CString)
-    let directory = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    return String(cString: directory!) + "/promo.sqlite"
+    let directory = makeStoreTestDirectory("store")
+    return directory + "/promo.sqlite"
 }
 
 private func key(_ id: String, role: String = "redeemer") -> ApiKeyRecord {

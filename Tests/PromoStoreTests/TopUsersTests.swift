@@ -45,9 +45,8 @@ private struct History {
 }
 
 private func temporaryStore() throws -> PromoStore {
-    var template = Array("/tmp/promo-topusers-XXXXXX".utf8CString)
-    let directory = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    return try PromoStore(configuration: StoreConfiguration(path: String(cString: directory!) + "/promo.sqlite"))
+    let directory = makeStoreTestDirectory("topusers")
+    return try PromoStore(configuration: StoreConfiguration(path: directory + "/promo.sqlite"))
 }
 
 /// Plays 240 quarter hours on campaign "cmp_t" (and some noise on "cmp_o", which must not leak in).

@@ -15,8 +15,7 @@ import Glibc
 struct WriterFaultTests {
     /// A store with a scratch table `t(x)`, opened with `limits`.
     private static func store(_ configure: (inout GroupCommitWriter.Limits) -> Void = { _ in }) throws -> PromoStore {
-        var template = Array("/tmp/promo-store-XXXXXX".utf8CString)
-        let directory = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
+        let directory = makeStoreTestDirectory("store")
         var limits = GroupCommitWriter.Limits()
         configure(&limits)
         let store = try PromoStore(configuration: StoreConfiguration(path: directory + "/promo.sqlite"), writerLimits: limits)
