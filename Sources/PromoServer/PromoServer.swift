@@ -111,6 +111,12 @@ public final class PromoServer: Service, Sendable {
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // Unwritable past outboundBytesMax of unsent answers, writable again below half: ConnectionHandler
+            // stops reading such a connection meanwhile.
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: ChannelOptions.Types.WriteBufferWaterMark(
+                    low: configuration.outboundBytesMax / 2, high: configuration.outboundBytesMax))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // TLS first, so even a refusal below is said inside TLS, where the client can read it.

@@ -22,6 +22,17 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGraceMs = 10_000
     /// Failed `hello` attempts on one connection before it is closed (slows key guessing). Default 3.
     public var helloAttemptsMax = 3
+    /// Frames a connection may send before a successful `hello` (any frame: empty, undecodable, calls, failed
+    /// hellos); after that many without one it is closed. Default 8.
+    public var preHelloFramesMax = 8
+    /// Bytes of answers queued for one connection (written, not yet taken by the peer) before the server
+    /// stops reading and decoding it: the channel's high write-buffer water mark (the low one is half). Answers
+    /// of requests already in progress still go out, and those are charged in advance (a bulk read its
+    /// `frameBytesMax`), so one connection never holds much more than twice this plus one frame. Default 4 MiB.
+    public var outboundBytesMax = 4 << 20
+    /// A connection over `outboundBytesMax` that does not read it back down (to half) within this many ms is
+    /// closed, and so is one whose final answer cannot be sent for this long. Default 30,000 ms.
+    public var writeStallTimeoutMs = 30_000
     /// Longest API key accepted in `hello`. Default 256 bytes.
     public var apiKeyBytesMax = 256
     /// Longest name given to an API key. Default 200 bytes.
@@ -161,6 +172,9 @@ public struct ServerConfiguration: Sendable {
         try require(connectionsMax >= 1, "connectionsMax must be at least 1")
         try require(idleTimeoutMs >= 10, "idleTimeoutMs must be at least 10")
         try require(inFlightPerConnectionMax >= 1, "inFlightPerConnectionMax must be at least 1")
+        try require(preHelloFramesMax >= 1, "preHelloFramesMax must be at least 1")
+        try require(outboundBytesMax >= 64 << 10 && outboundBytesMax <= 1 << 30, "outboundBytesMax must be 64 KiB...1 GiB")
+        try require(writeStallTimeoutMs >= 10, "writeStallTimeoutMs must be at least 10")
         try require(shutdownGraceMs >= 0, "shutdownGraceMs must not be negative")
         try require(pageSizeDefault >= 1 && pageSizeMax >= pageSizeDefault, "need 1 <= pageSizeDefault <= pageSizeMax")
         try require(generateCountMax >= 1 && generateInlineCodesMax >= 0 && generateChunkCodes >= 1, "generate limits must be positive")

@@ -14,6 +14,9 @@ struct ConfigFile: Decodable {
     var inFlightPerConnectionMax: Int?
     var shutdownGraceMs: Int?
     var helloAttemptsMax: Int?
+    var preHelloFramesMax: Int?
+    var outboundBytesMax: Int?
+    var writeStallTimeoutMs: Int?
     var apiKeyBytesMax: Int?
     var apiKeyNameBytesMax: Int?
     var apiKeyCampaignsMax: Int?
@@ -91,6 +94,9 @@ struct ConfigFile: Decodable {
         if let inFlightPerConnectionMax { settings.inFlightPerConnectionMax = inFlightPerConnectionMax }
         if let shutdownGraceMs { settings.shutdownGraceMs = shutdownGraceMs }
         if let helloAttemptsMax { settings.helloAttemptsMax = helloAttemptsMax }
+        if let preHelloFramesMax { settings.preHelloFramesMax = preHelloFramesMax }
+        if let outboundBytesMax { settings.outboundBytesMax = outboundBytesMax }
+        if let writeStallTimeoutMs { settings.writeStallTimeoutMs = writeStallTimeoutMs }
         if let apiKeyBytesMax { settings.apiKeyBytesMax = apiKeyBytesMax }
         if let apiKeyNameBytesMax { settings.apiKeyNameBytesMax = apiKeyNameBytesMax }
         if let apiKeyCampaignsMax { settings.apiKeyCampaignsMax = apiKeyCampaignsMax }
