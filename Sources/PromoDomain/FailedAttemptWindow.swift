@@ -1,14 +1,18 @@
 /// Counts one caller's failed attempts (one user, or one IP) in a sliding window and locks the caller out
-/// for a cool-down once they pass the limit, so codes cannot be guessed through us.
+/// for a cool-down once they reach the limit, so codes cannot be guessed through us.
 ///
 /// The window is the sliding-window-counter approximation: the previous fixed window's count, weighted by
 /// how much of it still overlaps the sliding window, plus the current window's count. Two counters per
 /// caller instead of a timestamp per attempt, so memory per tracked caller is constant whatever the limit.
 /// The estimate never undercounts a steady attacker by more than one window's worth of drift and is exact
 /// for bursts inside one window, which is what guessing looks like.
+///
+/// Attempts being judged concurrently hold a *slot* (`pending`): a slot counts against the limit until its
+/// verdict is known, so however many attempts are in flight at once, no more than `failuresMax` of them can
+/// end up judged failures.
 public struct FailedAttemptWindow: Sendable, Hashable {
     public struct Policy: Sendable, Hashable {
-        /// Failed attempts allowed inside `windowMs`; the next one starts the cool-down. 0 = never limited.
+        /// Failed attempts allowed inside `windowMs`; reaching it starts the cool-down. 0 = never limited.
         public var failuresMax: Int
         public var windowMs: Int64
         /// How long every attempt of a locked-out caller is answered RATE_LIMITED.
@@ -25,6 +29,8 @@ public struct FailedAttemptWindow: Sendable, Hashable {
     private var windowStartMs: Int64
     private var current: Int = 0
     private var previous: Int = 0
+    /// Attempts holding a slot whose verdict is not known yet.
+    public private(set) var pending: Int = 0
     /// Attempts before this instant are refused without being looked at.
     public private(set) var lockedUntilMs: Int64 = .min
 
@@ -34,12 +40,41 @@ public struct FailedAttemptWindow: Sendable, Hashable {
 
     public func isLockedOut(nowMs: Int64) -> Bool { nowMs < lockedUntilMs }
 
-    /// Adds one failed attempt at `nowMs`; returns true when it starts a cool-down.
+    /// True when one more failed attempt may be judged now: no cool-down, and the failures in the window
+    /// plus the slots still pending stay below the limit.
+    public func hasRoom(nowMs: Int64, policy: Policy) -> Bool {
+        guard policy.failuresMax > 0 else { return true }
+        guard !isLockedOut(nowMs: nowMs) else { return false }
+        var rolled = self
+        rolled.roll(to: nowMs, policy: policy)
+        return rolled.estimate(nowMs: nowMs, policy: policy) + Double(pending) < Double(policy.failuresMax)
+    }
+
+    /// Takes a slot for an attempt about to be judged; false (and nothing taken) when there is no room.
+    public mutating func reserve(nowMs: Int64, policy: Policy) -> Bool {
+        guard policy.failuresMax > 0 else { return true }
+        guard hasRoom(nowMs: nowMs, policy: policy) else { return false }
+        pending += 1
+        return true
+    }
+
+    /// Gives back a slot taken by `reserve`, counting it as a failure when the verdict was one.
+    /// Returns true when that failure starts a cool-down.
+    @discardableResult
+    public mutating func settle(failed: Bool, nowMs: Int64, policy: Policy) -> Bool {
+        guard policy.failuresMax > 0 else { return false }
+        precondition(pending > 0, "settle without a reserved slot")
+        pending -= 1
+        return failed ? recordFailure(nowMs: nowMs, policy: policy) : false
+    }
+
+    /// Adds one failed attempt at `nowMs`; returns true when it starts a cool-down (the failure that reaches
+    /// `failuresMax`).
     public mutating func recordFailure(nowMs: Int64, policy: Policy) -> Bool {
         guard policy.failuresMax > 0 else { return false }
         roll(to: nowMs, policy: policy)
         current += 1
-        guard !isLockedOut(nowMs: nowMs), estimate(nowMs: nowMs, policy: policy) > Double(policy.failuresMax) else {
+        guard !isLockedOut(nowMs: nowMs), estimate(nowMs: nowMs, policy: policy) >= Double(policy.failuresMax) else {
             return false
         }
         lockedUntilMs = nowMs + policy.cooldownMs
@@ -49,9 +84,10 @@ public struct FailedAttemptWindow: Sendable, Hashable {
         return true
     }
 
-    /// True when nothing about this caller is worth keeping: no cool-down and no failure in the window.
+    /// True when nothing about this caller is worth keeping: no cool-down, no slot pending and no failure
+    /// in the window.
     public func isForgettable(nowMs: Int64, policy: Policy) -> Bool {
-        !isLockedOut(nowMs: nowMs) && nowMs - windowStartMs >= 2 * policy.windowMs
+        pending == 0 && !isLockedOut(nowMs: nowMs) && nowMs - windowStartMs >= 2 * policy.windowMs
     }
 
     func estimate(nowMs: Int64, policy: Policy) -> Double {

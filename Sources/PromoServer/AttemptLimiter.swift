@@ -1,49 +1,56 @@
 import PromoDomain
 import PromoStore
 
-/// Failed validate/redeem attempts per user and per IP, shared by every connection. Callers past their
-/// limit are refused with RATE_LIMITED before any lookup, so a locked-out guesser costs us a hash probe.
+/// Failed validate/redeem attempts per user and per IP, shared by every connection, behind one lock.
 ///
-/// The tables are split into shards, each behind its own lock, so connections on different event loops
-/// and reader queues rarely contend; a caller always lands in the same shard.
+/// The decision (may this attempt be judged, may this failure be shown) and the recording of the failure
+/// happen in the same critical section, so the limit is exact however a guesser pipelines or spreads the
+/// attempts over connections and event loops. One lock for users and IPs together: each call is one lock
+/// acquisition and two hash probes, held for well under a microsecond.
 final class AttemptLimiter: Sendable {
-    private struct Shard {
-        var users: FailedAttemptTable<String>
-        var ips: FailedAttemptTable<String>
-    }
-
-    private static let shardCount = 16
-    private let shards: [LockedValue<Shard>]
+    private let limit: LockedValue<GuessingLimit>
 
     init(configuration: ServerConfiguration) {
-        let callersPerShard = max(1, configuration.rateLimitTrackedCallersMax / Self.shardCount)
         func policy(_ failuresMax: Int) -> FailedAttemptWindow.Policy {
             FailedAttemptWindow.Policy(
                 failuresMax: failuresMax, windowMs: Int64(configuration.rateLimitWindowMs),
                 cooldownMs: Int64(configuration.rateLimitCooldownMs))
         }
-        let shard = Shard(
-            users: FailedAttemptTable(policy: policy(configuration.rateLimitUserFailuresMax), callersMax: callersPerShard),
-            ips: FailedAttemptTable(policy: policy(configuration.rateLimitIpFailuresMax), callersMax: callersPerShard))
-        shards = (0..<Self.shardCount).map { _ in LockedValue(shard) }
+        limit = LockedValue(
+            GuessingLimit(
+                userPolicy: policy(configuration.rateLimitUserFailuresMax),
+                ipPolicy: policy(configuration.rateLimitIpFailuresMax),
+                callersMax: configuration.rateLimitTrackedCallersMax))
     }
 
-    /// True while the user or their IP is in a cool-down.
+    /// True while the user or their IP is in a cool-down. A cheap early refusal before queueing work; the
+    /// binding decision is `admit` or `reserve`.
     func isLockedOut(_ user: UserContext, nowMs: Int64) -> Bool {
-        if shard(user.userId).withLock({ $0.users.isLockedOut(user.userId, nowMs: nowMs) }) { return true }
-        guard !user.ip.isEmpty else { return false }
-        return shard(user.ip).withLock { $0.ips.isLockedOut(user.ip, nowMs: nowMs) }
+        limit.withLock { $0.isLockedOut(userId: user.userId, ip: user.ip, nowMs: nowMs) }
     }
 
-    /// Counts `verdict` against the user and their IP when it is what guessing produces.
-    func record(_ verdict: Verdict, for user: UserContext, nowMs: Int64) {
-        guard verdict.countsAsFailedAttempt else { return }
-        shard(user.userId).withLock { _ = $0.users.recordFailure(user.userId, nowMs: nowMs) }
-        guard !user.ip.isEmpty else { return }
-        shard(user.ip).withLock { _ = $0.ips.recordFailure(user.ip, nowMs: nowMs) }
+    /// For an attempt judged without side effects (a plain validate): the verdict to answer, `verdict` or
+    /// RATE_LIMITED, with a shown failure recorded in the same step.
+    func admit(_ verdict: Verdict, for user: UserContext, nowMs: Int64) -> Verdict {
+        limit.withLock { $0.admit(verdict, userId: user.userId, ip: user.ip, nowMs: nowMs) }
     }
 
-    private func shard(_ key: String) -> LockedValue<Shard> {
-        shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
+    /// Runs `judge` holding an attempt slot of the user and their IP, for attempts with effects (a redeem, a
+    /// reserving validate): nil, without running it, when there is no room (answer RATE_LIMITED). The slot is
+    /// given back after `judge`, counted as a failure when `verdictOf` its result is one; a throw never counts.
+    func withSlot<Judged>(
+        for user: UserContext, nowMs: Int64, verdictOf: (Judged) -> Verdict?, _ judge: () throws -> Judged
+    ) rethrows -> Judged? {
+        guard limit.withLock({ $0.reserve(userId: user.userId, ip: user.ip, nowMs: nowMs) }) else { return nil }
+        let result: Judged
+        do {
+            result = try judge()
+        } catch {
+            limit.withLock { $0.settle(nil, userId: user.userId, ip: user.ip, nowMs: WallClock.nowMs()) }
+            throw error
+        }
+        let verdict = verdictOf(result)
+        limit.withLock { $0.settle(verdict, userId: user.userId, ip: user.ip, nowMs: WallClock.nowMs()) }
+        return result
     }
 }

@@ -5,9 +5,13 @@ import PromoWire
 
 /// One TCP connection: frames in, requests routed, responses out, in whatever order they complete.
 ///
-/// Back-pressure instead of errors: while `inFlightPerConnectionMax` requests are pending, the handler
-/// stops decoding and withholds `read()`, so TCP pushes back on a client that pipelines faster than we
-/// answer. Bytes already received wait in `inbound`, which holds at most one frame maximum plus one read.
+/// Back-pressure instead of errors, both ways: the handler stops decoding and withholds `read()` while
+/// `inFlightPerConnectionMax` requests are pending, while the channel is not writable (more than
+/// `outboundBytesMax` of answers wait for the peer to read them), or while the answers of the requests in
+/// progress could push it there (each is charged in advance: `answerBytesBound`). TCP then pushes back on a
+/// client that pipelines faster than it reads. Bytes already received wait in `inbound`, which holds at
+/// most one frame maximum plus one read. A peer that keeps the channel unwritable for `writeStallTimeoutMs`
+/// is closed, and so is one that sends `preHelloFramesMax` frames without a successful hello.
 final class ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -18,6 +22,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private let codec: WireCodec
     private let inFlightMax: Int
     private let helloAttemptsMax: Int
+    private let preHelloFramesMax: Int
+    private let outboundBytesMax: Int
+    private let writeStallTimeout: TimeAmount
+    /// What a request whose answer may be large is charged while in progress: a whole frame.
+    private let bulkAnswerBytes: Int
     private let frameReadTimeout: TimeAmount
     private let metrics: ServerMetrics
     private var logger: Logger
@@ -25,8 +34,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var inbound: ByteBuffer?
     private var session = Session()
     private var inFlight = 0
+    /// The advance charges of the requests in progress (see `answerBytesBound`).
+    private var inFlightAnswerBytes = 0
+    /// Frames received while no successful hello stands.
+    private var preHelloFrames = 0
+    /// Closes the connection if it is still unwritable when it fires.
+    private var writeStallTimer: Scheduled<Void>?
     private var readWithheld = false
-    private var needsFlush = false
+    /// Answers encoded since the last flush, handed to the channel as one buffer: one allocation and one
+    /// pending write per batch rather than per answer. Besides saving work, this keeps the bytes counted
+    /// against `outboundBytesMax` close to the memory held: a 15-byte verdict in a buffer of its own costs
+    /// ~250 bytes of heap, so 4 MiB of them queued one by one held ~90 MB.
+    private var outbox: ByteBuffer?
     private var quiescing = false
     private var closing = false
     /// When the first bytes of the frame still incomplete in `inbound` arrived; nil when no frame is half-read.
@@ -39,6 +58,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
         self.codec = WireCodec(frameBytesMax: configuration.frameBytesMax)
         self.inFlightMax = configuration.inFlightPerConnectionMax
         self.helloAttemptsMax = configuration.helloAttemptsMax
+        self.preHelloFramesMax = configuration.preHelloFramesMax
+        self.outboundBytesMax = configuration.outboundBytesMax
+        self.writeStallTimeout = .milliseconds(Int64(configuration.writeStallTimeoutMs))
+        self.bulkAnswerBytes = configuration.frameBytesMax + 4
         self.frameReadTimeout = .milliseconds(Int64(configuration.frameReadTimeoutMs))
         self.metrics = metrics
         self.logger = logger
@@ -63,11 +86,29 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if inFlight >= inFlightMax || quiescing || closing {
+        if !mayStartRequests(context) || quiescing || closing {
             readWithheld = true
         } else {
             context.read()
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            writeStallTimer?.cancel()
+            writeStallTimer = nil
+            resume(context: context)
+        } else {
+            noteOutboundPeak(context)
+            armWriteStallTimer(context: context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        writeStallTimer?.cancel()
+        writeStallTimer = nil
+        context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -96,7 +137,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func processFrames(context: ChannelHandlerContext) {
         var waitingForBytes = false
         var completedFrame = false
-        while !closing, !quiescing, inFlight < inFlightMax, inbound != nil {
+        while !closing, !quiescing, mayStartRequests(context), inbound != nil {
             let frame: ByteBuffer?
             do {
                 frame = try frames.nextFrame(from: &inbound!)
@@ -146,9 +187,43 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Whether another request may start: under the in-flight limit, the channel writable (its queued answers
+    /// under `outboundBytesMax`), and the advance charges of the requests in progress under it too.
+    private func mayStartRequests(_ context: ChannelHandlerContext) -> Bool {
+        inFlight < inFlightMax && inFlightAnswerBytes < outboundBytesMax && context.channel.isWritable
+    }
+
+    /// The bytes a request's answer is charged while it is in progress. The RPCs with small answers (bounded
+    /// by the domain's limits to a few KiB) are charged 16 KiB, so 256 pipelined redeems fit the default
+    /// budget; those whose answers grow with the data (exports, reports, listings, generate's inline codes,
+    /// backup chunks) are charged a whole frame, so a few of them at a time fill the budget.
+    private func answerBytesBound(_ call: Request.Call?) -> Int {
+        switch call {
+        case .hello, .validate, .redeem, .voidRedemption, .setCodeStatus, .getCampaign, .createCampaign,
+            .updateCampaign, .createApiKey, .revokeApiKey, .getCode, .createGroup, .getGroup, .updateGroup, .none:
+            Self.smallAnswerBytes
+        case .generate, .report, .check, .backup, .fetchBackup, .auditLog, .listCampaigns, .importCodes,
+            .exportCodes, .rewardHistory, .listApiKeys, .listGroups:
+            bulkAnswerBytes
+        }
+    }
+
+    private static let smallAnswerBytes = 16 << 10
+
+    /// Frames before a successful hello are counted, whatever they hold; past `preHelloFramesMax` the
+    /// connection is closed, so an unauthenticated peer cannot make the server answer without end.
+    private func closeIfTooManyFramesBeforeHello(context: ChannelHandlerContext) {
+        guard !closing, session.caller == nil, preHelloFrames >= preHelloFramesMax else { return }
+        logger.debug("closing connection: too many frames before a successful hello")
+        metrics.preHelloClosures.increment()
+        fail(context: context, Status(.unauthenticated, "too many frames before a successful hello"))
+    }
+
     private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) {
         // Monotonic clock read through the vDSO: the latency histogram's start, a few ns.
         let startedNs = NIODeadline.now().uptimeNanoseconds
+        if session.caller == nil { preHelloFrames += 1 }
+        defer { if session.caller == nil { closeIfTooManyFramesBeforeHello(context: context) } }
         let request: Request
         do {
             request = try codec.decodeRequest(frame)
@@ -177,9 +252,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
             rpc.answered(sent, startedNs: startedNs, nowNs: NIODeadline.now().uptimeNanoseconds)
         case .later(let future):
             inFlight += 1
+            let charge = answerBytesBound(request.call)
+            inFlightAnswerBytes += charge
             let requestId = request.requestId
             future.hop(to: context.eventLoop).assumeIsolated().whenComplete { outcome in
                 self.inFlight -= 1
+                self.inFlightAnswerBytes -= charge
                 switch outcome {
                 case .success(let result):
                     let sent = self.send(Response(requestId: requestId, result), context: context)
@@ -202,7 +280,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         if closeIfDrained(context: context) { return }
         processFrames(context: context)
         flushIfNeeded(context: context)
-        if readWithheld, inFlight < inFlightMax, !quiescing, !closing {
+        if readWithheld, mayStartRequests(context), !quiescing, !closing {
             readWithheld = false
             context.read()
         }
@@ -214,33 +292,59 @@ final class ConnectionHandler: ChannelDuplexHandler {
     @discardableResult
     private func send(_ response: Response, context: ChannelHandlerContext) -> StatusCode {
         guard context.channel.isActive else { return response.status.code }
-        let (out, sent) = encodeReportingStatus(response, allocator: context.channel.allocator)
-        context.write(wrapOutboundOut(out), promise: nil)
-        needsFlush = true
+        var out = outbox ?? context.channel.allocator.buffer(capacity: 1_024)
+        outbox = nil  // `out` is the only reference: appended to in place
+        let sent = encodeReportingStatus(response, into: &out)
+        outbox = out
+        // A long batch goes out in chunks, so the channel's writability (the decoding gate) sees it.
+        if out.readableBytes >= Self.outboxChunkBytes { flushIfNeeded(context: context) }
         return sent
     }
 
-    private func encode(_ response: Response, allocator: ByteBufferAllocator) -> ByteBuffer {
-        encodeReportingStatus(response, allocator: allocator).0
+    private static let outboxChunkBytes = 64 << 10
+
+    /// Records the bytes queued for this connection in the server-wide peak; called only while the channel is
+    /// unwritable (below the water mark the queue is under `outboundBytesMax` by definition).
+    private func noteOutboundPeak(_ context: ChannelHandlerContext) {
+        guard let queued = try? context.channel.syncOptions?.getOption(.bufferedWritableBytes) else { return }
+        metrics.noteOutboundQueued(queued)
     }
 
-    private func encodeReportingStatus(_ response: Response, allocator: ByteBufferAllocator) -> (ByteBuffer, StatusCode) {
-        var out = allocator.buffer(capacity: 128)
+    /// A peer that leaves the channel unwritable this long is not reading: close it, dropping what it never
+    /// took (no graceful answer: it would only queue behind the rest).
+    private func armWriteStallTimer(context: ChannelHandlerContext) {
+        guard writeStallTimer == nil else { return }
+        writeStallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: writeStallTimeout) {
+            self.writeStallTimer = nil
+            guard !context.channel.isWritable, context.channel.isActive else { return }
+            self.logger.info("closing connection: the peer has not read its answers in time")
+            self.metrics.writeStallClosures.increment()
+            self.closing = true
+            self.inbound = nil
+            context.close(promise: nil)
+        }
+    }
+
+    /// Appends the framed answer to `out`; returns the status code that went out.
+    private func encodeReportingStatus(_ response: Response, into out: inout ByteBuffer) -> StatusCode {
+        let start = out.writerIndex
         do {
             try codec.encode(response, into: &out)
-            return (out, response.status.code)
+            return response.status.code
         } catch {
             // Only an oversized answer can fail to encode; a status-only answer always fits.
-            out.clear()
+            out.moveWriterIndex(to: start)
             let status = Status(.resourceExhausted, error.message)
             try! codec.encode(Response(requestId: response.requestId, status: status), into: &out)
-            return (out, status.code)
+            return status.code
         }
     }
 
     private func flushIfNeeded(context: ChannelHandlerContext) {
-        guard needsFlush else { return }
-        needsFlush = false
+        guard let out = outbox else { return }
+        outbox = nil
+        context.write(wrapOutboundOut(out), promise: nil)
+        if !context.channel.isWritable { noteOutboundPeak(context) }
         context.flush()
     }
 
@@ -249,8 +353,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
         guard !closing else { return }
         closing = true
         inbound = nil
-        let out = encode(Response(requestId: 0, status: status), allocator: context.channel.allocator)
+        var out = outbox ?? context.channel.allocator.buffer(capacity: 128)
+        outbox = nil
+        _ = encodeReportingStatus(Response(requestId: 0, status: status), into: &out)
         context.writeAndFlush(wrapOutboundOut(out)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        // A peer that does not read may never take that answer: close anyway after the write-stall timeout.
+        context.eventLoop.assumeIsolated().scheduleTask(in: writeStallTimeout) {
+            if context.channel.isActive { context.close(promise: nil) }
+        }
     }
 
     /// During shutdown, requests that arrived but never started are refused, so the client can retry elsewhere.

@@ -78,6 +78,7 @@ public final class PromoServer: Service, Sendable {
         try Self.makeDirectory(configuration.dataDirectory)
         var storeConfiguration = StoreConfiguration(path: configuration.databasePath)
         storeConfiguration.durability = configuration.durability
+        storeConfiguration.busyTimeoutMs = Int32(configuration.storeBusyTimeoutMs)
         storeConfiguration.readerCount = configuration.readerCount
         var writerLimits = GroupCommitWriter.Limits()
         writerLimits.batchMax = configuration.writeBatchMax
@@ -130,6 +131,12 @@ public final class PromoServer: Service, Sendable {
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // Unwritable past outboundBytesMax of unsent answers, writable again below half: ConnectionHandler
+            // stops reading such a connection meanwhile.
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: ChannelOptions.Types.WriteBufferWaterMark(
+                    low: configuration.outboundBytesMax / 2, high: configuration.outboundBytesMax))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // TLS first, so even a refusal below is said inside TLS, where the client can read it.

@@ -31,16 +31,15 @@ final class RedemptionService: Sendable {
         guard wire.reserveMs <= configuration.reservationMsMax else {
             throw ServerError(.invalidArgument, "reserve_ms must be at most \(configuration.reservationMsMax)")
         }
-        if attempts.isLockedOut(request.user, nowMs: WallClock.nowMs()) {
-            return .now(ValidateResponse.with { $0.verdict = WireMapping.wire(Verdict.rateLimited) })
-        }
         guard wire.reserveMs > 0 else {
+            // Judged first, then admitted or refused under the limiter's lock in one step: one lock acquisition
+            // per validate, and a failure is shown only if it is recorded within the limit.
             let (failures, attempts) = (failures, attempts)
             @Sendable func check(_ connection: Connection) throws -> ValidateResponse {
                 let nowMs = WallClock.nowMs()
                 let result = try connection.check(request, nowMs: nowMs)
-                let verdict = result.outcome.verdict
-                attempts.record(verdict, for: request.user, nowMs: nowMs)
+                let verdict = attempts.admit(result.outcome.verdict, for: request.user, nowMs: nowMs)
+                if verdict == .rateLimited { return Self.rateLimitedValidate }
                 if verdict != .ok, let campaign = result.campaign {
                     failures.record(
                         FailureEvent(
@@ -54,14 +53,18 @@ final class RedemptionService: Sendable {
             }
             do { return .now(try reader.read(check)) } catch { throw ServerError(wrapping: error) }
         }
+        // A locked-out caller costs no writer job; the binding check is the slot taken inside the writer.
+        if attempts.isLockedOut(request.user, nowMs: WallClock.nowMs()) { return .now(Self.rateLimitedValidate) }
         let reserveMs = Int64(wire.reserveMs)
         let reservationId = Identifier.makeTimeOrdered("rsv", nowMs: WallClock.nowMs())
         let attempts = attempts
         return .later(store.write(on: eventLoop) { connection in
             let nowMs = WallClock.nowMs()
             let untilMs = nowMs + reserveMs
-            let result = try connection.reserve(request, reservationId: reservationId, untilMs: untilMs, nowMs: nowMs)
-            attempts.record(result.outcome.verdict, for: request.user, nowMs: nowMs)
+            let judged = try attempts.withSlot(for: request.user, nowMs: nowMs, verdictOf: { $0.outcome.verdict }) {
+                try connection.reserve(request, reservationId: reservationId, untilMs: untilMs, nowMs: nowMs)
+            }
+            guard let result = judged else { return Self.rateLimitedValidate }
             if result.outcome.verdict != .ok, let campaign = result.campaign {
                 // Already in the writer: counted in this transaction rather than through the buffer.
                 try connection.recordFailures([
@@ -122,10 +125,9 @@ final class RedemptionService: Sendable {
             throw ServerError(.invalidArgument, "reservation_id is longer than \(limits.idBytesMax) bytes")
         }
         // Refused before the idempotency lookup too: a locked-out caller learns nothing, not even a replay.
-        // Nothing is stored, so the same key after the cool-down gets a real answer.
-        if attempts.isLockedOut(request.user, nowMs: WallClock.nowMs()) {
-            return .now(RedeemResponse.with { $0.verdict = WireMapping.wire(Verdict.rateLimited) })
-        }
+        // Nothing is stored, so the same key after the cool-down gets a real answer. This early refusal only
+        // spares the writer; the binding check is the slot taken inside the writer job.
+        if attempts.isLockedOut(request.user, nowMs: WallClock.nowMs()) { return .now(Self.rateLimitedRedeem) }
         let source = wire.source
         let idempotencyKey = wire.idempotencyKey
         let apiKeyId = caller.keyId
@@ -135,8 +137,11 @@ final class RedemptionService: Sendable {
             let command = RedeemCommand(
                 request: request, source: source, idempotencyKey: idempotencyKey, apiKeyId: apiKeyId,
                 newRedemptionId: redemptionId, nowMs: WallClock.nowMs())
-            let result = try connection.redeem(command)
-            if !result.replayed { attempts.record(result.verdict, for: request.user, nowMs: command.nowMs) }
+            // A replay repeats an earlier judgement rather than making a new one, so it never counts.
+            let judged = try attempts.withSlot(
+                for: request.user, nowMs: command.nowMs, verdictOf: { $0.replayed ? nil : $0.verdict }
+            ) { try connection.redeem(command) }
+            guard let result = judged else { return Self.rateLimitedRedeem }
             return RedeemResponse.with {
                 $0.verdict = WireMapping.wire(result.verdict)
                 $0.campaignId = result.campaignId
@@ -197,6 +202,9 @@ final class RedemptionService: Sendable {
         }
         return code
     }
+
+    private static let rateLimitedValidate = ValidateResponse.with { $0.verdict = WireMapping.wire(Verdict.rateLimited) }
+    private static let rateLimitedRedeem = RedeemResponse.with { $0.verdict = WireMapping.wire(Verdict.rateLimited) }
 
     private static func response(_ result: CheckResult) -> ValidateResponse {
         ValidateResponse.with {

@@ -22,6 +22,17 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGraceMs = 10_000
     /// Failed `hello` attempts on one connection before it is closed (slows key guessing). Default 3.
     public var helloAttemptsMax = 3
+    /// Frames a connection may send before a successful `hello` (any frame: empty, undecodable, calls, failed
+    /// hellos); after that many without one it is closed. Default 8.
+    public var preHelloFramesMax = 8
+    /// Bytes of answers queued for one connection (written, not yet taken by the peer) before the server
+    /// stops reading and decoding it: the channel's high write-buffer water mark (the low one is half). Answers
+    /// of requests already in progress still go out, and those are charged in advance (a bulk read its
+    /// `frameBytesMax`), so one connection never holds much more than twice this plus one frame. Default 4 MiB.
+    public var outboundBytesMax = 4 << 20
+    /// A connection over `outboundBytesMax` that does not read it back down (to half) within this many ms is
+    /// closed, and so is one whose final answer cannot be sent for this long. Default 30,000 ms.
+    public var writeStallTimeoutMs = 30_000
     /// Longest API key accepted in `hello`. Default 256 bytes.
     public var apiKeyBytesMax = 256
     /// Longest name given to an API key. Default 200 bytes.
@@ -103,6 +114,9 @@ public struct ServerConfiguration: Sendable {
     public var writeBatchMax = 512
     /// Writes queued at most before new ones fail with UNAVAILABLE. Default 100,000.
     public var writeQueueMax = 100_000
+    /// How long a database connection waits for a lock held by another process (a backup tool, an operator's
+    /// sqlite3 shell) before the call fails with UNAVAILABLE. Default 5,000 ms.
+    public var storeBusyTimeoutMs = 5_000
     /// A frame whose first bytes arrived must be complete within this many ms, or the connection is closed
     /// (slowloris: a peer dribbling a frame byte by byte never looks idle). Default 10,000 ms.
     public var frameReadTimeoutMs = 10_000
@@ -179,6 +193,9 @@ public struct ServerConfiguration: Sendable {
         try require(connectionsMax >= 1, "connectionsMax must be at least 1")
         try require(idleTimeoutMs >= 10, "idleTimeoutMs must be at least 10")
         try require(inFlightPerConnectionMax >= 1, "inFlightPerConnectionMax must be at least 1")
+        try require(preHelloFramesMax >= 1, "preHelloFramesMax must be at least 1")
+        try require(outboundBytesMax >= 64 << 10 && outboundBytesMax <= 1 << 30, "outboundBytesMax must be 64 KiB...1 GiB")
+        try require(writeStallTimeoutMs >= 10, "writeStallTimeoutMs must be at least 10")
         try require(shutdownGraceMs >= 0, "shutdownGraceMs must not be negative")
         try require(pageSizeDefault >= 1 && pageSizeMax >= pageSizeDefault, "need 1 <= pageSizeDefault <= pageSizeMax")
         try require(generateCountMax >= 1 && generateInlineCodesMax >= 0 && generateChunkCodes >= 1, "generate limits must be positive")
@@ -193,6 +210,7 @@ public struct ServerConfiguration: Sendable {
         try require(purgeIntervalMs >= 10 && purgeBatchRows >= 1, "purgeIntervalMs >= 10 and purgeBatchRows >= 1")
         try require(reportDimensionKeysPerHourMax >= 1, "reportDimensionKeysPerHourMax must be at least 1")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
+        try require((0...600_000).contains(storeBusyTimeoutMs), "storeBusyTimeoutMs must be 0...600000")
         try require(frameReadTimeoutMs >= 10, "frameReadTimeoutMs must be at least 10")
         try require(rateLimitUserFailuresMax >= 0 && rateLimitIpFailuresMax >= 0, "rate limits must not be negative")
         try require(rateLimitWindowMs >= 1 && rateLimitCooldownMs >= 0, "rateLimitWindowMs >= 1 and rateLimitCooldownMs >= 0")

@@ -3,6 +3,7 @@ import PromoDomain
 import PromoStore
 import PromoWire
 import Prometheus
+import Synchronization
 
 /// Every metric one server exports, created once at start in the server's own registry.
 ///
@@ -15,6 +16,12 @@ public final class ServerMetrics: Sendable {
 
     let openConnections: Meter
     let writeQueueDepth: Meter
+    /// Connections closed for not reading their answers (`writeStallTimeoutMs`), and for sending
+    /// `preHelloFramesMax` frames without a successful hello.
+    let writeStallClosures: CoreMetrics.Counter
+    let preHelloClosures: CoreMetrics.Counter
+    private let outboundQueuedPeak: Meter
+    private let outboundQueuedPeakBytesValue = Atomic<Int>(0)
     private let rpcs: [RPCMetrics]
     private let validateVerdicts: VerdictCounters
     private let redeemVerdicts: VerdictCounters
@@ -66,6 +73,37 @@ public final class ServerMetrics: Sendable {
         self.openConnections = Meter(
             label: connections.name, dimensions: [], handler: registry.makeGauge(descriptor: connections),
             factory: factory)
+        let closed = Self.name("connections_closed", "total", "Connections the server closed, by reason.")
+        func closedCounter(_ reason: String) -> CoreMetrics.Counter {
+            let labels = [("reason", reason)]
+            return CoreMetrics.Counter(
+                label: closed.name, dimensions: labels, handler: registry.makeCounter(descriptor: closed, labels: labels),
+                factory: factory)
+        }
+        self.writeStallClosures = closedCounter("write_stall")
+        self.preHelloClosures = closedCounter("pre_hello")
+        let peak = Self.name(
+            "outbound_queued_peak", "bytes",
+            "Most answer bytes seen queued for one connection (not yet read by its peer) since start.")
+        self.outboundQueuedPeak = Meter(
+            label: peak.name, dimensions: [], handler: registry.makeGauge(descriptor: peak), factory: factory)
+    }
+
+    /// The most answer bytes seen queued for one connection since start (sampled while a connection is over
+    /// `outboundBytesMax`; 0 if none ever was).
+    public var outboundQueuedPeakBytes: Int { outboundQueuedPeakBytesValue.load(ordering: .relaxed) }
+
+    func noteOutboundQueued(_ bytes: Int) {
+        var seen = outboundQueuedPeakBytesValue.load(ordering: .relaxed)
+        while bytes > seen {
+            let (done, current) = outboundQueuedPeakBytesValue.compareExchange(
+                expected: seen, desired: bytes, ordering: .relaxed)
+            if done {
+                outboundQueuedPeak.set(bytes)
+                return
+            }
+            seen = current
+        }
     }
 
     /// `promo_<metric>_<unit>`, with the `# HELP` text.

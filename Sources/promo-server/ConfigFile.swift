@@ -14,12 +14,16 @@ struct ConfigFile: Decodable {
     var inFlightPerConnectionMax: Int?
     var shutdownGraceMs: Int?
     var helloAttemptsMax: Int?
+    var preHelloFramesMax: Int?
+    var outboundBytesMax: Int?
+    var writeStallTimeoutMs: Int?
     var apiKeyBytesMax: Int?
     var apiKeyNameBytesMax: Int?
     var apiKeyCampaignsMax: Int?
     var durability: String?
     var writeBatchMax: Int?
     var writeQueueMax: Int?
+    var storeBusyTimeoutMs: Int?
     var pageSizeDefault: Int?
     var pageSizeMax: Int?
     var reservationMsMax: UInt32?
@@ -97,6 +101,9 @@ struct ConfigFile: Decodable {
         if let inFlightPerConnectionMax { settings.inFlightPerConnectionMax = inFlightPerConnectionMax }
         if let shutdownGraceMs { settings.shutdownGraceMs = shutdownGraceMs }
         if let helloAttemptsMax { settings.helloAttemptsMax = helloAttemptsMax }
+        if let preHelloFramesMax { settings.preHelloFramesMax = preHelloFramesMax }
+        if let outboundBytesMax { settings.outboundBytesMax = outboundBytesMax }
+        if let writeStallTimeoutMs { settings.writeStallTimeoutMs = writeStallTimeoutMs }
         if let apiKeyBytesMax { settings.apiKeyBytesMax = apiKeyBytesMax }
         if let apiKeyNameBytesMax { settings.apiKeyNameBytesMax = apiKeyNameBytesMax }
         if let apiKeyCampaignsMax { settings.apiKeyCampaignsMax = apiKeyCampaignsMax }
@@ -108,6 +115,7 @@ struct ConfigFile: Decodable {
         }
         if let writeBatchMax { settings.writeBatchMax = writeBatchMax }
         if let writeQueueMax { settings.writeQueueMax = writeQueueMax }
+        if let storeBusyTimeoutMs { settings.storeBusyTimeoutMs = storeBusyTimeoutMs }
         if let pageSizeDefault { settings.pageSizeDefault = pageSizeDefault }
         if let pageSizeMax { settings.pageSizeMax = pageSizeMax }
         if let reservationMsMax { settings.reservationMsMax = reservationMsMax }

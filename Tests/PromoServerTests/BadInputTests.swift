@@ -629,8 +629,12 @@ struct TCPBadInputTests {
     }
 
     @Test func randomFrameBodiesAreEachAnsweredExactly() async throws {
-        // Failed hellos must not close the connection here: random bytes can read as a hello.
-        let server = try await TestServer.start { $0.helloAttemptsMax = 1_000_000 }
+        // Failed hellos must not close the connection here: random bytes can read as a hello. Nor may the
+        // 300 frames before any good hello (preHelloFramesMax has its own tests in HostileClientTests).
+        let server = try await TestServer.start {
+            $0.helloAttemptsMax = 1_000_000
+            $0.preHelloFramesMax = 1_000_000
+        }
         let raw = try await server.raw()
         let local = WireCodec(frameBytesMax: 1 << 20)
         var generator = SplitMix64(state: 0xBAD_1A9E7)

@@ -197,7 +197,11 @@ struct MetricsTests {
         var started: TestServer?
         for _ in 0..<20 where started == nil {
             let port = Int.random(in: 20_000..<32_000)
-            started = try? await TestServer.start { $0.metricsPort = port }
+            started = try? await TestServer.start {
+                $0.metricsPort = port
+                // The blocker below holds the write lock for as long as a loaded machine takes to poll readiness.
+                $0.storeBusyTimeoutMs = 300_000
+            }
         }
         let server = try #require(started)
         let port = try server.metricsPort

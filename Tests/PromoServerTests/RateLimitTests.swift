@@ -25,10 +25,12 @@ struct RateLimitTests {
         let real = Unique.code("REAL")
         _ = try await admin.createCampaign(bonusCampaign(), code: real)
         let guesser = user(Unique.user())
-        for _ in 0..<5 {
+        for _ in 0..<4 {
             #expect(try await admin.validate(code: Unique.code("GUESS"), user: guesser).verdict == .codeNotFound)
         }
-        #expect(try await admin.redeem(code: Unique.code("GUESS"), user: guesser).verdict == .codeNotFound)  // the 6th
+        // The 5th failure reaches the limit: it is still judged, and starts the cool-down.
+        #expect(try await admin.redeem(code: Unique.code("GUESS"), user: guesser).verdict == .codeNotFound)
+        #expect(try await admin.validate(code: Unique.code("GUESS"), user: guesser).verdict == .rateLimited)
         // Now a correct guess must look exactly like any other attempt, or the lock-out would leak it.
         #expect(try await admin.validate(code: real, user: guesser).verdict == .rateLimited)
         let refused = try await admin.redeem(code: real, user: guesser)
@@ -44,8 +46,8 @@ struct RateLimitTests {
         let admin = try await server.session()
         let real = Unique.code("REAL")
         _ = try await admin.createCampaign(bonusCampaign(), code: real)
-        // Nine users, one failure each: no user is near their limit, the IP passes its 8.
-        for _ in 0..<9 {
+        // Eight users, one failure each: no user is near their limit, the IP reaches its 8.
+        for _ in 0..<8 {
             let sock = user(Unique.user()) { $0.ip = "203.0.113.7" }
             #expect(try await admin.validate(code: Unique.code("GUESS"), user: sock).verdict == .codeNotFound)
         }
@@ -102,14 +104,16 @@ struct RateLimitTests {
             let real = Unique.code("REAL")
             _ = try await admin.createCampaign(bonusCampaign(), code: real)
             let player = user(Unique.user())
-            for _ in 0..<2 { _ = try await admin.validate(code: Unique.code("TYPO"), user: player) }
-            let beforeThird = nowMs()  // the cool-down begins during the third validate: not before this
+            _ = try await admin.validate(code: Unique.code("TYPO"), user: player)
+            // The cool-down begins during the second validate (the failure that reaches the limit): not before
+            // this ...
+            let beforeSecond = nowMs()
             _ = try await admin.validate(code: Unique.code("TYPO"), user: player)
             // ... so it is over by `cooldownMs` after its answer.
             let lockedBy = nowMs()
             let key = Unique.key()
             let refused = try await admin.redeem(code: real, user: player, idempotencyKey: key).verdict
-            guard nowMs() < beforeThird + cooldownMs else { return nil }  // answered after it may have ended
+            guard nowMs() < beforeSecond + cooldownMs else { return nil }  // answered after it may have ended
             #expect(refused == .rateLimited)
             return (admin, real, player, key, lockedBy + cooldownMs)
         }

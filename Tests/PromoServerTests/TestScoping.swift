@@ -107,9 +107,9 @@ struct SpawnedChild: Sendable {
     private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
     private typealias PidfdSendSignal = @convention(c) (Int32, Int32, UnsafeMutableRawPointer?, UInt32) -> Int32
     // glibc 2.36+ exports both; Swift's Glibc module does not, so they are looked up at run time.
-    nonisolated(unsafe) private static let pidfdOpen: PidfdOpen? = dlsym(dlopen(nil, RTLD_NOW), "pidfd_open")
+    private static let pidfdOpen: PidfdOpen? = dlsym(dlopen(nil, RTLD_NOW), "pidfd_open")
         .map { unsafeBitCast($0, to: PidfdOpen.self) }
-    nonisolated(unsafe) private static let pidfdSendSignal: PidfdSendSignal? = dlsym(dlopen(nil, RTLD_NOW), "pidfd_send_signal")
+    private static let pidfdSendSignal: PidfdSendSignal? = dlsym(dlopen(nil, RTLD_NOW), "pidfd_send_signal")
         .map { unsafeBitCast($0, to: PidfdSendSignal.self) }
 }
 
