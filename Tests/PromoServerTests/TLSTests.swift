@@ -106,6 +106,8 @@ struct TLSTests {
             configuration.tlsCertificatePath = files.serverCertificate
             configuration.tlsPrivateKeyPath = files.serverKey
             if mutualTLS { configuration.tlsClientCAPath = files.caCertificate }
+            // Handshakes on a loaded machine can take seconds; the timeout has its own tests, which set it.
+            configuration.tlsHandshakeTimeoutMs = 120_000
             configure(&configuration)
         }
     }

@@ -28,6 +28,9 @@ final class TestServer: Sendable {
         configuration.metricsPort = 0
         configuration.dataDirectory = dataDirectory ?? makeTemporaryDirectory()
         configuration.bootstrapAdminKey = adminKey
+        // Failure windows are fixed and epoch-aligned: a day-long one keeps a test's few failures inside one
+        // window however slowly a loaded machine runs them (RateLimitTests says why).
+        configuration.rateLimitWindowMs = 86_400_000
         configure(&configuration)
         var logger = Logger(label: "test.server")
         logger.logLevel = .warning
