@@ -2572,6 +2572,141 @@ void   promo__v1__report_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__report_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   promo__v1__compare_campaigns_request__init
+                     (Promo__V1__CompareCampaignsRequest         *message)
+{
+  static const Promo__V1__CompareCampaignsRequest init_value = PROMO__V1__COMPARE_CAMPAIGNS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__compare_campaigns_request__get_packed_size
+                     (const Promo__V1__CompareCampaignsRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__compare_campaigns_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__compare_campaigns_request__pack
+                     (const Promo__V1__CompareCampaignsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__compare_campaigns_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__compare_campaigns_request__pack_to_buffer
+                     (const Promo__V1__CompareCampaignsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__compare_campaigns_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__CompareCampaignsRequest *
+       promo__v1__compare_campaigns_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__CompareCampaignsRequest *)
+     protobuf_c_message_unpack (&promo__v1__compare_campaigns_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__compare_campaigns_request__free_unpacked
+                     (Promo__V1__CompareCampaignsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__compare_campaigns_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__campaign_comparison__init
+                     (Promo__V1__CampaignComparison         *message)
+{
+  static const Promo__V1__CampaignComparison init_value = PROMO__V1__CAMPAIGN_COMPARISON__INIT;
+  *message = init_value;
+}
+size_t promo__v1__campaign_comparison__get_packed_size
+                     (const Promo__V1__CampaignComparison *message)
+{
+  assert(message->base.descriptor == &promo__v1__campaign_comparison__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__campaign_comparison__pack
+                     (const Promo__V1__CampaignComparison *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__campaign_comparison__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__campaign_comparison__pack_to_buffer
+                     (const Promo__V1__CampaignComparison *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__campaign_comparison__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__CampaignComparison *
+       promo__v1__campaign_comparison__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__CampaignComparison *)
+     protobuf_c_message_unpack (&promo__v1__campaign_comparison__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__campaign_comparison__free_unpacked
+                     (Promo__V1__CampaignComparison *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__campaign_comparison__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__compare_campaigns_response__init
+                     (Promo__V1__CompareCampaignsResponse         *message)
+{
+  static const Promo__V1__CompareCampaignsResponse init_value = PROMO__V1__COMPARE_CAMPAIGNS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__compare_campaigns_response__get_packed_size
+                     (const Promo__V1__CompareCampaignsResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__compare_campaigns_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__compare_campaigns_response__pack
+                     (const Promo__V1__CompareCampaignsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__compare_campaigns_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__compare_campaigns_response__pack_to_buffer
+                     (const Promo__V1__CompareCampaignsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__compare_campaigns_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__CompareCampaignsResponse *
+       promo__v1__compare_campaigns_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__CompareCampaignsResponse *)
+     protobuf_c_message_unpack (&promo__v1__compare_campaigns_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__compare_campaigns_response__free_unpacked
+                     (Promo__V1__CompareCampaignsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__compare_campaigns_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   promo__v1__create_api_key_request__init
                      (Promo__V1__CreateApiKeyRequest         *message)
 {
@@ -3292,7 +3427,7 @@ void   promo__v1__audit_log_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__audit_log_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[27] =
+static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[28] =
 {
   {
     "request_id",
@@ -3618,11 +3753,24 @@ static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[27] 
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "compare_campaigns",
+    41,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, compare_campaigns),
+    &promo__v1__compare_campaigns_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__request__field_indices_by_name[] = {
   21,   /* field[21] = audit_log */
   19,   /* field[19] = backup */
   18,   /* field[18] = check */
+  27,   /* field[27] = compare_campaigns */
   15,   /* field[15] = create_api_key */
   6,   /* field[6] = create_campaign */
   23,   /* field[23] = create_group */
@@ -3648,11 +3796,12 @@ static const unsigned promo__v1__request__field_indices_by_name[] = {
   2,   /* field[2] = validate */
   13,   /* field[13] = void_redemption */
 };
-static const ProtobufCIntRange promo__v1__request__number_ranges[2 + 1] =
+static const ProtobufCIntRange promo__v1__request__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 1 },
-  { 0, 27 }
+  { 41, 27 },
+  { 0, 28 }
 };
 const ProtobufCMessageDescriptor promo__v1__request__descriptor =
 {
@@ -3662,14 +3811,14 @@ const ProtobufCMessageDescriptor promo__v1__request__descriptor =
   "Promo__V1__Request",
   "promo.v1",
   sizeof(Promo__V1__Request),
-  27,
+  28,
   promo__v1__request__field_descriptors,
   promo__v1__request__field_indices_by_name,
-  2,  promo__v1__request__number_ranges,
+  3,  promo__v1__request__number_ranges,
   (ProtobufCMessageInit) promo__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[28] =
+static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[29] =
 {
   {
     "request_id",
@@ -4007,11 +4156,24 @@ static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[28]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "compare_campaigns",
+    41,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, compare_campaigns),
+    &promo__v1__compare_campaigns_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__response__field_indices_by_name[] = {
   22,   /* field[22] = audit_log */
   20,   /* field[20] = backup */
   19,   /* field[19] = check */
+  28,   /* field[28] = compare_campaigns */
   16,   /* field[16] = create_api_key */
   7,   /* field[7] = create_campaign */
   24,   /* field[24] = create_group */
@@ -4038,11 +4200,12 @@ static const unsigned promo__v1__response__field_indices_by_name[] = {
   3,   /* field[3] = validate */
   14,   /* field[14] = void_redemption */
 };
-static const ProtobufCIntRange promo__v1__response__number_ranges[2 + 1] =
+static const ProtobufCIntRange promo__v1__response__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 0, 28 }
+  { 41, 28 },
+  { 0, 29 }
 };
 const ProtobufCMessageDescriptor promo__v1__response__descriptor =
 {
@@ -4052,10 +4215,10 @@ const ProtobufCMessageDescriptor promo__v1__response__descriptor =
   "Promo__V1__Response",
   "promo.v1",
   sizeof(Promo__V1__Response),
-  28,
+  29,
   promo__v1__response__field_descriptors,
   promo__v1__response__field_indices_by_name,
-  2,  promo__v1__response__number_ranges,
+  3,  promo__v1__response__number_ranges,
   (ProtobufCMessageInit) promo__v1__response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -7853,7 +8016,7 @@ const ProtobufCMessageDescriptor promo__v1__suspicion__descriptor =
   (ProtobufCMessageInit) promo__v1__suspicion__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__report_response__field_descriptors[22] =
+static const ProtobufCFieldDescriptor promo__v1__report_response__field_descriptors[27] =
 {
   {
     "campaign_id",
@@ -8119,20 +8282,85 @@ static const ProtobufCFieldDescriptor promo__v1__report_response__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "deposit_totals",
+    23,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__ReportResponse, n_deposit_totals),
+    offsetof(Promo__V1__ReportResponse, deposit_totals),
+    &promo__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deposit_total_minor",
+    24,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ReportResponse, deposit_total_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "average_deposit_minor",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ReportResponse, average_deposit_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reward_cost_ratio",
+    26,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ReportResponse, reward_cost_ratio),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "repeat_users",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ReportResponse, repeat_users),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__report_response__field_indices_by_name[] = {
+  24,   /* field[24] = average_deposit_minor */
   21,   /* field[21] = bucket */
   10,   /* field[10] = by_owner */
   9,   /* field[9] = by_source */
   0,   /* field[0] = campaign_id */
   1,   /* field[1] = codes_issued */
   2,   /* field[2] = codes_redeemed */
+  23,   /* field[23] = deposit_total_minor */
+  22,   /* field[22] = deposit_totals */
   8,   /* field[8] = failures_by_verdict */
   13,   /* field[13] = free_spins_granted */
   19,   /* field[19] = from_ms */
   14,   /* field[14] = loyalty_points_granted */
   6,   /* field[6] = redemption_rate */
   3,   /* field[3] = redemptions */
+  26,   /* field[26] = repeat_users */
+  25,   /* field[25] = reward_cost_ratio */
   7,   /* field[7] = reward_total_minor */
   12,   /* field[12] = reward_totals */
   18,   /* field[18] = suspicious */
@@ -8147,7 +8375,7 @@ static const unsigned promo__v1__report_response__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__report_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 22 }
+  { 0, 27 }
 };
 const ProtobufCMessageDescriptor promo__v1__report_response__descriptor =
 {
@@ -8157,11 +8385,385 @@ const ProtobufCMessageDescriptor promo__v1__report_response__descriptor =
   "Promo__V1__ReportResponse",
   "promo.v1",
   sizeof(Promo__V1__ReportResponse),
-  22,
+  27,
   promo__v1__report_response__field_descriptors,
   promo__v1__report_response__field_indices_by_name,
   1,  promo__v1__report_response__number_ranges,
   (ProtobufCMessageInit) promo__v1__report_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__compare_campaigns_request__field_descriptors[3] =
+{
+  {
+    "campaign_ids",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Promo__V1__CompareCampaignsRequest, n_campaign_ids),
+    offsetof(Promo__V1__CompareCampaignsRequest, campaign_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CompareCampaignsRequest, from_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CompareCampaignsRequest, to_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__compare_campaigns_request__field_indices_by_name[] = {
+  0,   /* field[0] = campaign_ids */
+  1,   /* field[1] = from_ms */
+  2,   /* field[2] = to_ms */
+};
+static const ProtobufCIntRange promo__v1__compare_campaigns_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor promo__v1__compare_campaigns_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.CompareCampaignsRequest",
+  "CompareCampaignsRequest",
+  "Promo__V1__CompareCampaignsRequest",
+  "promo.v1",
+  sizeof(Promo__V1__CompareCampaignsRequest),
+  3,
+  promo__v1__compare_campaigns_request__field_descriptors,
+  promo__v1__compare_campaigns_request__field_indices_by_name,
+  1,  promo__v1__compare_campaigns_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__compare_campaigns_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__campaign_comparison__field_descriptors[19] =
+{
+  {
+    "campaign_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, currency),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "redemptions",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, redemptions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "voided",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, voided),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unique_users",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, unique_users),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "redemption_rate",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, redemption_rate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reward_total_minor",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, reward_total_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deposit_total_minor",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, deposit_total_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "average_deposit_minor",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, average_deposit_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reward_cost_ratio",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, reward_cost_ratio),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failures",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, failures),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "repeat_users",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, repeat_users),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "codes_issued",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, codes_issued),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "codes_redeemed",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, codes_redeemed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "free_spins_granted",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, free_spins_granted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "loyalty_points_granted",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, loyalty_points_granted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_ms",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, from_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_ms",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignComparison, to_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__campaign_comparison__field_indices_by_name[] = {
+  9,   /* field[9] = average_deposit_minor */
+  0,   /* field[0] = campaign_id */
+  13,   /* field[13] = codes_issued */
+  14,   /* field[14] = codes_redeemed */
+  2,   /* field[2] = currency */
+  8,   /* field[8] = deposit_total_minor */
+  11,   /* field[11] = failures */
+  15,   /* field[15] = free_spins_granted */
+  17,   /* field[17] = from_ms */
+  16,   /* field[16] = loyalty_points_granted */
+  1,   /* field[1] = name */
+  6,   /* field[6] = redemption_rate */
+  3,   /* field[3] = redemptions */
+  12,   /* field[12] = repeat_users */
+  10,   /* field[10] = reward_cost_ratio */
+  7,   /* field[7] = reward_total_minor */
+  18,   /* field[18] = to_ms */
+  5,   /* field[5] = unique_users */
+  4,   /* field[4] = voided */
+};
+static const ProtobufCIntRange promo__v1__campaign_comparison__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 19 }
+};
+const ProtobufCMessageDescriptor promo__v1__campaign_comparison__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.CampaignComparison",
+  "CampaignComparison",
+  "Promo__V1__CampaignComparison",
+  "promo.v1",
+  sizeof(Promo__V1__CampaignComparison),
+  19,
+  promo__v1__campaign_comparison__field_descriptors,
+  promo__v1__campaign_comparison__field_indices_by_name,
+  1,  promo__v1__campaign_comparison__number_ranges,
+  (ProtobufCMessageInit) promo__v1__campaign_comparison__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__compare_campaigns_response__field_descriptors[1] =
+{
+  {
+    "rows",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__CompareCampaignsResponse, n_rows),
+    offsetof(Promo__V1__CompareCampaignsResponse, rows),
+    &promo__v1__campaign_comparison__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__compare_campaigns_response__field_indices_by_name[] = {
+  0,   /* field[0] = rows */
+};
+static const ProtobufCIntRange promo__v1__compare_campaigns_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor promo__v1__compare_campaigns_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.CompareCampaignsResponse",
+  "CompareCampaignsResponse",
+  "Promo__V1__CompareCampaignsResponse",
+  "promo.v1",
+  sizeof(Promo__V1__CompareCampaignsResponse),
+  1,
+  promo__v1__compare_campaigns_response__field_descriptors,
+  promo__v1__compare_campaigns_response__field_indices_by_name,
+  1,  promo__v1__compare_campaigns_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__compare_campaigns_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor promo__v1__create_api_key_request__field_descriptors[3] =

@@ -11,8 +11,11 @@ public struct Deposit: Sendable, Hashable {
 
     public static let none = Deposit(amountMinor: 0, currency: "")
 
-    public func validate(field: String = "deposit") throws(DomainError) {
+    public func validate(field: String = "deposit", limits: DomainLimits = .default) throws(DomainError) {
         if amountMinor < 0 { throw .invalidArgument("\(field).amountMinor: must not be negative") }
+        if amountMinor > limits.depositAmountMax {
+            throw .invalidArgument("\(field).amountMinor: \(amountMinor), at most \(limits.depositAmountMax)")
+        }
         if amountMinor == 0 && currency.isEmpty { return }
         try FieldRules.requireCurrency(currency, field: "\(field).currency")
     }

@@ -33,6 +33,10 @@ public struct DomainLimits: Sendable, Hashable {
     /// at this bound Int64.max / 1e10 ≈ 922 million redemptions fit in one hour's total, over 250,000 per
     /// second, beyond what the single writer commits, so those sums cannot overflow.
     public var rewardAmountMax: Int64 = 10_000_000_000
+    /// A deposit sent with a validate or redeem at most (1e12: 10 billion in a currency of 2 decimals). The
+    /// report totals add deposits up per campaign, hour and currency: Int64.max / 1e12 ≈ 9.2 million
+    /// deposits of this size in one hour, and the sums saturate beyond that rather than fail the redeem.
+    public var depositAmountMax: Int64 = 1_000_000_000_000
     /// The highest acceptable chance that one random guess hits a live code of a pattern.
     public var guessProbabilityMax: Double = 1.0 / 10_000
 

@@ -20,6 +20,7 @@ public enum Role: String, Sendable, Hashable, CaseIterable {
         case .analyst:
             return [
                 .report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes, .getCode, .validateExplain,
+                .compareCampaigns,
             ].contains(operation)
         case .manager:
             return !operation.isAdministration

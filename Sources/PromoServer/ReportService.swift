@@ -13,15 +13,18 @@ final class ReportService: Sendable {
         self.store = store
     }
 
-    func report(_ request: ReportRequest, on eventLoop: any EventLoop) throws(ServerError) -> EventLoopFuture<ReportResponse> {
-        guard !request.campaignId.isEmpty else { throw ServerError(.invalidArgument, "campaign_id is required") }
-        // to_ms is rounded up to a whole hour: keep room for that below Int64.max.
-        let timeMax = Int64.max - 3_600_000
-        guard request.fromMs >= 0, request.toMs >= 0, request.toMs == 0 || request.toMs > request.fromMs,
-            request.toMs <= timeMax
-        else {
+    /// to_ms is rounded up to a whole hour: keep room for that below Int64.max.
+    private static let timeMax = Int64.max - 3_600_000
+
+    private static func checkRange(fromMs: Int64, toMs: Int64) throws(ServerError) {
+        guard fromMs >= 0, toMs >= 0, toMs == 0 || toMs > fromMs, toMs <= timeMax else {
             throw ServerError(.invalidArgument, "need 0 <= from_ms < to_ms <= \(timeMax) (to_ms 0 = now)")
         }
+    }
+
+    func report(_ request: ReportRequest, on eventLoop: any EventLoop) throws(ServerError) -> EventLoopFuture<ReportResponse> {
+        guard !request.campaignId.isEmpty else { throw ServerError(.invalidArgument, "campaign_id is required") }
+        try Self.checkRange(fromMs: request.fromMs, toMs: request.toMs)
         let bucketMs: Int64
         switch request.bucket {
         case .auto: bucketMs = 0
@@ -44,6 +47,73 @@ final class ReportService: Sendable {
                 throw ServerError(.notFound, "campaign \(queryToRun.campaignId) does not exist")
             }
             return Self.response(report, configuration)
+        }
+    }
+
+    /// One row per named campaign, each with the figures of that campaign's report over the same range, all
+    /// read on one reader in one pass (the headline totals only: no top lists, breakdowns or suspects).
+    func compare(_ request: CompareCampaignsRequest, on eventLoop: any EventLoop) throws(ServerError)
+        -> EventLoopFuture<CompareCampaignsResponse>
+    {
+        let ids = request.campaignIds
+        guard !ids.isEmpty, ids.count <= configuration.compareCampaignsMax else {
+            throw ServerError(.invalidArgument, "campaign_ids: 1...\(configuration.compareCampaignsMax) per request")
+        }
+        var seen = Set<String>()
+        for id in ids {
+            guard !id.isEmpty, id.utf8.count <= DomainLimits.default.idBytesMax else {
+                throw ServerError(.invalidArgument, "campaign_ids: an id is empty or longer than \(DomainLimits.default.idBytesMax) bytes")
+            }
+            guard seen.insert(id).inserted else { throw ServerError(.invalidArgument, "campaign_ids: \(id) is named twice") }
+        }
+        try Self.checkRange(fromMs: request.fromMs, toMs: request.toMs)
+        let nowMs = WallClock.nowMs()
+        let queries = ids.map { id in
+            var query = ReportQuery(
+                campaignId: id, fromMs: request.fromMs, toMs: request.toMs, bucketMs: 0, top: 0, breakdownMax: 0, nowMs: nowMs)
+            query.totalsOnly = true
+            return query
+        }
+        let configuration = configuration
+        return store.read(on: eventLoop) { connection in
+            var rows: [CampaignComparison] = []
+            for query in queries {
+                guard let report = try connection.report(query) else {
+                    throw ServerError(.notFound, "campaign \(query.campaignId) does not exist")
+                }
+                // The currency the money figures are in: the reward's, else that of the deposits counted.
+                let currency = report.campaign.reward.currency ?? report.effect.campaignDeposits(currency: nil)?.currency ?? ""
+                rows.append(Self.comparison(Self.response(report, configuration), name: report.campaign.name, currency: currency))
+            }
+            return CompareCampaignsResponse.with { $0.rows = rows }
+        }
+    }
+
+    /// A report's figures as a comparison row: derived from the report's own answer, so the two cannot differ.
+    static func comparison(_ report: ReportResponse, name: String, currency: String) -> CampaignComparison {
+        CampaignComparison.with {
+            $0.campaignId = report.campaignId
+            $0.name = name
+            $0.currency = currency
+            $0.redemptions = report.redemptions
+            $0.voided = report.voided
+            $0.uniqueUsers = report.uniqueUsers
+            $0.redemptionRate = report.redemptionRate
+            $0.rewardTotalMinor = report.rewardTotalMinor
+            $0.depositTotalMinor = report.depositTotalMinor
+            $0.averageDepositMinor = report.averageDepositMinor
+            $0.rewardCostRatio = report.rewardCostRatio
+            $0.failures = report.failuresByVerdict.reduce(0) { total, count in
+                let (sum, overflow) = total.addingReportingOverflow(count.count)
+                return overflow ? .max : sum
+            }
+            $0.repeatUsers = report.repeatUsers
+            $0.codesIssued = report.codesIssued
+            $0.codesRedeemed = report.codesRedeemed
+            $0.freeSpinsGranted = report.freeSpinsGranted
+            $0.loyaltyPointsGranted = report.loyaltyPointsGranted
+            $0.fromMs = report.fromMs
+            $0.toMs = report.toMs
         }
     }
 
@@ -114,6 +184,12 @@ final class ReportService: Sendable {
             $0.fromMs = report.fromMs
             $0.toMs = report.toMs
             $0.bucket = report.bucketMs == 3_600_000 ? .hour : .day
+            let effect = report.effect
+            $0.depositTotals = effect.deposits.map { total in Money.with { $0.currency = total.currency; $0.amountMinor = total.amountMinor } }
+            $0.depositTotalMinor = effect.campaignDeposits(currency: currency)?.amountMinor ?? 0
+            $0.averageDepositMinor = effect.averageDepositMinor(currency: currency)
+            $0.rewardCostRatio = effect.rewardCostRatio(rewardTotalMinor: $0.rewardTotalMinor, currency: currency)
+            $0.repeatUsers = effect.repeatUsers
         }
     }
 

@@ -119,6 +119,8 @@ final class RequestRouter: Sendable {
             return .later(try codes.get(request, on: eventLoop).map { .getCode($0) })
         case .report(let request):
             return .later(try reports.report(request, on: eventLoop).map { .report($0) })
+        case .compareCampaigns(let request):
+            return .later(try reports.compare(request, on: eventLoop).map { .compareCampaigns($0) })
         case .createGroup(let request):
             return .later(try groups.create(request, by: caller, on: eventLoop).map { .createGroup($0) })
         case .getGroup(let request):
@@ -177,6 +179,7 @@ extension Operation {
         case .getGroup: self = .getGroup
         case .listGroups: self = .listGroups
         case .updateGroup: self = .updateGroup
+        case .compareCampaigns: self = .compareCampaigns
         }
     }
 }

@@ -73,6 +73,8 @@ public struct ServerConfiguration: Sendable {
     public var reportTopMax = 100
     /// Sources and owners listed in a report at most (the largest first). Default 1,000.
     public var reportBreakdownMax = 1_000
+    /// Campaigns one `compare_campaigns` may name at most (each costs about one report's totals). Default 20.
+    public var compareCampaignsMax = 20
     /// An IP or device is suspicious when it holds more than this share of a range's redemptions
     /// (with at least `suspiciousRedemptionsMin` of them). Default 0.1.
     public var suspiciousShareMax = 0.1
@@ -202,7 +204,7 @@ public struct ServerConfiguration: Sendable {
         try require(guessProbabilityMax > 0 && guessProbabilityMax <= 1, "guessProbabilityMax must be in (0, 1]")
         try require(importCodesMax >= 1, "importCodesMax must be at least 1")
         try require(exportPageSizeDefault >= 1 && exportPageSizeMax >= exportPageSizeDefault, "need 1 <= exportPageSizeDefault <= exportPageSizeMax")
-        try require(reportTopDefault >= 1 && reportTopMax >= reportTopDefault && reportBreakdownMax >= 1, "report limits must be positive")
+        try require(reportTopDefault >= 1 && reportTopMax >= reportTopDefault && reportBreakdownMax >= 1 && compareCampaignsMax >= 1, "report limits must be positive")
         try require(failureFlushMs >= 10 && failureBufferMax >= 1, "failureFlushMs >= 10 and failureBufferMax >= 1")
         try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
         try require(storageFaultLogIntervalMs >= 0, "storageFaultLogIntervalMs must not be negative")

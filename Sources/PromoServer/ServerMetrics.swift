@@ -241,6 +241,7 @@ extension Operation {
         case .getGroup: 24
         case .listGroups: 25
         case .updateGroup: 26
+        case .compareCampaigns: 27
         }
     }
 }

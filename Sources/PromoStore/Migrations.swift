@@ -292,6 +292,10 @@ enum Migrations {
             CREATE INDEX reservations_held_by_user_only ON reservations(user_id, expires_at_ms) WHERE redemption_id IS NULL;
             """
         ),
+        // 11: effectiveness: the deposits of standing redemptions per campaign, hour and currency, and repeat
+        // users (pairs of each user's consecutive standing redemptions by hour, and a whole-campaign counter),
+        // maintained with the other report totals; see EffectTotals.swift.
+        (11, EffectTotals.migrationSQL),
     ]
 
     /// Every step with its version, in order.

@@ -39,6 +39,8 @@ public struct CampaignReport: Sendable {
     /// IPs and devices at or over `ReportQuery.suspectRedemptionsAtLeast` or `suspectFailuresAtLeast`.
     public var suspectIps: [ActorTotals] = []
     public var suspectDevices: [ActorTotals] = []
+    /// Deposits and repeat users (EffectTotals.swift).
+    public var effect = CampaignEffect()
 }
 
 public struct ReportQuery: Sendable, Hashable {
@@ -62,6 +64,9 @@ public struct ReportQuery: Sendable, Hashable {
     public var suspectFailuresMax: UInt64 = .max
     /// Suspects listed at most per kind.
     public var suspectsMax = 100
+    /// The headline totals only (counts, rewards, failures, effectiveness): no breakdowns, top lists or
+    /// suspects, for campaign comparisons.
+    public var totalsOnly = false
 
     public init(campaignId: String, fromMs: Int64, toMs: Int64, bucketMs: Int64, top: Int, breakdownMax: Int, nowMs: Int64) {
         self.campaignId = campaignId
@@ -146,8 +151,11 @@ extension Connection {
         try bindRange(failures, query.campaignId, from, to)
         while try failures.step() { report.failuresByVerdict.append((failures.string(0), UInt64(clamping: failures.int64(1)))) }
 
-        report.bySource = try breakdown("source", query, from, to)
-        report.byOwner = try breakdown("owner", query, from, to)
+        report.effect = try campaignEffect(campaignId: query.campaignId, from: from, to: to, wholeCampaign: wholeCampaign)
+        if !query.totalsOnly {
+            report.bySource = try breakdown("source", query, from, to)
+            report.byOwner = try breakdown("owner", query, from, to)
+        }
 
         if wholeCampaign {
             report.uniqueUsers = counters.uniqueUsers
@@ -160,6 +168,7 @@ extension Connection {
             try bindRange(users, query.campaignId, from, to)
             report.uniqueUsers = UInt64(clamping: try users.firstRow { $0.int64(0) } ?? 0)
         }
+        if query.totalsOnly { return report }
         report.topIps = try topActors("ip", query, from, to, wholeCampaign: wholeCampaign)
         report.topDevices = try topActors("device", query, from, to, wholeCampaign: wholeCampaign)
         report.topUsers = try topActors("user", query, from, to, wholeCampaign: wholeCampaign)

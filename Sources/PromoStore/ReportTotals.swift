@@ -163,6 +163,7 @@ extension Connection {
                 try shrinkDimension(campaignId: campaignId, dimension: dimension, key: key, hour: hour)
             }
         }
+        try applyEffectTotals(redemption: redemption, newUser: newUser, delta: delta)
     }
 
     private func shrinkDimension(campaignId: String, dimension: String, key: String, hour: Int64) throws(StoreError) {
@@ -331,6 +332,7 @@ extension Connection {
             "reservations held past their limits",
             expected: "SELECT id FROM campaigns WHERE max_redemptions > 0 AND redemptions > max_redemptions",
             maintained: "SELECT id FROM campaigns WHERE 0")
+        problems += try effectConsistencyProblems()
         let integrity = try statement("PRAGMA integrity_check").firstRow { $0.string(0) } ?? "no answer"
         if integrity != "ok" { problems.append("integrity_check: \(integrity)") }
         return problems

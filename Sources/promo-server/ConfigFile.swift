@@ -47,6 +47,7 @@ struct ConfigFile: Decodable {
     var reportTopDefault: Int?
     var reportTopMax: Int?
     var reportBreakdownMax: Int?
+    var compareCampaignsMax: Int?
     var suspiciousShareMax: Double?
     var suspiciousRedemptionsMin: UInt64?
     var suspiciousRedemptionsMax: UInt64?
@@ -139,6 +140,7 @@ struct ConfigFile: Decodable {
         if let reportTopDefault { settings.reportTopDefault = reportTopDefault }
         if let reportTopMax { settings.reportTopMax = reportTopMax }
         if let reportBreakdownMax { settings.reportBreakdownMax = reportBreakdownMax }
+        if let compareCampaignsMax { settings.compareCampaignsMax = compareCampaignsMax }
         if let suspiciousShareMax { settings.suspiciousShareMax = suspiciousShareMax }
         if let suspiciousRedemptionsMin { settings.suspiciousRedemptionsMin = suspiciousRedemptionsMin }
         if let suspiciousRedemptionsMax { settings.suspiciousRedemptionsMax = suspiciousRedemptionsMax }

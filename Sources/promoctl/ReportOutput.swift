@@ -21,6 +21,13 @@ extension ReportResponse {
             })),
             ("free_spins_granted", .number(freeSpinsGranted)),
             ("loyalty_points_granted", .number(loyaltyPointsGranted)),
+            ("deposit_totals", .array(depositTotals.map {
+                .object([("currency", .string($0.currency)), ("amount_minor", .number($0.amountMinor))])
+            })),
+            ("deposit_total_minor", .number(depositTotalMinor)),
+            ("average_deposit_minor", .number(averageDepositMinor)),
+            ("reward_cost_ratio", .double(rewardCostRatio)),
+            ("repeat_users", .number(repeatUsers)),
             ("failures_by_verdict", Self.counts(failuresByVerdict)),
             ("by_source", Self.counts(bySource)),
             ("by_owner", Self.counts(byOwner)),
@@ -55,7 +62,51 @@ extension ReportResponse {
     }
 }
 
+extension CampaignComparison {
+    var json: JSON {
+        .object([
+            ("campaign_id", .string(campaignId)),
+            ("name", .string(name)),
+            ("currency", .string(currency)),
+            ("from_ms", .number(fromMs)),
+            ("to_ms", .number(toMs)),
+            ("redemptions", .number(redemptions)),
+            ("voided", .number(voided)),
+            ("unique_users", .number(uniqueUsers)),
+            ("repeat_users", .number(repeatUsers)),
+            ("codes_issued", .number(codesIssued)),
+            ("codes_redeemed", .number(codesRedeemed)),
+            ("redemption_rate", .double(redemptionRate)),
+            ("reward_total_minor", .number(rewardTotalMinor)),
+            ("free_spins_granted", .number(freeSpinsGranted)),
+            ("loyalty_points_granted", .number(loyaltyPointsGranted)),
+            ("deposit_total_minor", .number(depositTotalMinor)),
+            ("average_deposit_minor", .number(averageDepositMinor)),
+            ("reward_cost_ratio", .double(rewardCostRatio)),
+            ("failures", .number(failures)),
+        ])
+    }
+}
+
 enum ReportText {
+    /// The comparison table: standing redemptions (voided ones left out), then users, money and failures.
+    static func comparison(_ rows: [CampaignComparison]) -> String {
+        var table = Table(
+            "CAMPAIGN", "NAME", "REDEMPTIONS>", "USERS>", "REPEAT>", "RATE>", "REWARDS>", "DEPOSITS>", "AVG DEPOSIT>",
+            "COST>", "FAILURES>")
+        for row in rows {
+            var rewards = Format.money(row.rewardTotalMinor, row.currency)
+            if row.freeSpinsGranted > 0 { rewards = "\(grouped(row.freeSpinsGranted)) spins" }
+            if row.loyaltyPointsGranted != 0 { rewards = "\(grouped(row.loyaltyPointsGranted)) points" }
+            table.add(
+                row.campaignId, row.name, grouped(row.redemptions &- min(row.voided, row.redemptions)), grouped(row.uniqueUsers),
+                grouped(row.repeatUsers), row.codesIssued == 0 ? "-" : percentText(row.redemptionRate), rewards,
+                Format.money(row.depositTotalMinor, row.currency), Format.money(row.averageDepositMinor, row.currency),
+                row.depositTotalMinor == 0 ? "-" : percentText(row.rewardCostRatio), grouped(row.failures))
+        }
+        return table.rendered()
+    }
+
     static func render(_ report: ReportResponse) -> String {
         var sections: [String] = []
         let range = (report.fromMs == 0 ? "the start" : Format.time(report.fromMs)) + " to "
@@ -76,6 +127,7 @@ enum ReportText {
         if report.freeSpinsGranted > 0 { rewards.append("\(grouped(report.freeSpinsGranted)) free spins") }
         if report.loyaltyPointsGranted != 0 { rewards.append("\(grouped(report.loyaltyPointsGranted)) loyalty points") }
         sections.append(section("Rewards granted", rewards.isEmpty ? "  (none)" : rewards.map { "  " + $0 }.joined(separator: "\n")))
+        sections.append(section("Effectiveness", effectiveness(report)))
 
         sections.append(section("Failed attempts by verdict", counts(report.failuresByVerdict, "VERDICT")))
         sections.append(section("Redemptions by source", counts(report.bySource, "SOURCE", empty: "(no source)")))
@@ -87,6 +139,23 @@ enum ReportText {
         sections.append(section("Top users", actors(report.topUsers, "USER")))
         sections.append(section("Suspicious", suspicious(report.suspicious)))
         return sections.joined(separator: "\n\n")
+    }
+
+    private static func effectiveness(_ report: ReportResponse) -> String {
+        var details = Details()
+        let deposits = report.depositTotals.map { Format.money($0.amountMinor, $0.currency) }
+        details.add("Deposits", deposits.isEmpty ? "(none)" : deposits.joined(separator: ", "))
+        // The report names no currency: the campaign's is the deposit currency whose total the report took
+        // (one the rewards were paid in too, when two totals happen to be equal).
+        let candidates = report.depositTotals.filter { $0.amountMinor == report.depositTotalMinor }.map(\.currency)
+        let currency = candidates.first { currency in report.rewardTotals.contains { $0.currency == currency } }
+            ?? candidates.first ?? ""
+        if report.depositTotalMinor > 0 {
+            details.add("Average deposit", Format.money(report.averageDepositMinor, currency))
+            details.add("Rewards / deposits", percentText(report.rewardCostRatio))
+        }
+        details.add("Repeat users", grouped(report.repeatUsers))
+        return details.rendered(indent: 2)
     }
 
     private static func section(_ title: String, _ body: String) -> String {

@@ -151,6 +151,12 @@ extension Session {
         return answer
     }
 
+    func compareCampaigns(_ request: CompareCampaignsRequest) async throws -> CompareCampaignsResponse {
+        let result = try await call(.compareCampaigns(request))
+        guard case .compareCampaigns(let answer) = result else { throw unexpected("compare_campaigns", result) }
+        return answer
+    }
+
     func createApiKey(_ request: CreateApiKeyRequest) async throws -> CreateApiKeyResponse {
         let result = try await call(.createApiKey(request))
         guard case .createApiKey(let answer) = result else { throw unexpected("create_api_key", result) }

@@ -13,6 +13,7 @@ import Testing
         .issuer: [.hello, .generate, .exportCodes],
         .analyst: [
             .hello, .report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes, .getCode, .validateExplain,
+            .compareCampaigns,
         ],
         .manager: Set(PromoDomain.Operation.allCases).subtracting(administration),
         .admin: Set(PromoDomain.Operation.allCases),
@@ -36,10 +37,15 @@ import Testing
         }
     }
 
+    @Test func comparingCampaignsIsForAnalystsAndUp() {
+        #expect(Role.allCases.filter { $0.allows(.compareCampaigns) } == [.analyst, .manager, .admin])
+    }
+
     @Test func rawValuesAreTheWireNames() {
         #expect(Role.allCases.map(\.rawValue) == ["redeemer", "issuer", "analyst", "manager", "admin"])
         #expect(Role(rawValue: "Admin") == nil)
-        #expect(PromoDomain.Operation.allCases.count == 27)
+        #expect(PromoDomain.Operation.allCases.count == 28)
+        #expect(PromoDomain.Operation(rawValue: "compare_campaigns") == .compareCampaigns)
         #expect(PromoDomain.Operation(rawValue: "create_group") == .createGroup)
         #expect(PromoDomain.Operation(rawValue: "update_group") == .updateGroup)
         #expect(PromoDomain.Operation.voidRedemption.rawValue == "void_redemption")

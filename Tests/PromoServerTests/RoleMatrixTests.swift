@@ -42,6 +42,7 @@ struct RoleMatrixTests {
         case .getGroup: .getGroup(.with { $0.groupId = "grp_nope" })
         case .listGroups: .listGroups(ListGroupsRequest())
         case .updateGroup: .updateGroup(.with { $0.groupId = "grp_nope"; $0.updateMask = ["name"] })
+        case .compareCampaigns: .compareCampaigns(.with { $0.campaignIds = [campaignId] })
         }
     }
 

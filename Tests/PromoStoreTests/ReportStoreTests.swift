@@ -682,6 +682,11 @@ struct ReportQueryPlanTests {
                 ("SELECT failures FROM campaign_dimensions", "all_time_by_key",
                  "SEARCH campaign_dimensions USING PRIMARY KEY (campaign_id=? AND dimension=? AND key=?)"),
                 ("FROM campaigns WHERE id = ?", "campaign", "SEARCH campaigns USING INDEX sqlite_autoindex_campaigns_1 (id=?)"),
+                // Effectiveness: deposits by hour, and the repeat-user pairs that start in the range.
+                ("FROM campaign_deposit_hours", "deposits",
+                 "SEARCH campaign_deposit_hours USING PRIMARY KEY (campaign_id=? AND hour_ms>? AND hour_ms<?)"),
+                ("FROM campaign_repeat_pairs", "repeat_pairs",
+                 "SEARCH campaign_repeat_pairs USING PRIMARY KEY (campaign_id=? AND from_hour_ms>? AND from_hour_ms<?)"),
             ]
             let matched = rules.filter { sql.contains($0.reads) }
             if matched.isEmpty { Issue.record("a report statement this test does not know: \(sql)") }
@@ -708,6 +713,7 @@ struct ReportQueryPlanTests {
             seen == [
                 "hours", "money", "failures", "dimension_hours", "all_time_by_redemptions", "all_time_by_failures",
                 "distinct_users", "campaign", "all_time_users_by_redemptions", "user_redemptions_by_key", "all_time_by_key",
+                "deposits", "repeat_pairs",
             ])
     }
 

@@ -300,9 +300,53 @@ enum Samples {
         .getGroup(.with { $0.groupId = "grp-1" }),
         .listGroups(.with { $0.pageToken = "p-5"; $0.pageSize = 7 }),
         .updateGroup(.with { $0.groupId = "grp-2"; $0.group = group2; $0.updateMask = ["name", "max_per_user"] }),
+        .compareCampaigns(.with { $0.campaignIds = ["cmp-30", "", "cmp-31"]; $0.fromMs = -7; $0.toMs = Int64.max }),
     ]
 
     // MARK: - Every Response.Result arm
+
+    static let comparison = CampaignComparison.with {
+        $0.campaignId = "cmp-32"
+        $0.name = "Welcome ✓"
+        $0.currency = "EUR"
+        $0.redemptions = UInt64.max
+        $0.voided = 3
+        $0.uniqueUsers = 40
+        $0.redemptionRate = 0.125
+        $0.rewardTotalMinor = -5
+        $0.depositTotalMinor = Int64.max
+        $0.averageDepositMinor = 2_500
+        $0.rewardCostRatio = 0.2
+        $0.failures = 9
+        $0.repeatUsers = 7
+        $0.codesIssued = 100
+        $0.codesRedeemed = 12
+        $0.freeSpinsGranted = 11
+        $0.loyaltyPointsGranted = -13
+        $0.fromMs = -3_600_000
+        $0.toMs = 7_200_000
+    }
+    static let comparison2 = CampaignComparison.with {
+        $0.campaignId = "cmp-33"
+        $0.name = "n"
+        $0.currency = "USD"
+        $0.redemptions = 1
+        $0.voided = 1
+        $0.uniqueUsers = 1
+        $0.redemptionRate = 1
+        $0.rewardTotalMinor = 1
+        $0.depositTotalMinor = 1
+        $0.averageDepositMinor = 1
+        $0.rewardCostRatio = 1
+        $0.failures = 1
+        $0.repeatUsers = 1
+        $0.codesIssued = 1
+        $0.codesRedeemed = 1
+        $0.freeSpinsGranted = 1
+        $0.loyaltyPointsGranted = 1
+        $0.fromMs = 1
+        $0.toMs = 1
+    }
 
     static let results: [Response.Result] = [
         .hello(.with { $0.serverVersion = "1.2.3"; $0.role = "manager" }),
@@ -388,6 +432,7 @@ enum Samples {
         .getGroup(.with { $0.group = group2 }),
         .listGroups(.with { $0.groups = [group, group2]; $0.nextPageToken = "next-5" }),
         .updateGroup(.with { $0.group = group }),
+        .compareCampaigns(.with { $0.rows = [comparison, comparison2] }),
     ]
 }
 
@@ -421,6 +466,7 @@ extension Request.Call {
         case .getGroup: 33
         case .listGroups: 34
         case .updateGroup: 35
+        case .compareCampaigns: 41
         }
     }
 }
@@ -455,6 +501,7 @@ extension Response.Result {
         case .getGroup: 33
         case .listGroups: 34
         case .updateGroup: 35
+        case .compareCampaigns: 41
         }
     }
 }

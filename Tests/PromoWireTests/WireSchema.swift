@@ -111,6 +111,29 @@ enum WireSchema {
         #expect(f.uint64(2) == v.count, sourceLocation: l)
     }
 
+    static func verify(_ v: CampaignComparison, _ f: ProtoFields, _ l: SourceLocation) {
+        expectNumbers(f, Set(1...19), "CampaignComparison", l)
+        #expect(f.string(1) == v.campaignId, sourceLocation: l)
+        #expect(f.string(2) == v.name, sourceLocation: l)
+        #expect(f.string(3) == v.currency, sourceLocation: l)
+        #expect(f.uint64(4) == v.redemptions, sourceLocation: l)
+        #expect(f.uint64(5) == v.voided, sourceLocation: l)
+        #expect(f.uint64(6) == v.uniqueUsers, sourceLocation: l)
+        #expect(f.double(7) == v.redemptionRate, sourceLocation: l)
+        #expect(f.int64(8) == v.rewardTotalMinor, sourceLocation: l)
+        #expect(f.int64(9) == v.depositTotalMinor, sourceLocation: l)
+        #expect(f.int64(10) == v.averageDepositMinor, sourceLocation: l)
+        #expect(f.double(11) == v.rewardCostRatio, sourceLocation: l)
+        #expect(f.uint64(12) == v.failures, sourceLocation: l)
+        #expect(f.uint64(13) == v.repeatUsers, sourceLocation: l)
+        #expect(f.uint64(14) == v.codesIssued, sourceLocation: l)
+        #expect(f.uint64(15) == v.codesRedeemed, sourceLocation: l)
+        #expect(f.uint64(16) == v.freeSpinsGranted, sourceLocation: l)
+        #expect(f.int64(17) == v.loyaltyPointsGranted, sourceLocation: l)
+        #expect(f.int64(18) == v.fromMs, sourceLocation: l)
+        #expect(f.int64(19) == v.toMs, sourceLocation: l)
+    }
+
     static func verify(_ v: Bucket, _ f: ProtoFields, _ l: SourceLocation) {
         expectNumbers(f, [1, 2, 3], "Bucket", l)
         #expect(f.int64(1) == v.startMs, sourceLocation: l)
@@ -316,6 +339,11 @@ enum WireSchema {
             #expect(f.string(1) == v.groupId, sourceLocation: l)
             try verifyOptional(v.group, try f.message(2), l, verify)
             #expect(f.strings(3) == v.updateMask, sourceLocation: l)
+        case .compareCampaigns(let v):
+            expectNumbers(f, [1, 2, 3], "CompareCampaignsRequest", l)
+            #expect(f.strings(1) == v.campaignIds, sourceLocation: l)
+            #expect(f.int64(2) == v.fromMs, sourceLocation: l)
+            #expect(f.int64(3) == v.toMs, sourceLocation: l)
         }
     }
 
@@ -443,6 +471,9 @@ enum WireSchema {
         case .updateGroup(let v):
             expectNumbers(f, [1], "UpdateGroupResponse", l)
             try verifyOptional(v.group, try f.message(1), l, verify)
+        case .compareCampaigns(let v):
+            expectNumbers(f, [1], "CompareCampaignsResponse", l)
+            try verifyAll(v.rows, try f.messages(1), l, verify)
         }
     }
 }

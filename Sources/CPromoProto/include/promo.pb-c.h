@@ -72,6 +72,9 @@ typedef struct Promo__V1__Money Promo__V1__Money;
 typedef struct Promo__V1__ActorCount Promo__V1__ActorCount;
 typedef struct Promo__V1__Suspicion Promo__V1__Suspicion;
 typedef struct Promo__V1__ReportResponse Promo__V1__ReportResponse;
+typedef struct Promo__V1__CompareCampaignsRequest Promo__V1__CompareCampaignsRequest;
+typedef struct Promo__V1__CampaignComparison Promo__V1__CampaignComparison;
+typedef struct Promo__V1__CompareCampaignsResponse Promo__V1__CompareCampaignsResponse;
 typedef struct Promo__V1__CreateApiKeyRequest Promo__V1__CreateApiKeyRequest;
 typedef struct Promo__V1__CreateApiKeyResponse Promo__V1__CreateApiKeyResponse;
 typedef struct Promo__V1__RevokeApiKeyRequest Promo__V1__RevokeApiKeyRequest;
@@ -212,7 +215,8 @@ typedef enum {
   PROMO__V1__REQUEST__CALL_CREATE_GROUP = 32,
   PROMO__V1__REQUEST__CALL_GET_GROUP = 33,
   PROMO__V1__REQUEST__CALL_LIST_GROUPS = 34,
-  PROMO__V1__REQUEST__CALL_UPDATE_GROUP = 35
+  PROMO__V1__REQUEST__CALL_UPDATE_GROUP = 35,
+  PROMO__V1__REQUEST__CALL_COMPARE_CAMPAIGNS = 41
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__REQUEST__CALL__CASE)
 } Promo__V1__Request__CallCase;
 
@@ -251,6 +255,7 @@ struct  Promo__V1__Request
     Promo__V1__GetGroupRequest *get_group;
     Promo__V1__ListGroupsRequest *list_groups;
     Promo__V1__UpdateGroupRequest *update_group;
+    Promo__V1__CompareCampaignsRequest *compare_campaigns;
   };
 };
 #define PROMO__V1__REQUEST__INIT \
@@ -285,7 +290,8 @@ typedef enum {
   PROMO__V1__RESPONSE__RESULT_CREATE_GROUP = 32,
   PROMO__V1__RESPONSE__RESULT_GET_GROUP = 33,
   PROMO__V1__RESPONSE__RESULT_LIST_GROUPS = 34,
-  PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP = 35
+  PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP = 35,
+  PROMO__V1__RESPONSE__RESULT_COMPARE_CAMPAIGNS = 41
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__RESPONSE__RESULT__CASE)
 } Promo__V1__Response__ResultCase;
 
@@ -325,6 +331,7 @@ struct  Promo__V1__Response
     Promo__V1__GetGroupResponse *get_group;
     Promo__V1__ListGroupsResponse *list_groups;
     Promo__V1__UpdateGroupResponse *update_group;
+    Promo__V1__CompareCampaignsResponse *compare_campaigns;
   };
 };
 #define PROMO__V1__RESPONSE__INIT \
@@ -1221,10 +1228,120 @@ struct  Promo__V1__ReportResponse
   int64_t from_ms;
   int64_t to_ms;
   Promo__V1__BucketWidth bucket;
+  /*
+   * Effectiveness. Deposits are those sent with the standing redemptions of the range (redeem's
+   * deposit_minor and currency), in the hour of the redemption; a void takes its deposit back out.
+   */
+  /*
+   * per deposit currency
+   */
+  size_t n_deposit_totals;
+  Promo__V1__Money **deposit_totals;
+  /*
+   * In the campaign's currency (the reward's). A free-spins or loyalty-points campaign has none: then the
+   * range's only deposit currency, when its deposits came in one (0 with several).
+   */
+  int64_t deposit_total_minor;
+  /*
+   * deposit_total_minor / standing redemptions with such a deposit, rounded down
+   */
+  int64_t average_deposit_minor;
+  /*
+   * reward_total_minor / deposit_total_minor; 0 without deposits or money reward
+   */
+  double reward_cost_ratio;
+  /*
+   * users with at least two standing redemptions in the range
+   */
+  uint64_t repeat_users;
 };
 #define PROMO__V1__REPORT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__report_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, PROMO__V1__BUCKET_WIDTH__BUCKET_WIDTH_AUTO }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, PROMO__V1__BUCKET_WIDTH__BUCKET_WIDTH_AUTO, 0,NULL, 0, 0, 0, 0 }
+
+
+/*
+ * Effectiveness side by side: one row per campaign, each with the figures that campaign's report gives for
+ * the same range (from_ms 0: each since its own start; to_ms 0: now). Roles analyst and up; at most the
+ * server's compareCampaignsMax ids (default 20), no repeats; an unknown id is NOT_FOUND.
+ */
+struct  Promo__V1__CompareCampaignsRequest
+{
+  ProtobufCMessage base;
+  size_t n_campaign_ids;
+  char **campaign_ids;
+  int64_t from_ms;
+  int64_t to_ms;
+};
+#define PROMO__V1__COMPARE_CAMPAIGNS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__compare_campaigns_request__descriptor) \
+    , 0,NULL, 0, 0 }
+
+
+struct  Promo__V1__CampaignComparison
+{
+  ProtobufCMessage base;
+  char *campaign_id;
+  char *name;
+  /*
+   * the currency of the money figures below (see ReportResponse)
+   */
+  char *currency;
+  /*
+   * in the range, voided ones included (as the report)
+   */
+  uint64_t redemptions;
+  uint64_t voided;
+  uint64_t unique_users;
+  /*
+   * codes_redeemed / codes_issued
+   */
+  double redemption_rate;
+  /*
+   * campaign currency
+   */
+  int64_t reward_total_minor;
+  /*
+   * campaign currency
+   */
+  int64_t deposit_total_minor;
+  int64_t average_deposit_minor;
+  /*
+   * rewards / deposits; 0 without deposits
+   */
+  double reward_cost_ratio;
+  /*
+   * failed validates and redeems, all verdicts
+   */
+  uint64_t failures;
+  uint64_t repeat_users;
+  uint64_t codes_issued;
+  uint64_t codes_redeemed;
+  uint64_t free_spins_granted;
+  int64_t loyalty_points_granted;
+  /*
+   * the range this row covers (whole hours)
+   */
+  int64_t from_ms;
+  int64_t to_ms;
+};
+#define PROMO__V1__CAMPAIGN_COMPARISON__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__campaign_comparison__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+
+struct  Promo__V1__CompareCampaignsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * in the order of the request's campaign_ids
+   */
+  size_t n_rows;
+  Promo__V1__CampaignComparison **rows;
+};
+#define PROMO__V1__COMPARE_CAMPAIGNS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__compare_campaigns_response__descriptor) \
+    , 0,NULL }
 
 
 struct  Promo__V1__CreateApiKeyRequest
@@ -2583,6 +2700,63 @@ Promo__V1__ReportResponse *
 void   promo__v1__report_response__free_unpacked
                      (Promo__V1__ReportResponse *message,
                       ProtobufCAllocator *allocator);
+/* Promo__V1__CompareCampaignsRequest methods */
+void   promo__v1__compare_campaigns_request__init
+                     (Promo__V1__CompareCampaignsRequest         *message);
+size_t promo__v1__compare_campaigns_request__get_packed_size
+                     (const Promo__V1__CompareCampaignsRequest   *message);
+size_t promo__v1__compare_campaigns_request__pack
+                     (const Promo__V1__CompareCampaignsRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__compare_campaigns_request__pack_to_buffer
+                     (const Promo__V1__CompareCampaignsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__CompareCampaignsRequest *
+       promo__v1__compare_campaigns_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__compare_campaigns_request__free_unpacked
+                     (Promo__V1__CompareCampaignsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__CampaignComparison methods */
+void   promo__v1__campaign_comparison__init
+                     (Promo__V1__CampaignComparison         *message);
+size_t promo__v1__campaign_comparison__get_packed_size
+                     (const Promo__V1__CampaignComparison   *message);
+size_t promo__v1__campaign_comparison__pack
+                     (const Promo__V1__CampaignComparison   *message,
+                      uint8_t             *out);
+size_t promo__v1__campaign_comparison__pack_to_buffer
+                     (const Promo__V1__CampaignComparison   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__CampaignComparison *
+       promo__v1__campaign_comparison__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__campaign_comparison__free_unpacked
+                     (Promo__V1__CampaignComparison *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__CompareCampaignsResponse methods */
+void   promo__v1__compare_campaigns_response__init
+                     (Promo__V1__CompareCampaignsResponse         *message);
+size_t promo__v1__compare_campaigns_response__get_packed_size
+                     (const Promo__V1__CompareCampaignsResponse   *message);
+size_t promo__v1__compare_campaigns_response__pack
+                     (const Promo__V1__CompareCampaignsResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__compare_campaigns_response__pack_to_buffer
+                     (const Promo__V1__CompareCampaignsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__CompareCampaignsResponse *
+       promo__v1__compare_campaigns_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__compare_campaigns_response__free_unpacked
+                     (Promo__V1__CompareCampaignsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Promo__V1__CreateApiKeyRequest methods */
 void   promo__v1__create_api_key_request__init
                      (Promo__V1__CreateApiKeyRequest         *message);
@@ -3060,6 +3234,15 @@ typedef void (*Promo__V1__Suspicion_Closure)
 typedef void (*Promo__V1__ReportResponse_Closure)
                  (const Promo__V1__ReportResponse *message,
                   void *closure_data);
+typedef void (*Promo__V1__CompareCampaignsRequest_Closure)
+                 (const Promo__V1__CompareCampaignsRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__CampaignComparison_Closure)
+                 (const Promo__V1__CampaignComparison *message,
+                  void *closure_data);
+typedef void (*Promo__V1__CompareCampaignsResponse_Closure)
+                 (const Promo__V1__CompareCampaignsResponse *message,
+                  void *closure_data);
 typedef void (*Promo__V1__CreateApiKeyRequest_Closure)
                  (const Promo__V1__CreateApiKeyRequest *message,
                   void *closure_data);
@@ -3177,6 +3360,9 @@ extern const ProtobufCMessageDescriptor promo__v1__money__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__actor_count__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__suspicion__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__report_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__compare_campaigns_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__campaign_comparison__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__compare_campaigns_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__create_api_key_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__create_api_key_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__revoke_api_key_request__descriptor;

@@ -34,6 +34,7 @@ extension Request: CBridged {
         case PROMO__V1__REQUEST__CALL_GET_GROUP: call = .getGroup(try GetGroupRequest(c: m.get_group))
         case PROMO__V1__REQUEST__CALL_LIST_GROUPS: call = .listGroups(try ListGroupsRequest(c: m.list_groups))
         case PROMO__V1__REQUEST__CALL_UPDATE_GROUP: call = .updateGroup(try UpdateGroupRequest(c: m.update_group))
+        case PROMO__V1__REQUEST__CALL_COMPARE_CAMPAIGNS: call = .compareCampaigns(try CompareCampaignsRequest(c: m.compare_campaigns))
         default: call = nil
         }
     }
@@ -95,6 +96,8 @@ extension Request: CBridged {
             (c.pointee.call_case, c.pointee.list_groups) = (PROMO__V1__REQUEST__CALL_LIST_GROUPS, value.cMessage(in: arena))
         case .updateGroup(let value):
             (c.pointee.call_case, c.pointee.update_group) = (PROMO__V1__REQUEST__CALL_UPDATE_GROUP, value.cMessage(in: arena))
+        case .compareCampaigns(let value):
+            (c.pointee.call_case, c.pointee.compare_campaigns) = (PROMO__V1__REQUEST__CALL_COMPARE_CAMPAIGNS, value.cMessage(in: arena))
         }
         return c
     }
@@ -132,6 +135,7 @@ extension Response: CBridged {
         case PROMO__V1__RESPONSE__RESULT_GET_GROUP: result = .getGroup(try GetGroupResponse(c: m.get_group))
         case PROMO__V1__RESPONSE__RESULT_LIST_GROUPS: result = .listGroups(try ListGroupsResponse(c: m.list_groups))
         case PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP: result = .updateGroup(try UpdateGroupResponse(c: m.update_group))
+        case PROMO__V1__RESPONSE__RESULT_COMPARE_CAMPAIGNS: result = .compareCampaigns(try CompareCampaignsResponse(c: m.compare_campaigns))
         default: result = nil
         }
     }
@@ -194,6 +198,8 @@ extension Response: CBridged {
             (c.pointee.result_case, c.pointee.list_groups) = (PROMO__V1__RESPONSE__RESULT_LIST_GROUPS, value.cMessage(in: arena))
         case .updateGroup(let value):
             (c.pointee.result_case, c.pointee.update_group) = (PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP, value.cMessage(in: arena))
+        case .compareCampaigns(let value):
+            (c.pointee.result_case, c.pointee.compare_campaigns) = (PROMO__V1__RESPONSE__RESULT_COMPARE_CAMPAIGNS, value.cMessage(in: arena))
         }
         return c
     }
@@ -1194,6 +1200,11 @@ extension ReportResponse: CBridged {
         fromMs = m.from_ms
         toMs = m.to_ms
         bucket = BucketWidth(rawValue: CDecode.enumRaw(m.bucket))
+        depositTotals = try CDecode.messages(m.n_deposit_totals, m.deposit_totals)
+        depositTotalMinor = m.deposit_total_minor
+        averageDepositMinor = m.average_deposit_minor
+        rewardCostRatio = m.reward_cost_ratio
+        repeatUsers = m.repeat_users
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ReportResponse> {
@@ -1220,6 +1231,90 @@ extension ReportResponse: CBridged {
         c.pointee.from_ms = fromMs
         c.pointee.to_ms = toMs
         c.pointee.bucket = arena.cEnum(Promo__V1__BucketWidth.self, bucket.rawValue)
+        (c.pointee.n_deposit_totals, c.pointee.deposit_totals) = arena.cMessages(depositTotals)
+        c.pointee.deposit_total_minor = depositTotalMinor
+        c.pointee.average_deposit_minor = averageDepositMinor
+        c.pointee.reward_cost_ratio = rewardCostRatio
+        c.pointee.repeat_users = repeatUsers
+        return c
+    }
+}
+
+extension CompareCampaignsRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__CompareCampaignsRequest>) throws(WireError) {
+        let m = c.pointee
+        campaignIds = try CDecode.strings(m.n_campaign_ids, m.campaign_ids, "CompareCampaignsRequest.campaign_ids")
+        fromMs = m.from_ms
+        toMs = m.to_ms
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__CompareCampaignsRequest> {
+        let c = arena.make(Promo__V1__CompareCampaignsRequest.self) { promo__v1__compare_campaigns_request__init($0) }
+        (c.pointee.n_campaign_ids, c.pointee.campaign_ids) = arena.cStrings(campaignIds)
+        c.pointee.from_ms = fromMs
+        c.pointee.to_ms = toMs
+        return c
+    }
+}
+
+extension CampaignComparison: CBridged {
+    init(c: UnsafePointer<Promo__V1__CampaignComparison>) throws(WireError) {
+        let m = c.pointee
+        campaignId = try CDecode.string(m.campaign_id, "CampaignComparison.campaign_id")
+        name = try CDecode.string(m.name, "CampaignComparison.name")
+        currency = try CDecode.string(m.currency, "CampaignComparison.currency")
+        redemptions = m.redemptions
+        voided = m.voided
+        uniqueUsers = m.unique_users
+        redemptionRate = m.redemption_rate
+        rewardTotalMinor = m.reward_total_minor
+        depositTotalMinor = m.deposit_total_minor
+        averageDepositMinor = m.average_deposit_minor
+        rewardCostRatio = m.reward_cost_ratio
+        failures = m.failures
+        repeatUsers = m.repeat_users
+        codesIssued = m.codes_issued
+        codesRedeemed = m.codes_redeemed
+        freeSpinsGranted = m.free_spins_granted
+        loyaltyPointsGranted = m.loyalty_points_granted
+        fromMs = m.from_ms
+        toMs = m.to_ms
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__CampaignComparison> {
+        let c = arena.make(Promo__V1__CampaignComparison.self) { promo__v1__campaign_comparison__init($0) }
+        c.pointee.campaign_id = arena.cString(campaignId)
+        c.pointee.name = arena.cString(name)
+        c.pointee.currency = arena.cString(currency)
+        c.pointee.redemptions = redemptions
+        c.pointee.voided = voided
+        c.pointee.unique_users = uniqueUsers
+        c.pointee.redemption_rate = redemptionRate
+        c.pointee.reward_total_minor = rewardTotalMinor
+        c.pointee.deposit_total_minor = depositTotalMinor
+        c.pointee.average_deposit_minor = averageDepositMinor
+        c.pointee.reward_cost_ratio = rewardCostRatio
+        c.pointee.failures = failures
+        c.pointee.repeat_users = repeatUsers
+        c.pointee.codes_issued = codesIssued
+        c.pointee.codes_redeemed = codesRedeemed
+        c.pointee.free_spins_granted = freeSpinsGranted
+        c.pointee.loyalty_points_granted = loyaltyPointsGranted
+        c.pointee.from_ms = fromMs
+        c.pointee.to_ms = toMs
+        return c
+    }
+}
+
+extension CompareCampaignsResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__CompareCampaignsResponse>) throws(WireError) {
+        let m = c.pointee
+        rows = try CDecode.messages(m.n_rows, m.rows)
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__CompareCampaignsResponse> {
+        let c = arena.make(Promo__V1__CompareCampaignsResponse.self) { promo__v1__compare_campaigns_response__init($0) }
+        (c.pointee.n_rows, c.pointee.rows) = arena.cMessages(rows)
         return c
     }
 }

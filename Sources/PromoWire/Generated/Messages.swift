@@ -38,6 +38,7 @@ public struct Request: WireMessage {
         case getGroup(GetGroupRequest)
         case listGroups(ListGroupsRequest)
         case updateGroup(UpdateGroupRequest)
+        case compareCampaigns(CompareCampaignsRequest)
     }
 }
 
@@ -77,6 +78,7 @@ public struct Response: WireMessage {
         case getGroup(GetGroupResponse)
         case listGroups(ListGroupsResponse)
         case updateGroup(UpdateGroupResponse)
+        case compareCampaigns(CompareCampaignsResponse)
     }
 }
 
@@ -634,6 +636,69 @@ public struct ReportResponse: WireMessage {
     public var fromMs: Int64 = 0
     public var toMs: Int64 = 0
     public var bucket: BucketWidth = .auto
+    /// Effectiveness. Deposits are those sent with the standing redemptions of the range (redeem's
+    /// deposit_minor and currency), in the hour of the redemption; a void takes its deposit back out.
+    /// per deposit currency
+    public var depositTotals: [Money] = []
+    /// In the campaign's currency (the reward's). A free-spins or loyalty-points campaign has none: then the
+    /// range's only deposit currency, when its deposits came in one (0 with several).
+    public var depositTotalMinor: Int64 = 0
+    /// deposit_total_minor / standing redemptions with such a deposit, rounded down
+    public var averageDepositMinor: Int64 = 0
+    /// reward_total_minor / deposit_total_minor; 0 without deposits or money reward
+    public var rewardCostRatio: Double = 0
+    /// users with at least two standing redemptions in the range
+    public var repeatUsers: UInt64 = 0
+
+    public init() {}
+}
+
+/// Effectiveness side by side: one row per campaign, each with the figures that campaign's report gives for
+/// the same range (from_ms 0: each since its own start; to_ms 0: now). Roles analyst and up; at most the
+/// server's compareCampaignsMax ids (default 20), no repeats; an unknown id is NOT_FOUND.
+public struct CompareCampaignsRequest: WireMessage {
+    public var campaignIds: [String] = []
+    public var fromMs: Int64 = 0
+    public var toMs: Int64 = 0
+
+    public init() {}
+}
+
+public struct CampaignComparison: WireMessage {
+    public var campaignId: String = ""
+    public var name: String = ""
+    /// the currency of the money figures below (see ReportResponse)
+    public var currency: String = ""
+    /// in the range, voided ones included (as the report)
+    public var redemptions: UInt64 = 0
+    public var voided: UInt64 = 0
+    public var uniqueUsers: UInt64 = 0
+    /// codes_redeemed / codes_issued
+    public var redemptionRate: Double = 0
+    /// campaign currency
+    public var rewardTotalMinor: Int64 = 0
+    /// campaign currency
+    public var depositTotalMinor: Int64 = 0
+    public var averageDepositMinor: Int64 = 0
+    /// rewards / deposits; 0 without deposits
+    public var rewardCostRatio: Double = 0
+    /// failed validates and redeems, all verdicts
+    public var failures: UInt64 = 0
+    public var repeatUsers: UInt64 = 0
+    public var codesIssued: UInt64 = 0
+    public var codesRedeemed: UInt64 = 0
+    public var freeSpinsGranted: UInt64 = 0
+    public var loyaltyPointsGranted: Int64 = 0
+    /// the range this row covers (whole hours)
+    public var fromMs: Int64 = 0
+    public var toMs: Int64 = 0
+
+    public init() {}
+}
+
+public struct CompareCampaignsResponse: WireMessage {
+    /// in the order of the request's campaign_ids
+    public var rows: [CampaignComparison] = []
 
     public init() {}
 }

@@ -1,0 +1,311 @@
+import PromoDomain
+
+/// A campaign's effectiveness over a range of whole hours: the deposits that came with its standing
+/// redemptions, and the users who redeemed it at least twice. Read from totals maintained in the same
+/// transaction as each redemption and void (migration 11), like the other report totals.
+///
+/// Repeat users stay exact for any range of whole hours without reading raw rows. Take one user's standing
+/// redemptions of the campaign in time order, t1 ≤ t2 ≤ … ≤ tk, and let m be how many fall in a range. The
+/// pairs of neighbours (ti, ti+1) that both fall in it number max(m − 1, 0), and the pairs two apart
+/// (ti, ti+2) max(m − 2, 0); their difference is 1 exactly when m ≥ 2. Since the sequence is sorted, a pair
+/// lies in [from, to) exactly when its first element is at or after `from` and its last before `to`. So
+/// `campaign_repeat_pairs` counts both kinds of pairs by (hour of the first, hour of the last), and the
+/// repeat users of a range are the step-1 pairs minus the step-2 pairs whose first hour is in the range and
+/// last hour before its end. A redemption or a void changes at most eight pairs, found with two lookups of
+/// the user's neighbours (an index on the standing redemptions by campaign, user and time). Only hours
+/// matter, and the hours of a sorted sequence do not depend on how ties are ordered, so any consistent
+/// split of equal times works. The whole campaign reads the maintained `campaigns.repeat_users` instead.
+public struct CampaignEffect: Sendable, Hashable {
+    public struct DepositTotal: Sendable, Hashable {
+        public var currency: String
+        public var amountMinor: Int64
+        /// Standing redemptions that came with a deposit in this currency.
+        public var deposits: UInt64
+    }
+
+    /// Per deposit currency, by currency; currencies whose standing deposits add up to nothing are left out.
+    public var deposits: [DepositTotal] = []
+    public var repeatUsers: UInt64 = 0
+
+    public init(deposits: [DepositTotal] = [], repeatUsers: UInt64 = 0) {
+        self.deposits = deposits
+        self.repeatUsers = repeatUsers
+    }
+
+    /// The deposits the campaign's currency figures count: those in `currency`, or for a campaign whose
+    /// reward has no currency (free spins, loyalty points), those of the range's only deposit currency
+    /// (none when deposits came in several).
+    public func campaignDeposits(currency: String?) -> DepositTotal? {
+        if let currency { return deposits.first { $0.currency == currency } }
+        return deposits.count == 1 ? deposits[0] : nil
+    }
+
+    /// The campaign currency's deposit total divided by the standing redemptions that brought one,
+    /// rounded down; 0 without deposits.
+    public func averageDepositMinor(currency: String?) -> Int64 {
+        guard let total = campaignDeposits(currency: currency), total.deposits > 0 else { return 0 }
+        return total.amountMinor / Int64(clamping: total.deposits)
+    }
+
+    /// Rewards ÷ deposits, both in the campaign's currency; 0 without deposits or without a money reward.
+    public func rewardCostRatio(rewardTotalMinor: Int64, currency: String?) -> Double {
+        guard currency != nil, let total = campaignDeposits(currency: currency), total.amountMinor > 0 else { return 0 }
+        return Double(max(rewardTotalMinor, 0)) / Double(total.amountMinor)
+    }
+}
+
+/// The SQL that says what the effectiveness totals should hold, from the raw rows: for the upgrade that
+/// builds them (migration 11) and for `check`.
+enum EffectTotals {
+    static let expectedDeposits = """
+        SELECT campaign_id, redeemed_at_ms - redeemed_at_ms % 3600000 AS hour, deposit_currency, count(*), sum(deposit_minor)
+        FROM redemptions WHERE voided_at_ms IS NULL AND deposit_minor > 0
+        GROUP BY campaign_id, hour, deposit_currency
+        """
+    /// Each user's standing redemptions in time order; pairs of neighbours (step 1) and pairs two apart (step 2)
+    /// counted by the hours of their ends.
+    static let expectedPairs = """
+        WITH standing AS (
+            SELECT campaign_id, redeemed_at_ms - redeemed_at_ms % 3600000 AS hour,
+                lead(redeemed_at_ms, 1) OVER w AS next1, lead(redeemed_at_ms, 2) OVER w AS next2
+            FROM redemptions WHERE voided_at_ms IS NULL
+            WINDOW w AS (PARTITION BY campaign_id, user_id ORDER BY redeemed_at_ms))
+        SELECT campaign_id, 1, hour, next1 - next1 % 3600000 AS last, count(*) FROM standing
+            WHERE next1 IS NOT NULL GROUP BY campaign_id, hour, last
+        UNION ALL
+        SELECT campaign_id, 2, hour, next2 - next2 % 3600000 AS last, count(*) FROM standing
+            WHERE next2 IS NOT NULL GROUP BY campaign_id, hour, last
+        """
+    static let expectedRepeatUsers = """
+        SELECT c.id, coalesce(r.n, 0) FROM campaigns c LEFT JOIN (
+            SELECT campaign_id, count(*) AS n FROM (
+                SELECT campaign_id FROM redemptions WHERE voided_at_ms IS NULL
+                GROUP BY campaign_id, user_id HAVING count(*) >= 2)
+            GROUP BY campaign_id) r ON r.campaign_id = c.id
+        """
+
+    /// Migration 11: the tables, the index the neighbour lookups use, and the totals of the rows already there.
+    static let migrationSQL = """
+        CREATE TABLE campaign_deposit_hours (
+            campaign_id   TEXT NOT NULL REFERENCES campaigns(id),
+            hour_ms       INTEGER NOT NULL,
+            currency      TEXT NOT NULL,
+            deposits      INTEGER NOT NULL CHECK (deposits >= 0),
+            amount_minor  INTEGER NOT NULL CHECK (amount_minor >= 0),
+            PRIMARY KEY (campaign_id, hour_ms, currency)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE campaign_repeat_pairs (
+            campaign_id   TEXT NOT NULL REFERENCES campaigns(id),
+            from_hour_ms  INTEGER NOT NULL,
+            to_hour_ms    INTEGER NOT NULL,
+            step          INTEGER NOT NULL CHECK (step IN (1, 2)),
+            pairs         INTEGER NOT NULL CHECK (pairs >= 0),
+            PRIMARY KEY (campaign_id, from_hour_ms, to_hour_ms, step)
+        ) STRICT, WITHOUT ROWID;
+        ALTER TABLE campaigns ADD COLUMN repeat_users INTEGER NOT NULL DEFAULT 0 CHECK (repeat_users >= 0);
+        CREATE INDEX redemptions_standing_by_user ON redemptions(campaign_id, user_id, redeemed_at_ms)
+            WHERE voided_at_ms IS NULL;
+        INSERT INTO campaign_deposit_hours (campaign_id, hour_ms, currency, deposits, amount_minor) \(expectedDeposits);
+        INSERT INTO campaign_repeat_pairs (campaign_id, step, from_hour_ms, to_hour_ms, pairs) \(expectedPairs);
+        UPDATE campaigns SET repeat_users = (SELECT count(*) FROM user_redemptions u
+            WHERE u.campaign_id = campaigns.id AND u.redemptions >= 2);
+        """
+}
+
+// Hot-path SQL built once (`statement(_:)` looks statements up by their text).
+private let redemptionDeposit = "SELECT rowid, deposit_minor, deposit_currency FROM redemptions WHERE id = ?"
+private let addDeposit = """
+    INSERT INTO campaign_deposit_hours (campaign_id, hour_ms, currency, deposits, amount_minor) VALUES (?1, ?2, ?3, 1, ?4)
+    ON CONFLICT (campaign_id, hour_ms, currency) DO UPDATE SET deposits = deposits + 1,
+        amount_minor = amount_minor + min(?4, 9223372036854775807 - amount_minor)
+    """
+private let removeDeposit = """
+    UPDATE campaign_deposit_hours SET deposits = deposits - 1, amount_minor = amount_minor - min(?4, amount_minor)
+    WHERE campaign_id = ?1 AND hour_ms = ?2 AND currency = ?3
+    """
+private let standingBefore = """
+    SELECT redeemed_at_ms, rowid FROM redemptions INDEXED BY redemptions_standing_by_user
+    WHERE campaign_id = ?1 AND user_id = ?2 AND voided_at_ms IS NULL AND redeemed_at_ms <= ?3
+    ORDER BY redeemed_at_ms DESC LIMIT 3
+    """
+private let standingAfter = """
+    SELECT redeemed_at_ms FROM redemptions INDEXED BY redemptions_standing_by_user
+    WHERE campaign_id = ?1 AND user_id = ?2 AND voided_at_ms IS NULL AND redeemed_at_ms > ?3
+    ORDER BY redeemed_at_ms LIMIT 2
+    """
+private let addPairs = """
+    INSERT INTO campaign_repeat_pairs (campaign_id, from_hour_ms, to_hour_ms, step, pairs) VALUES (?1, ?2, ?3, ?4, ?5)
+    ON CONFLICT (campaign_id, from_hour_ms, to_hour_ms, step) DO UPDATE SET pairs = pairs + ?5
+    """
+private let removePairs = """
+    UPDATE campaign_repeat_pairs SET pairs = pairs - ?5
+    WHERE campaign_id = ?1 AND from_hour_ms = ?2 AND to_hour_ms = ?3 AND step = ?4 RETURNING pairs
+    """
+private let dropPairs = """
+    DELETE FROM campaign_repeat_pairs WHERE campaign_id = ?1 AND from_hour_ms = ?2 AND to_hour_ms = ?3 AND step = ?4
+    """
+private let moveRepeatUsers = "UPDATE campaigns SET repeat_users = repeat_users + ? WHERE id = ?"
+
+/// One pair kind between two hours, and how much its count moves.
+private struct PairKey: Hashable {
+    var fromHour: Int64
+    var toHour: Int64
+    var step: Int64
+}
+
+extension Connection {
+    /// Moves the effectiveness totals for redemption `redemption` (`delta` +1, after its row is inserted) or
+    /// its void (`delta` -1, after its row is marked voided). `newUser`: it is the user's only standing
+    /// redemption of the campaign, so it has no neighbours to look up.
+    func applyEffectTotals(redemption: Redemption, newUser: Bool, delta: Int64) throws(StoreError) {
+        let row = try statement(redemptionDeposit)
+        try row.bind(1, redemption.id)
+        guard let (rowid, depositMinor, depositCurrency) = try row.firstRow({ ($0.int64(0), $0.int64(1), $0.string(2)) })
+        else { throw StoreError(.sqlite, "redemption \(redemption.id) has no row") }
+        let hour = hourStart(redemption.redeemedAtMs)
+        if depositMinor > 0 {
+            let deposit = try statement(delta > 0 ? addDeposit : removeDeposit)
+            try deposit.bind(1, redemption.campaignId)
+            try deposit.bind(2, hour)
+            try deposit.bind(3, depositCurrency)
+            try deposit.bind(4, depositMinor)
+            try deposit.run()
+        }
+        if delta > 0 && newUser { return }
+        try moveRepeatPairs(redemption: redemption, rowid: rowid, hour: hour, delta: delta)
+    }
+
+    /// Inserting a redemption at hour h between the user's other standing redemptions … p2 p1 | n1 n2 …
+    /// replaces the neighbours (p1, n1) by (p1, h) and (h, n1), and the pairs two apart (p2, n1) and (p1, n2)
+    /// by (p2, h), (p1, n1) and (h, n2). A void is the same with the signs turned.
+    private func moveRepeatPairs(redemption: Redemption, rowid: Int64, hour: Int64, delta: Int64) throws(StoreError) {
+        let before = try statement(standingBefore)
+        try before.bind(1, redemption.campaignId)
+        try before.bind(2, redemption.userId)
+        try before.bind(3, redemption.redeemedAtMs)
+        var previous: [Int64] = []  // p1, p2: nearest first
+        while previous.count < 2, try before.step() {
+            if before.int64(1) != rowid { previous.append(hourStart(before.int64(0))) }
+        }
+        before.reset()
+        let after = try statement(standingAfter)
+        try after.bind(1, redemption.campaignId)
+        try after.bind(2, redemption.userId)
+        try after.bind(3, redemption.redeemedAtMs)
+        var next: [Int64] = []  // n1, n2: nearest first
+        while try after.step() { next.append(hourStart(after.int64(0))) }
+
+        // Exactly one other standing redemption: the user has just become (or stopped being) a repeat user.
+        if previous.count + next.count == 1 {
+            let counter = try statement(moveRepeatUsers)
+            try counter.bind(1, delta)
+            try counter.bind(2, redemption.campaignId)
+            try counter.run()
+        }
+        let p1 = previous.first, p2 = previous.count > 1 ? previous[1] : nil
+        let n1 = next.first, n2 = next.count > 1 ? next[1] : nil
+        var moves: [PairKey: Int64] = [:]
+        func move(_ from: Int64?, _ to: Int64?, step: Int64, _ sign: Int64) {
+            guard let from, let to else { return }
+            moves[PairKey(fromHour: from, toHour: to, step: step), default: 0] += sign * delta
+        }
+        move(p1, n1, step: 1, -1)
+        move(p1, hour, step: 1, 1)
+        move(hour, n1, step: 1, 1)
+        move(p2, n1, step: 2, -1)
+        move(p1, n2, step: 2, -1)
+        move(p2, hour, step: 2, 1)
+        move(p1, n1, step: 2, 1)
+        move(hour, n2, step: 2, 1)
+        for (key, amount) in moves where amount != 0 {
+            if amount > 0 {
+                let add = try statement(addPairs)
+                try bindPairs(add, redemption.campaignId, key)
+                try add.bind(5, amount)
+                try add.run()
+            } else {
+                let remove = try statement(removePairs)
+                try bindPairs(remove, redemption.campaignId, key)
+                try remove.bind(5, -amount)
+                // A row left at zero is dropped, so a range reads only pairs that exist.
+                if try remove.firstRow({ $0.int64(0) }) == 0 {
+                    let drop = try statement(dropPairs)
+                    try bindPairs(drop, redemption.campaignId, key)
+                    try drop.run()
+                }
+            }
+        }
+    }
+
+    private func bindPairs(_ statement: Statement, _ campaignId: String, _ key: PairKey) throws(StoreError) {
+        try statement.bind(1, campaignId)
+        try statement.bind(2, key.fromHour)
+        try statement.bind(3, key.toHour)
+        try statement.bind(4, key.step)
+    }
+
+    /// The effectiveness figures of [from, to) (whole hours); `wholeCampaign`: the range covers all of it.
+    func campaignEffect(campaignId: String, from: Int64, to: Int64, wholeCampaign: Bool) throws(StoreError) -> CampaignEffect {
+        var effect = CampaignEffect()
+        let deposits = try statement(
+            """
+            SELECT currency, deposits, amount_minor FROM campaign_deposit_hours
+            WHERE campaign_id = ?1 AND hour_ms >= ?2 AND hour_ms < ?3 ORDER BY currency
+            """)
+        try deposits.bind(1, campaignId)
+        try deposits.bind(2, from)
+        try deposits.bind(3, to)
+        // Summed here, saturating, as the reward totals are.
+        while try deposits.step() {
+            let (currency, count, amount) = (deposits.string(0), UInt64(clamping: deposits.int64(1)), max(0, deposits.int64(2)))
+            if effect.deposits.last?.currency == currency {
+                let last = effect.deposits.count - 1
+                effect.deposits[last].deposits = saturatingSum(effect.deposits[last].deposits, count)
+                effect.deposits[last].amountMinor = saturatingSum(effect.deposits[last].amountMinor, amount)
+            } else {
+                effect.deposits.append(.init(currency: currency, amountMinor: amount, deposits: count))
+            }
+        }
+        effect.deposits.removeAll { $0.deposits == 0 && $0.amountMinor == 0 }
+
+        if wholeCampaign {
+            let counter = try statement("SELECT repeat_users FROM campaigns WHERE id = ?")
+            try counter.bind(1, campaignId)
+            effect.repeatUsers = UInt64(clamping: try counter.firstRow { $0.int64(0) } ?? 0)
+        } else {
+            let pairs = try statement(
+                """
+                SELECT coalesce(sum(CASE step WHEN 1 THEN pairs ELSE -pairs END), 0) FROM campaign_repeat_pairs
+                WHERE campaign_id = ?1 AND from_hour_ms >= ?2 AND from_hour_ms < ?3 AND to_hour_ms < ?3
+                """)
+            try pairs.bind(1, campaignId)
+            try pairs.bind(2, from)
+            try pairs.bind(3, to)
+            effect.repeatUsers = UInt64(clamping: try pairs.firstRow { $0.int64(0) } ?? 0)
+        }
+        return effect
+    }
+
+    /// The effectiveness totals against the raw rows: one line per table that disagrees.
+    func effectConsistencyProblems() throws(StoreError) -> [String] {
+        var problems: [String] = []
+        func mismatches(_ name: String, expected: String, maintained: String) throws(StoreError) {
+            let count = try statement(
+                """
+                SELECT (SELECT count(*) FROM (SELECT * FROM (\(expected)) EXCEPT SELECT * FROM (\(maintained))))
+                     + (SELECT count(*) FROM (SELECT * FROM (\(maintained)) EXCEPT SELECT * FROM (\(expected))))
+                """
+            ).firstRow { $0.int64(0) } ?? 0
+            if count > 0 { problems.append("\(name): \(count) row(s) disagree with the raw rows") }
+        }
+        try mismatches(
+            "campaign_deposit_hours", expected: EffectTotals.expectedDeposits,
+            maintained: "SELECT campaign_id, hour_ms, currency, deposits, amount_minor FROM campaign_deposit_hours WHERE deposits > 0 OR amount_minor > 0")
+        try mismatches(
+            "campaign_repeat_pairs", expected: EffectTotals.expectedPairs,
+            maintained: "SELECT campaign_id, step, from_hour_ms, to_hour_ms, pairs FROM campaign_repeat_pairs WHERE pairs > 0")
+        try mismatches(
+            "campaigns.repeat_users", expected: EffectTotals.expectedRepeatUsers, maintained: "SELECT id, repeat_users FROM campaigns")
+        return problems
+    }
+}
