@@ -203,7 +203,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             .updateCampaign, .createApiKey, .revokeApiKey, .getCode, .createGroup, .getGroup, .updateGroup, .none:
             Self.smallAnswerBytes
         case .generate, .report, .check, .backup, .fetchBackup, .auditLog, .listCampaigns, .importCodes,
-            .exportCodes, .rewardHistory, .listApiKeys, .listGroups:
+            .exportCodes, .rewardHistory, .listApiKeys, .listGroups, .compareCampaigns:
             bulkAnswerBytes
         }
     }
