@@ -203,6 +203,10 @@ extension Operation {
         case .getGroup: 24
         case .listGroups: 25
         case .updateGroup: 26
+        case .offers: 27
+        case .blockUser: 28
+        case .unblockUser: 29
+        case .listBlocks: 30
         }
     }
 }
