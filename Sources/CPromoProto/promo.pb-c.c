@@ -3427,7 +3427,457 @@ void   promo__v1__audit_log_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__audit_log_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[28] =
+void   promo__v1__offers_request__init
+                     (Promo__V1__OffersRequest         *message)
+{
+  static const Promo__V1__OffersRequest init_value = PROMO__V1__OFFERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__offers_request__get_packed_size
+                     (const Promo__V1__OffersRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__offers_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__offers_request__pack
+                     (const Promo__V1__OffersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__offers_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__offers_request__pack_to_buffer
+                     (const Promo__V1__OffersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__offers_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__OffersRequest *
+       promo__v1__offers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__OffersRequest *)
+     protobuf_c_message_unpack (&promo__v1__offers_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__offers_request__free_unpacked
+                     (Promo__V1__OffersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__offers_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__offer__init
+                     (Promo__V1__Offer         *message)
+{
+  static const Promo__V1__Offer init_value = PROMO__V1__OFFER__INIT;
+  *message = init_value;
+}
+size_t promo__v1__offer__get_packed_size
+                     (const Promo__V1__Offer *message)
+{
+  assert(message->base.descriptor == &promo__v1__offer__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__offer__pack
+                     (const Promo__V1__Offer *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__offer__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__offer__pack_to_buffer
+                     (const Promo__V1__Offer *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__offer__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__Offer *
+       promo__v1__offer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__Offer *)
+     protobuf_c_message_unpack (&promo__v1__offer__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__offer__free_unpacked
+                     (Promo__V1__Offer *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__offer__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__offers_response__init
+                     (Promo__V1__OffersResponse         *message)
+{
+  static const Promo__V1__OffersResponse init_value = PROMO__V1__OFFERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__offers_response__get_packed_size
+                     (const Promo__V1__OffersResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__offers_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__offers_response__pack
+                     (const Promo__V1__OffersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__offers_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__offers_response__pack_to_buffer
+                     (const Promo__V1__OffersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__offers_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__OffersResponse *
+       promo__v1__offers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__OffersResponse *)
+     protobuf_c_message_unpack (&promo__v1__offers_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__offers_response__free_unpacked
+                     (Promo__V1__OffersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__offers_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__block_user_request__init
+                     (Promo__V1__BlockUserRequest         *message)
+{
+  static const Promo__V1__BlockUserRequest init_value = PROMO__V1__BLOCK_USER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__block_user_request__get_packed_size
+                     (const Promo__V1__BlockUserRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__block_user_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__block_user_request__pack
+                     (const Promo__V1__BlockUserRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__block_user_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__block_user_request__pack_to_buffer
+                     (const Promo__V1__BlockUserRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__block_user_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__BlockUserRequest *
+       promo__v1__block_user_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__BlockUserRequest *)
+     protobuf_c_message_unpack (&promo__v1__block_user_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__block_user_request__free_unpacked
+                     (Promo__V1__BlockUserRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__block_user_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__block_user_response__init
+                     (Promo__V1__BlockUserResponse         *message)
+{
+  static const Promo__V1__BlockUserResponse init_value = PROMO__V1__BLOCK_USER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__block_user_response__get_packed_size
+                     (const Promo__V1__BlockUserResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__block_user_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__block_user_response__pack
+                     (const Promo__V1__BlockUserResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__block_user_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__block_user_response__pack_to_buffer
+                     (const Promo__V1__BlockUserResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__block_user_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__BlockUserResponse *
+       promo__v1__block_user_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__BlockUserResponse *)
+     protobuf_c_message_unpack (&promo__v1__block_user_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__block_user_response__free_unpacked
+                     (Promo__V1__BlockUserResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__block_user_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__unblock_user_request__init
+                     (Promo__V1__UnblockUserRequest         *message)
+{
+  static const Promo__V1__UnblockUserRequest init_value = PROMO__V1__UNBLOCK_USER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__unblock_user_request__get_packed_size
+                     (const Promo__V1__UnblockUserRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__unblock_user_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__unblock_user_request__pack
+                     (const Promo__V1__UnblockUserRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__unblock_user_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__unblock_user_request__pack_to_buffer
+                     (const Promo__V1__UnblockUserRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__unblock_user_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__UnblockUserRequest *
+       promo__v1__unblock_user_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__UnblockUserRequest *)
+     protobuf_c_message_unpack (&promo__v1__unblock_user_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__unblock_user_request__free_unpacked
+                     (Promo__V1__UnblockUserRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__unblock_user_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__unblock_user_response__init
+                     (Promo__V1__UnblockUserResponse         *message)
+{
+  static const Promo__V1__UnblockUserResponse init_value = PROMO__V1__UNBLOCK_USER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__unblock_user_response__get_packed_size
+                     (const Promo__V1__UnblockUserResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__unblock_user_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__unblock_user_response__pack
+                     (const Promo__V1__UnblockUserResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__unblock_user_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__unblock_user_response__pack_to_buffer
+                     (const Promo__V1__UnblockUserResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__unblock_user_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__UnblockUserResponse *
+       promo__v1__unblock_user_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__UnblockUserResponse *)
+     protobuf_c_message_unpack (&promo__v1__unblock_user_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__unblock_user_response__free_unpacked
+                     (Promo__V1__UnblockUserResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__unblock_user_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__block__init
+                     (Promo__V1__Block         *message)
+{
+  static const Promo__V1__Block init_value = PROMO__V1__BLOCK__INIT;
+  *message = init_value;
+}
+size_t promo__v1__block__get_packed_size
+                     (const Promo__V1__Block *message)
+{
+  assert(message->base.descriptor == &promo__v1__block__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__block__pack
+                     (const Promo__V1__Block *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__block__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__block__pack_to_buffer
+                     (const Promo__V1__Block *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__block__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__Block *
+       promo__v1__block__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__Block *)
+     protobuf_c_message_unpack (&promo__v1__block__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__block__free_unpacked
+                     (Promo__V1__Block *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__block__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__list_blocks_request__init
+                     (Promo__V1__ListBlocksRequest         *message)
+{
+  static const Promo__V1__ListBlocksRequest init_value = PROMO__V1__LIST_BLOCKS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__list_blocks_request__get_packed_size
+                     (const Promo__V1__ListBlocksRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__list_blocks_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__list_blocks_request__pack
+                     (const Promo__V1__ListBlocksRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__list_blocks_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__list_blocks_request__pack_to_buffer
+                     (const Promo__V1__ListBlocksRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__list_blocks_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__ListBlocksRequest *
+       promo__v1__list_blocks_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__ListBlocksRequest *)
+     protobuf_c_message_unpack (&promo__v1__list_blocks_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__list_blocks_request__free_unpacked
+                     (Promo__V1__ListBlocksRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__list_blocks_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__list_blocks_response__init
+                     (Promo__V1__ListBlocksResponse         *message)
+{
+  static const Promo__V1__ListBlocksResponse init_value = PROMO__V1__LIST_BLOCKS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__list_blocks_response__get_packed_size
+                     (const Promo__V1__ListBlocksResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__list_blocks_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__list_blocks_response__pack
+                     (const Promo__V1__ListBlocksResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__list_blocks_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__list_blocks_response__pack_to_buffer
+                     (const Promo__V1__ListBlocksResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__list_blocks_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__ListBlocksResponse *
+       promo__v1__list_blocks_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__ListBlocksResponse *)
+     protobuf_c_message_unpack (&promo__v1__list_blocks_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__list_blocks_response__free_unpacked
+                     (Promo__V1__ListBlocksResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__list_blocks_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[32] =
 {
   {
     "request_id",
@@ -3754,6 +4204,54 @@ static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[28] 
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "offers",
+    37,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, offers),
+    &promo__v1__offers_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "block_user",
+    38,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, block_user),
+    &promo__v1__block_user_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unblock_user",
+    39,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, unblock_user),
+    &promo__v1__unblock_user_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "list_blocks",
+    40,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, list_blocks),
+    &promo__v1__list_blocks_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "compare_campaigns",
     41,
     PROTOBUF_C_LABEL_NONE,
@@ -3769,8 +4267,9 @@ static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[28] 
 static const unsigned promo__v1__request__field_indices_by_name[] = {
   21,   /* field[21] = audit_log */
   19,   /* field[19] = backup */
+  28,   /* field[28] = block_user */
   18,   /* field[18] = check */
-  27,   /* field[27] = compare_campaigns */
+  31,   /* field[31] = compare_campaigns */
   15,   /* field[15] = create_api_key */
   6,   /* field[6] = create_campaign */
   23,   /* field[23] = create_group */
@@ -3783,14 +4282,17 @@ static const unsigned promo__v1__request__field_indices_by_name[] = {
   1,   /* field[1] = hello */
   10,   /* field[10] = import_codes */
   17,   /* field[17] = list_api_keys */
+  30,   /* field[30] = list_blocks */
   9,   /* field[9] = list_campaigns */
   25,   /* field[25] = list_groups */
+  27,   /* field[27] = offers */
   3,   /* field[3] = redeem */
   5,   /* field[5] = report */
   0,   /* field[0] = request_id */
   16,   /* field[16] = revoke_api_key */
   14,   /* field[14] = reward_history */
   12,   /* field[12] = set_code_status */
+  29,   /* field[29] = unblock_user */
   7,   /* field[7] = update_campaign */
   26,   /* field[26] = update_group */
   2,   /* field[2] = validate */
@@ -3800,8 +4302,8 @@ static const ProtobufCIntRange promo__v1__request__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 1 },
-  { 41, 27 },
-  { 0, 28 }
+  { 37, 27 },
+  { 0, 32 }
 };
 const ProtobufCMessageDescriptor promo__v1__request__descriptor =
 {
@@ -3811,14 +4313,14 @@ const ProtobufCMessageDescriptor promo__v1__request__descriptor =
   "Promo__V1__Request",
   "promo.v1",
   sizeof(Promo__V1__Request),
-  28,
+  32,
   promo__v1__request__field_descriptors,
   promo__v1__request__field_indices_by_name,
   3,  promo__v1__request__number_ranges,
   (ProtobufCMessageInit) promo__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[29] =
+static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[33] =
 {
   {
     "request_id",
@@ -4157,6 +4659,54 @@ static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[29]
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "offers",
+    37,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, offers),
+    &promo__v1__offers_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "block_user",
+    38,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, block_user),
+    &promo__v1__block_user_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unblock_user",
+    39,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, unblock_user),
+    &promo__v1__unblock_user_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "list_blocks",
+    40,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, list_blocks),
+    &promo__v1__list_blocks_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "compare_campaigns",
     41,
     PROTOBUF_C_LABEL_NONE,
@@ -4172,8 +4722,9 @@ static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[29]
 static const unsigned promo__v1__response__field_indices_by_name[] = {
   22,   /* field[22] = audit_log */
   20,   /* field[20] = backup */
+  29,   /* field[29] = block_user */
   19,   /* field[19] = check */
-  28,   /* field[28] = compare_campaigns */
+  32,   /* field[32] = compare_campaigns */
   16,   /* field[16] = create_api_key */
   7,   /* field[7] = create_campaign */
   24,   /* field[24] = create_group */
@@ -4186,8 +4737,10 @@ static const unsigned promo__v1__response__field_indices_by_name[] = {
   2,   /* field[2] = hello */
   11,   /* field[11] = import_codes */
   18,   /* field[18] = list_api_keys */
+  31,   /* field[31] = list_blocks */
   10,   /* field[10] = list_campaigns */
   26,   /* field[26] = list_groups */
+  28,   /* field[28] = offers */
   4,   /* field[4] = redeem */
   6,   /* field[6] = report */
   0,   /* field[0] = request_id */
@@ -4195,6 +4748,7 @@ static const unsigned promo__v1__response__field_indices_by_name[] = {
   15,   /* field[15] = reward_history */
   13,   /* field[13] = set_code_status */
   1,   /* field[1] = status */
+  30,   /* field[30] = unblock_user */
   8,   /* field[8] = update_campaign */
   27,   /* field[27] = update_group */
   3,   /* field[3] = validate */
@@ -4204,8 +4758,8 @@ static const ProtobufCIntRange promo__v1__response__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 41, 28 },
-  { 0, 29 }
+  { 37, 28 },
+  { 0, 33 }
 };
 const ProtobufCMessageDescriptor promo__v1__response__descriptor =
 {
@@ -4215,7 +4769,7 @@ const ProtobufCMessageDescriptor promo__v1__response__descriptor =
   "Promo__V1__Response",
   "promo.v1",
   sizeof(Promo__V1__Response),
-  29,
+  33,
   promo__v1__response__field_descriptors,
   promo__v1__response__field_indices_by_name,
   3,  promo__v1__response__number_ranges,
@@ -4608,7 +5162,7 @@ const ProtobufCMessageDescriptor promo__v1__eligibility__descriptor =
   (ProtobufCMessageInit) promo__v1__eligibility__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[14] =
+static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[15] =
 {
   {
     "id",
@@ -4778,9 +5332,22 @@ static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[14]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "auto_apply",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Campaign, auto_apply),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__campaign__field_indices_by_name[] = {
   6,   /* field[6] = active */
+  14,   /* field[14] = auto_apply */
   11,   /* field[11] = created_at_ms */
   9,   /* field[9] = eligibility */
   5,   /* field[5] = expires_at_ms */
@@ -4795,10 +5362,11 @@ static const unsigned promo__v1__campaign__field_indices_by_name[] = {
   4,   /* field[4] = starts_at_ms */
   12,   /* field[12] = stats */
 };
-static const ProtobufCIntRange promo__v1__campaign__number_ranges[1 + 1] =
+static const ProtobufCIntRange promo__v1__campaign__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 16, 14 },
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor promo__v1__campaign__descriptor =
 {
@@ -4808,10 +5376,10 @@ const ProtobufCMessageDescriptor promo__v1__campaign__descriptor =
   "Promo__V1__Campaign",
   "promo.v1",
   sizeof(Promo__V1__Campaign),
-  14,
+  15,
   promo__v1__campaign__field_descriptors,
   promo__v1__campaign__field_indices_by_name,
-  1,  promo__v1__campaign__number_ranges,
+  2,  promo__v1__campaign__number_ranges,
   (ProtobufCMessageInit) promo__v1__campaign__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -5109,7 +5677,7 @@ const ProtobufCMessageDescriptor promo__v1__hello_response__descriptor =
   (ProtobufCMessageInit) promo__v1__hello_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__validate_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor promo__v1__validate_request__field_descriptors[7] =
 {
   {
     "code",
@@ -5183,8 +5751,21 @@ static const ProtobufCFieldDescriptor promo__v1__validate_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "campaign_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ValidateRequest, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__validate_request__field_indices_by_name[] = {
+  6,   /* field[6] = campaign_id */
   0,   /* field[0] = code */
   3,   /* field[3] = currency */
   2,   /* field[2] = deposit_minor */
@@ -5195,7 +5776,7 @@ static const unsigned promo__v1__validate_request__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__validate_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor promo__v1__validate_request__descriptor =
 {
@@ -5205,7 +5786,7 @@ const ProtobufCMessageDescriptor promo__v1__validate_request__descriptor =
   "Promo__V1__ValidateRequest",
   "promo.v1",
   sizeof(Promo__V1__ValidateRequest),
-  6,
+  7,
   promo__v1__validate_request__field_descriptors,
   promo__v1__validate_request__field_indices_by_name,
   1,  promo__v1__validate_request__number_ranges,
@@ -5405,7 +5986,7 @@ const ProtobufCMessageDescriptor promo__v1__validate_response__descriptor =
   (ProtobufCMessageInit) promo__v1__validate_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__redeem_request__field_descriptors[7] =
+static const ProtobufCFieldDescriptor promo__v1__redeem_request__field_descriptors[8] =
 {
   {
     "code",
@@ -5491,8 +6072,21 @@ static const ProtobufCFieldDescriptor promo__v1__redeem_request__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "campaign_id",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__RedeemRequest, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__redeem_request__field_indices_by_name[] = {
+  7,   /* field[7] = campaign_id */
   0,   /* field[0] = code */
   4,   /* field[4] = currency */
   3,   /* field[3] = deposit_minor */
@@ -5504,7 +6098,7 @@ static const unsigned promo__v1__redeem_request__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__redeem_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor promo__v1__redeem_request__descriptor =
 {
@@ -5514,7 +6108,7 @@ const ProtobufCMessageDescriptor promo__v1__redeem_request__descriptor =
   "Promo__V1__RedeemRequest",
   "promo.v1",
   sizeof(Promo__V1__RedeemRequest),
-  7,
+  8,
   promo__v1__redeem_request__field_descriptors,
   promo__v1__redeem_request__field_indices_by_name,
   1,  promo__v1__redeem_request__number_ranges,
@@ -7084,7 +7678,7 @@ const ProtobufCMessageDescriptor promo__v1__get_code_response__descriptor =
   (ProtobufCMessageInit) promo__v1__get_code_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__set_code_status_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor promo__v1__set_code_status_request__field_descriptors[4] =
 {
   {
     "code",
@@ -7110,15 +7704,41 @@ static const ProtobufCFieldDescriptor promo__v1__set_code_status_request__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "batch_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__SetCodeStatusRequest, batch_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "campaign_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__SetCodeStatusRequest, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__set_code_status_request__field_indices_by_name[] = {
   1,   /* field[1] = active */
+  2,   /* field[2] = batch_id */
+  3,   /* field[3] = campaign_id */
   0,   /* field[0] = code */
 };
 static const ProtobufCIntRange promo__v1__set_code_status_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor promo__v1__set_code_status_request__descriptor =
 {
@@ -7128,14 +7748,14 @@ const ProtobufCMessageDescriptor promo__v1__set_code_status_request__descriptor 
   "Promo__V1__SetCodeStatusRequest",
   "promo.v1",
   sizeof(Promo__V1__SetCodeStatusRequest),
-  2,
+  4,
   promo__v1__set_code_status_request__field_descriptors,
   promo__v1__set_code_status_request__field_indices_by_name,
   1,  promo__v1__set_code_status_request__number_ranges,
   (ProtobufCMessageInit) promo__v1__set_code_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__set_code_status_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor promo__v1__set_code_status_response__field_descriptors[2] =
 {
   {
     "code",
@@ -7149,14 +7769,27 @@ static const ProtobufCFieldDescriptor promo__v1__set_code_status_response__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "changed",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__SetCodeStatusResponse, changed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__set_code_status_response__field_indices_by_name[] = {
+  1,   /* field[1] = changed */
   0,   /* field[0] = code */
 };
 static const ProtobufCIntRange promo__v1__set_code_status_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor promo__v1__set_code_status_response__descriptor =
 {
@@ -7166,7 +7799,7 @@ const ProtobufCMessageDescriptor promo__v1__set_code_status_response__descriptor
   "Promo__V1__SetCodeStatusResponse",
   "promo.v1",
   sizeof(Promo__V1__SetCodeStatusResponse),
-  1,
+  2,
   promo__v1__set_code_status_response__field_descriptors,
   promo__v1__set_code_status_response__field_indices_by_name,
   1,  promo__v1__set_code_status_response__number_ranges,
@@ -9717,6 +10350,620 @@ const ProtobufCMessageDescriptor promo__v1__audit_log_response__descriptor =
   (ProtobufCMessageInit) promo__v1__audit_log_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor promo__v1__offers_request__field_descriptors[3] =
+{
+  {
+    "user",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__OffersRequest, user),
+    &promo__v1__user_context__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deposit_minor",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__OffersRequest, deposit_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__OffersRequest, currency),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__offers_request__field_indices_by_name[] = {
+  2,   /* field[2] = currency */
+  1,   /* field[1] = deposit_minor */
+  0,   /* field[0] = user */
+};
+static const ProtobufCIntRange promo__v1__offers_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor promo__v1__offers_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.OffersRequest",
+  "OffersRequest",
+  "Promo__V1__OffersRequest",
+  "promo.v1",
+  sizeof(Promo__V1__OffersRequest),
+  3,
+  promo__v1__offers_request__field_descriptors,
+  promo__v1__offers_request__field_indices_by_name,
+  1,  promo__v1__offers_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__offers_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__offer__field_descriptors[5] =
+{
+  {
+    "campaign",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Offer, campaign),
+    &promo__v1__campaign__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "verdict",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Offer, verdict),
+    &promo__v1__verdict__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reward",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Offer, reward),
+    &promo__v1__reward__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "remaining",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Offer, remaining),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unlimited",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Offer, unlimited),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__offer__field_indices_by_name[] = {
+  0,   /* field[0] = campaign */
+  3,   /* field[3] = remaining */
+  2,   /* field[2] = reward */
+  4,   /* field[4] = unlimited */
+  1,   /* field[1] = verdict */
+};
+static const ProtobufCIntRange promo__v1__offer__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor promo__v1__offer__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.Offer",
+  "Offer",
+  "Promo__V1__Offer",
+  "promo.v1",
+  sizeof(Promo__V1__Offer),
+  5,
+  promo__v1__offer__field_descriptors,
+  promo__v1__offer__field_indices_by_name,
+  1,  promo__v1__offer__number_ranges,
+  (ProtobufCMessageInit) promo__v1__offer__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__offers_response__field_descriptors[1] =
+{
+  {
+    "offers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__OffersResponse, n_offers),
+    offsetof(Promo__V1__OffersResponse, offers),
+    &promo__v1__offer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__offers_response__field_indices_by_name[] = {
+  0,   /* field[0] = offers */
+};
+static const ProtobufCIntRange promo__v1__offers_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor promo__v1__offers_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.OffersResponse",
+  "OffersResponse",
+  "Promo__V1__OffersResponse",
+  "promo.v1",
+  sizeof(Promo__V1__OffersResponse),
+  1,
+  promo__v1__offers_response__field_descriptors,
+  promo__v1__offers_response__field_indices_by_name,
+  1,  promo__v1__offers_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__offers_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__block_user_request__field_descriptors[4] =
+{
+  {
+    "user_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BlockUserRequest, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BlockUserRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "until_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BlockUserRequest, until_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "campaign_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BlockUserRequest, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__block_user_request__field_indices_by_name[] = {
+  3,   /* field[3] = campaign_id */
+  1,   /* field[1] = reason */
+  2,   /* field[2] = until_ms */
+  0,   /* field[0] = user_id */
+};
+static const ProtobufCIntRange promo__v1__block_user_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor promo__v1__block_user_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.BlockUserRequest",
+  "BlockUserRequest",
+  "Promo__V1__BlockUserRequest",
+  "promo.v1",
+  sizeof(Promo__V1__BlockUserRequest),
+  4,
+  promo__v1__block_user_request__field_descriptors,
+  promo__v1__block_user_request__field_indices_by_name,
+  1,  promo__v1__block_user_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__block_user_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__block_user_response__field_descriptors[1] =
+{
+  {
+    "block_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__BlockUserResponse, block_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__block_user_response__field_indices_by_name[] = {
+  0,   /* field[0] = block_id */
+};
+static const ProtobufCIntRange promo__v1__block_user_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor promo__v1__block_user_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.BlockUserResponse",
+  "BlockUserResponse",
+  "Promo__V1__BlockUserResponse",
+  "promo.v1",
+  sizeof(Promo__V1__BlockUserResponse),
+  1,
+  promo__v1__block_user_response__field_descriptors,
+  promo__v1__block_user_response__field_indices_by_name,
+  1,  promo__v1__block_user_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__block_user_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__unblock_user_request__field_descriptors[2] =
+{
+  {
+    "user_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__UnblockUserRequest, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "campaign_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__UnblockUserRequest, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__unblock_user_request__field_indices_by_name[] = {
+  1,   /* field[1] = campaign_id */
+  0,   /* field[0] = user_id */
+};
+static const ProtobufCIntRange promo__v1__unblock_user_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor promo__v1__unblock_user_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.UnblockUserRequest",
+  "UnblockUserRequest",
+  "Promo__V1__UnblockUserRequest",
+  "promo.v1",
+  sizeof(Promo__V1__UnblockUserRequest),
+  2,
+  promo__v1__unblock_user_request__field_descriptors,
+  promo__v1__unblock_user_request__field_indices_by_name,
+  1,  promo__v1__unblock_user_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__unblock_user_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__unblock_user_response__field_descriptors[1] =
+{
+  {
+    "removed",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__UnblockUserResponse, removed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__unblock_user_response__field_indices_by_name[] = {
+  0,   /* field[0] = removed */
+};
+static const ProtobufCIntRange promo__v1__unblock_user_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor promo__v1__unblock_user_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.UnblockUserResponse",
+  "UnblockUserResponse",
+  "Promo__V1__UnblockUserResponse",
+  "promo.v1",
+  sizeof(Promo__V1__UnblockUserResponse),
+  1,
+  promo__v1__unblock_user_response__field_descriptors,
+  promo__v1__unblock_user_response__field_indices_by_name,
+  1,  promo__v1__unblock_user_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__unblock_user_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__block__field_descriptors[7] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Block, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "user_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Block, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Block, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "until_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Block, until_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "campaign_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Block, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Block, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Block, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__block__field_indices_by_name[] = {
+  4,   /* field[4] = campaign_id */
+  5,   /* field[5] = created_at_ms */
+  6,   /* field[6] = created_by */
+  0,   /* field[0] = id */
+  2,   /* field[2] = reason */
+  3,   /* field[3] = until_ms */
+  1,   /* field[1] = user_id */
+};
+static const ProtobufCIntRange promo__v1__block__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor promo__v1__block__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.Block",
+  "Block",
+  "Promo__V1__Block",
+  "promo.v1",
+  sizeof(Promo__V1__Block),
+  7,
+  promo__v1__block__field_descriptors,
+  promo__v1__block__field_indices_by_name,
+  1,  promo__v1__block__number_ranges,
+  (ProtobufCMessageInit) promo__v1__block__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__list_blocks_request__field_descriptors[2] =
+{
+  {
+    "page_token",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ListBlocksRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ListBlocksRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__list_blocks_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  0,   /* field[0] = page_token */
+};
+static const ProtobufCIntRange promo__v1__list_blocks_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor promo__v1__list_blocks_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.ListBlocksRequest",
+  "ListBlocksRequest",
+  "Promo__V1__ListBlocksRequest",
+  "promo.v1",
+  sizeof(Promo__V1__ListBlocksRequest),
+  2,
+  promo__v1__list_blocks_request__field_descriptors,
+  promo__v1__list_blocks_request__field_indices_by_name,
+  1,  promo__v1__list_blocks_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__list_blocks_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__list_blocks_response__field_descriptors[2] =
+{
+  {
+    "blocks",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__ListBlocksResponse, n_blocks),
+    offsetof(Promo__V1__ListBlocksResponse, blocks),
+    &promo__v1__block__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ListBlocksResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__list_blocks_response__field_indices_by_name[] = {
+  0,   /* field[0] = blocks */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange promo__v1__list_blocks_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor promo__v1__list_blocks_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.ListBlocksResponse",
+  "ListBlocksResponse",
+  "Promo__V1__ListBlocksResponse",
+  "promo.v1",
+  sizeof(Promo__V1__ListBlocksResponse),
+  2,
+  promo__v1__list_blocks_response__field_descriptors,
+  promo__v1__list_blocks_response__field_indices_by_name,
+  1,  promo__v1__list_blocks_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__list_blocks_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue promo__v1__status_code__enum_values_by_number[11] =
 {
   { "STATUS_CODE_OK", "PROMO__V1__STATUS_CODE__STATUS_CODE_OK", 0 },
@@ -9763,7 +11010,7 @@ const ProtobufCEnumDescriptor promo__v1__status_code__descriptor =
   promo__v1__status_code__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[16] =
+static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[17] =
 {
   { "VERDICT_UNSPECIFIED", "PROMO__V1__VERDICT__VERDICT_UNSPECIFIED", 0 },
   { "VERDICT_OK", "PROMO__V1__VERDICT__VERDICT_OK", 1 },
@@ -9781,11 +11028,12 @@ static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[16] =
   { "VERDICT_RESERVATION_NOT_FOUND", "PROMO__V1__VERDICT__VERDICT_RESERVATION_NOT_FOUND", 13 },
   { "VERDICT_RESERVATION_EXPIRED", "PROMO__V1__VERDICT__VERDICT_RESERVATION_EXPIRED", 14 },
   { "VERDICT_GROUP_LIMIT_REACHED", "PROMO__V1__VERDICT__VERDICT_GROUP_LIMIT_REACHED", 15 },
+  { "VERDICT_USER_BLOCKED", "PROMO__V1__VERDICT__VERDICT_USER_BLOCKED", 17 },
 };
 static const ProtobufCIntRange promo__v1__verdict__value_ranges[] = {
-{0, 0},{0, 16}
+{0, 0},{17, 16},{0, 17}
 };
-static const ProtobufCEnumValueIndex promo__v1__verdict__enum_values_by_name[16] =
+static const ProtobufCEnumValueIndex promo__v1__verdict__enum_values_by_name[17] =
 {
   { "VERDICT_CAMPAIGN_INACTIVE", 4 },
   { "VERDICT_CODE_INACTIVE", 3 },
@@ -9802,6 +11050,7 @@ static const ProtobufCEnumValueIndex promo__v1__verdict__enum_values_by_name[16]
   { "VERDICT_RESERVATION_EXPIRED", 14 },
   { "VERDICT_RESERVATION_NOT_FOUND", 13 },
   { "VERDICT_UNSPECIFIED", 0 },
+  { "VERDICT_USER_BLOCKED", 16 },
   { "VERDICT_USER_LIMIT_REACHED", 8 },
 };
 const ProtobufCEnumDescriptor promo__v1__verdict__descriptor =
@@ -9811,11 +11060,11 @@ const ProtobufCEnumDescriptor promo__v1__verdict__descriptor =
   "Verdict",
   "Promo__V1__Verdict",
   "promo.v1",
-  16,
+  17,
   promo__v1__verdict__enum_values_by_number,
-  16,
+  17,
   promo__v1__verdict__enum_values_by_name,
-  1,
+  2,
   promo__v1__verdict__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

@@ -20,6 +20,9 @@ public struct Campaign: Sendable, Hashable, Identifiable {
     public var createdAtMs: Int64
     /// The exclusive group the campaign belongs to (at most one); nil for none.
     public var groupId: String?
+    /// Applies to every eligible player without a code (offers; validate and redeem by campaign id). The
+    /// campaign's codes keep working.
+    public var autoApply: Bool
 
     public init(
         id: String,
@@ -34,7 +37,8 @@ public struct Campaign: Sendable, Hashable, Identifiable {
         eligibility: Eligibility = .everyone,
         source: String = "",
         createdAtMs: Int64,
-        groupId: String? = nil
+        groupId: String? = nil,
+        autoApply: Bool = false
     ) {
         self.id = id
         self.name = name
@@ -49,5 +53,6 @@ public struct Campaign: Sendable, Hashable, Identifiable {
         self.source = source
         self.createdAtMs = createdAtMs
         self.groupId = groupId
+        self.autoApply = autoApply
     }
 }

@@ -14,6 +14,8 @@ public struct DomainLimits: Sendable, Hashable {
     public var idBytesMax: Int = 128
     /// A campaign's or a redemption's source label.
     public var sourceBytesMax: Int = 128
+    /// A block's reason (block_user).
+    public var blockReasonBytesMax: Int = 500
     /// One segment name.
     public var segmentBytesMax: Int = 64
     /// Segments sent with one user.

@@ -115,7 +115,8 @@ extension Verdict {
         case .codeNotFound, .codeInactive, .campaignInactive, .notYetValid, .expired, .reservationNotFound:
             true
         case .ok, .limitReached, .codeLimitReached, .userLimitReached, .groupLimitReached, .notEligible, .minDepositNotMet, .rateLimited,
-            .reservationExpired:
+            .reservationExpired, .userBlocked:
+            // A blocked player is refused whatever they type: no guessing to count.
             false
         }
     }

@@ -30,6 +30,10 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
     case getGroup = "get_group"
     case listGroups = "list_groups"
     case updateGroup = "update_group"
+    case offers
+    case blockUser = "block_user"
+    case unblockUser = "unblock_user"
+    case listBlocks = "list_blocks"
     case compareCampaigns = "compare_campaigns"
 
     // Exhaustive on purpose: a new RPC must be classified here before managers get it.
@@ -41,7 +45,7 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
         case .hello, .validate, .redeem, .generate, .report, .createCampaign, .updateCampaign,
             .getCampaign, .listCampaigns, .importCodes, .exportCodes, .setCodeStatus, .voidRedemption,
             .rewardHistory, .getCode, .validateExplain, .createGroup, .getGroup, .listGroups, .updateGroup,
-            .compareCampaigns:
+            .offers, .blockUser, .unblockUser, .listBlocks, .compareCampaigns:
             false
         }
     }

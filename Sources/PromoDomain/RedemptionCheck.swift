@@ -15,6 +15,8 @@ public struct RedemptionCheck: Sendable, Hashable {
     public var reservation: ReservationLookup
     /// Set by the server when this user or IP has failed too often lately.
     public var isRateLimited: Bool
+    /// The block in force that covers this user and campaign (global or this campaign's), if any.
+    public var block: UserBlock?
 
     public init(
         code: PromoCode?,
@@ -25,7 +27,8 @@ public struct RedemptionCheck: Sendable, Hashable {
         usage: UsageSnapshot = .none,
         nowMs: Int64,
         reservation: ReservationLookup = .notRequested,
-        isRateLimited: Bool = false
+        isRateLimited: Bool = false,
+        block: UserBlock? = nil
     ) {
         self.code = code
         self.campaign = campaign
@@ -36,13 +39,19 @@ public struct RedemptionCheck: Sendable, Hashable {
         self.nowMs = nowMs
         self.reservation = reservation
         self.isRateLimited = isRateLimited
+        self.block = block
     }
 
     /// Returns the first verdict that applies, in this order:
     ///
     /// 1. `rateLimited`: before any lookup, so a caller locked out for guessing learns nothing more,
     ///    not even whether a code exists.
-    /// 2. `codeNotFound`: nothing else can be judged without the code.
+    /// 2. `userBlocked`: a disqualified player is refused everything, whatever the code, before anything
+    ///    about the code is revealed. A campaign block needs the campaign, so without a code only a global
+    ///    block applies.
+    /// 2b. `codeNotFound`: nothing else can be judged without the code. An auto-apply campaign's codeless
+    ///    call (validate/redeem by campaign id) comes with its `CodeText.autoEntry` code: always on,
+    ///    without a code limit, so the code rules pass and the campaign's own rules decide.
     /// 3. `codeInactive`, 4. `campaignInactive`: an operator's explicit switch-off outranks the
     ///    calendar; the narrower switch (this code) is named first.
     /// 5. `notYetValid`, 6. `expired`: the window is [startsAtMs, expiresAtMs); a reservation does not
@@ -86,7 +95,7 @@ public struct RedemptionCheck: Sendable, Hashable {
                 verdict: .ok, remaining: remaining,
                 grantedAmount: campaign.reward.grantedAmount(depositMinor: depositMinor))
         }
-        return refuse(verdict, remaining: verdict == .rateLimited ? .limited(0) : remaining)
+        return refuse(verdict, remaining: verdict == .rateLimited || verdict == .userBlocked ? .limited(0) : remaining)
     }
 
     /// Consults the rules in precedence order until the walk stops; returns the uses anyone may still take
@@ -94,6 +103,8 @@ public struct RedemptionCheck: Sendable, Hashable {
     private func walkRules(_ walk: inout RuleWalk) -> UsesRemaining {
         let detail = RuleDetail.self
         guard walk.goesOn(.rateLimit, passes: !isRateLimited, else: .rateLimited, detail.rateLimit(isRateLimited))
+        else { return .limited(0) }
+        guard walk.goesOn(.userBlocked, passes: block == nil, else: .userBlocked, detail.userBlocked(block, nowMs: nowMs))
         else { return .limited(0) }
         guard let code, let campaign else {
             _ = walk.goesOn(.codeExists, passes: false, else: .codeNotFound, detail.codeMissing())

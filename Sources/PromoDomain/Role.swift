@@ -14,13 +14,13 @@ public enum Role: String, Sendable, Hashable, CaseIterable {
         if operation == .hello { return true }
         switch self {
         case .redeemer:
-            return [.validate, .redeem, .rewardHistory].contains(operation)
+            return [.validate, .redeem, .rewardHistory, .offers].contains(operation)
         case .issuer:
             return [.generate, .exportCodes].contains(operation)
         case .analyst:
             return [
                 .report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes, .getCode, .validateExplain,
-                .compareCampaigns,
+                .offers, .compareCampaigns,
             ].contains(operation)
         case .manager:
             return !operation.isAdministration

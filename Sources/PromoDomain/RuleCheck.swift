@@ -2,6 +2,8 @@
 /// stable names on the wire (`RuleCheck.rule` in promo.proto): clients may switch on them.
 public enum RedemptionRule: String, Sendable, Hashable, CaseIterable {
     case rateLimit = "rate_limit"
+    /// The player is not blocked (globally or from this campaign); right after the rate limit.
+    case userBlocked = "user_blocked"
     case codeExists = "code_exists"
     case codeActive = "code_active"
     case campaignActive = "campaign_active"

@@ -11,12 +11,21 @@ enum RuleDetail {
             : "rate limit: neither the player nor their IP is locked out"
     }
 
+    /// "player is blocked from every campaign until 2026-12-31 00:00 UTC: bonus abuse".
+    static func userBlocked(_ block: UserBlock?, nowMs: Int64) -> String {
+        guard let block else { return "not blocked: the player is not disqualified from this campaign" }
+        let scope = block.campaignId.map { "from campaign \($0)" } ?? "from every campaign"
+        let until = block.untilMs == 0 ? "indefinitely" : "until \(Text.time(block.untilMs))"
+        return "player is blocked \(scope) \(until) (block \(block.id)): \(block.reason)"
+    }
+
     static func codeMissing() -> String {
         "no such code (case, dashes and spaces do not matter)"
     }
 
     static func codeFound(_ code: PromoCode) -> String {
-        "code \(code.code.display) exists, in campaign \(code.campaignId)"
+        if code.code.isAutoEntry { return "no code needed: campaign \(code.campaignId) applies automatically" }
+        return "code \(code.code.display) exists, in campaign \(code.campaignId)"
     }
 
     static func codeActive(_ code: PromoCode) -> String {

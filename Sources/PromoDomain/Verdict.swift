@@ -20,4 +20,6 @@ public enum Verdict: String, Sendable, Hashable, CaseIterable {
     case rateLimited = "rate_limited"
     case reservationNotFound = "reservation_not_found"
     case reservationExpired = "reservation_expired"
+    /// The player is blocked from every campaign or from this one (see `UserBlock`).
+    case userBlocked = "user_blocked"
 }

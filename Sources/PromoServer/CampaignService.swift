@@ -35,7 +35,7 @@ final class CampaignService: Sendable {
         let audit = AuditEntry(
             atMs: nowMs, actorKeyId: caller.keyId, action: "create_campaign", target: campaign.id,
             detail: "name=\(campaign.name)" + (sharedCode.map { " code=\($0.code.display)" } ?? "")
-                + (campaign.groupId.map { " group=\($0)" } ?? ""))
+                + (campaign.groupId.map { " group=\($0)" } ?? "") + (campaign.autoApply ? " auto_apply" : ""))
         return store.write(on: eventLoop) { connection in
             if let groupId = campaign.groupId, try connection.group(id: groupId) == nil {
                 throw ServerError(.notFound, "campaign.group_id: group \(groupId) does not exist")
@@ -131,6 +131,11 @@ final class CampaignService: Sendable {
     func setCodeStatus(_ request: SetCodeStatusRequest, by caller: Caller, on eventLoop: any EventLoop)
         throws(ServerError) -> EventLoopFuture<SetCodeStatusResponse>
     {
+        let scopes = [request.code, request.batchId, request.campaignId].filter { !$0.isEmpty }.count
+        guard scopes == 1 else {
+            throw ServerError(.invalidArgument, "set exactly one of code, batch_id, campaign_id (got \(scopes))")
+        }
+        if request.code.isEmpty { return try setCodesStatus(request, by: caller, on: eventLoop) }
         let code: CodeText
         do { code = try CodeText(request.code) } catch { throw ServerError(wrapping: error) }
         let active = request.active
@@ -142,15 +147,67 @@ final class CampaignService: Sendable {
                 throw ServerError(.notFound, "code \(code.display) does not exist")
             }
             try connection.appendAudit(audit)
-            return SetCodeStatusResponse.with { $0.code = WireMapping.wire(updated) }
+            return SetCodeStatusResponse.with {
+                $0.code = WireMapping.wire(updated)
+                $0.changed = 1
+            }
         }
+    }
+
+    /// Every code of a batch or a campaign (never an auto-apply campaign's codeless entry), switched in
+    /// chunks of `codeStatusChunkCodes`, each its own writer job: redeems interleave between chunks, so a
+    /// million-code campaign never holds the writer for long. Not atomic across chunks (a crash may leave
+    /// part switched); repeating the call finishes it, since it only sets a state. The audit entry is written
+    /// with the last chunk and names how many changed.
+    private func setCodesStatus(_ request: SetCodeStatusRequest, by caller: Caller, on eventLoop: any EventLoop)
+        throws(ServerError) -> EventLoopFuture<SetCodeStatusResponse>
+    {
+        let limits = DomainLimits.default
+        let batchId = request.batchId.isEmpty ? nil : request.batchId
+        let campaignId = request.campaignId.isEmpty ? nil : request.campaignId
+        let target = batchId ?? campaignId ?? ""
+        guard target.utf8.count <= limits.idBytesMax else {
+            throw ServerError(.invalidArgument, "\(batchId != nil ? "batch_id" : "campaign_id") is longer than \(limits.idBytesMax) bytes")
+        }
+        let (active, chunkCodes, keyId, store) = (request.active, configuration.codeStatusChunkCodes, caller.keyId, store)
+        @Sendable func step(_ changedSoFar: Int, afterId: Int64) -> EventLoopFuture<SetCodeStatusResponse> {
+            store.write(on: eventLoop) { connection -> (nextAfterId: Int64?, changed: Int) in
+                if afterId == 0 {
+                    let exists: Bool
+                    if let batchId {
+                        exists = try connection.batchExists(id: batchId)
+                    } else {
+                        exists = try connection.campaign(id: target) != nil
+                    }
+                    guard exists else {
+                        throw ServerError(.notFound, "\(batchId != nil ? "batch" : "campaign") \(target) does not exist")
+                    }
+                }
+                let chunk = try connection.setCodesActive(
+                    batchId: batchId, campaignId: campaignId, active: active, afterId: afterId, limit: chunkCodes)
+                let total = changedSoFar + chunk.changed
+                if chunk.nextAfterId == nil {
+                    try connection.appendAudit(
+                        AuditEntry(
+                            atMs: WallClock.nowMs(), actorKeyId: keyId, action: "set_code_status", target: target,
+                            detail: "\(batchId != nil ? "batch" : "campaign") active=\(active) changed=\(total)"))
+                }
+                return (chunk.nextAfterId, total)
+            }.flatMap { chunk in
+                guard let nextAfterId = chunk.nextAfterId else {
+                    return eventLoop.makeSucceededFuture(SetCodeStatusResponse.with { $0.changed = UInt64(chunk.changed) })
+                }
+                return step(chunk.changed, afterId: nextAfterId)
+            }
+        }
+        return step(0, afterId: 0)
     }
 
     // MARK: -
 
     static let updatableFields: Set<String> = [
         "name", "active", "starts_at_ms", "expires_at_ms", "max_redemptions", "max_per_user", "eligibility", "reward",
-        "source", "group_id",
+        "source", "group_id", "auto_apply",
     ]
 
     private static func apply(_ fields: Set<String>, from wire: PromoWire.Campaign, to current: PromoDomain.Campaign)
@@ -166,6 +223,7 @@ final class CampaignService: Sendable {
         if fields.contains("eligibility") { updated.eligibility = WireMapping.eligibility(wire.eligibility) }
         if fields.contains("source") { updated.source = wire.source }
         if fields.contains("group_id") { updated.groupId = wire.groupId.isEmpty ? nil : wire.groupId }
+        if fields.contains("auto_apply") { updated.autoApply = wire.autoApply }
         if fields.contains("reward") {
             guard let reward = wire.reward else { throw ServerError(.invalidArgument, "campaign.reward is required") }
             updated.reward = try WireMapping.reward(reward)

@@ -200,10 +200,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func answerBytesBound(_ call: Request.Call?) -> Int {
         switch call {
         case .hello, .validate, .redeem, .voidRedemption, .setCodeStatus, .getCampaign, .createCampaign,
-            .updateCampaign, .createApiKey, .revokeApiKey, .getCode, .createGroup, .getGroup, .updateGroup, .none:
+            .updateCampaign, .createApiKey, .revokeApiKey, .getCode, .createGroup, .getGroup, .updateGroup,
+            .blockUser, .unblockUser, .none:
             Self.smallAnswerBytes
         case .generate, .report, .check, .backup, .fetchBackup, .auditLog, .listCampaigns, .importCodes,
-            .exportCodes, .rewardHistory, .listApiKeys, .listGroups, .compareCampaigns:
+            .exportCodes, .rewardHistory, .listApiKeys, .listGroups, .compareCampaigns,
+            .listBlocks, .offers:
             bulkAnswerBytes
         }
     }

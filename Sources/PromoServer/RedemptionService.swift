@@ -26,8 +26,9 @@ final class RedemptionService: Sendable {
 
     func validate(_ wire: ValidateRequest, on eventLoop: any EventLoop) throws(ServerError) -> Pending<ValidateResponse> {
         let request = RedemptionRequest(
-            code: try codeInput(wire.code), user: try WireMapping.user(wire.user),
-            deposit: try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency))
+            code: try codeInput(wire.code, campaignId: wire.campaignId), user: try WireMapping.user(wire.user),
+            deposit: try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency),
+            campaignId: wire.code.isEmpty ? wire.campaignId : nil)
         guard wire.reserveMs <= configuration.reservationMsMax else {
             throw ServerError(.invalidArgument, "reserve_ms must be at most \(configuration.reservationMsMax)")
         }
@@ -90,8 +91,9 @@ final class RedemptionService: Sendable {
         -> EventLoopFuture<ValidateResponse>
     {
         let request = RedemptionRequest(
-            code: try codeInput(wire.code), user: try WireMapping.user(wire.user),
-            deposit: try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency))
+            code: try codeInput(wire.code, campaignId: wire.campaignId), user: try WireMapping.user(wire.user),
+            deposit: try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency),
+            campaignId: wire.code.isEmpty ? wire.campaignId : nil)
         guard wire.reserveMs == 0 else {
             throw ServerError(.invalidArgument, "explain holds no reservation: reserve_ms must be 0")
         }
@@ -112,9 +114,10 @@ final class RedemptionService: Sendable {
         -> Pending<RedeemResponse>
     {
         let request = RedemptionRequest(
-            code: try codeInput(wire.code), user: try WireMapping.user(wire.user),
+            code: try codeInput(wire.code, campaignId: wire.campaignId), user: try WireMapping.user(wire.user),
             deposit: try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency),
-            reservationId: wire.reservationId.isEmpty ? nil : wire.reservationId)
+            reservationId: wire.reservationId.isEmpty ? nil : wire.reservationId,
+            campaignId: wire.code.isEmpty ? wire.campaignId : nil)
         guard wire.idempotencyKey.utf8.count <= configuration.idempotencyKeyBytesMax else {
             throw ServerError(.invalidArgument, "idempotency_key is longer than \(configuration.idempotencyKeyBytesMax) bytes")
         }
@@ -128,7 +131,8 @@ final class RedemptionService: Sendable {
         // Nothing is stored, so the same key after the cool-down gets a real answer. This early refusal only
         // spares the writer; the binding check is the slot taken inside the writer job.
         if attempts.isLockedOut(request.user, nowMs: WallClock.nowMs()) { return .now(Self.rateLimitedRedeem) }
-        let source = wire.source
+        // A codeless redeem of an auto-apply campaign is reported under source "auto" unless the caller names one.
+        let source = wire.source.isEmpty && wire.code.isEmpty ? "auto" : wire.source
         let idempotencyKey = wire.idempotencyKey
         let apiKeyId = caller.keyId
         let redemptionId = Identifier.makeTimeOrdered("rdm", nowMs: WallClock.nowMs())
@@ -195,16 +199,51 @@ final class RedemptionService: Sendable {
     }
 
     /// The code as typed. Malformed codes are not an error: they simply match nothing (CODE_NOT_FOUND),
-    /// exactly like a well-formed unknown code, so a guesser learns nothing from the status.
-    private func codeInput(_ code: String) throws(ServerError) -> String {
+    /// exactly like a well-formed unknown code, so a guesser learns nothing from the status. Empty is
+    /// allowed with a `campaign_id` (a codeless call of an auto-apply campaign).
+    private func codeInput(_ code: String, campaignId: String) throws(ServerError) -> String {
+        guard campaignId.utf8.count <= limits.idBytesMax else {
+            throw ServerError(.invalidArgument, "campaign_id is longer than \(limits.idBytesMax) bytes")
+        }
+        if code.isEmpty && !campaignId.isEmpty { return code }
         guard !code.isEmpty, code.utf8.count <= limits.codeInputBytesMax else {
-            throw ServerError(.invalidArgument, "code must be 1...\(limits.codeInputBytesMax) bytes")
+            throw ServerError(
+                .invalidArgument, "code must be 1...\(limits.codeInputBytesMax) bytes (or empty with campaign_id)")
         }
         return code
     }
 
     private static let rateLimitedValidate = ValidateResponse.with { $0.verdict = WireMapping.wire(Verdict.rateLimited) }
     private static let rateLimitedRedeem = RedeemResponse.with { $0.verdict = WireMapping.wire(Verdict.rateLimited) }
+
+    /// The active auto-apply campaigns for this player now (at most `offersCampaignsMax`), each judged as a
+    /// codeless redeem would be: OK first, then the rest, each part in creation order. Read-only, on the
+    /// reader pool; never counted as failed attempts. A locked-out player gets RATE_LIMITED on each offer.
+    func offers(_ wire: OffersRequest, on eventLoop: any EventLoop) throws(ServerError) -> EventLoopFuture<OffersResponse> {
+        let user = try WireMapping.user(wire.user)
+        let deposit = try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency)
+        let (limit, attempts) = (configuration.offersCampaignsMax, attempts)
+        return store.read(on: eventLoop) { connection in
+            try connection.readTransaction {
+                let nowMs = WallClock.nowMs()
+                let offers = try connection.offers(
+                    user: user, deposit: deposit, nowMs: nowMs, limit: limit,
+                    isRateLimited: attempts.isLockedOut(user, nowMs: nowMs))
+                return OffersResponse.with {
+                    $0.offers = offers.map { offer in
+                        let validate = Self.response(offer.result)
+                        return Offer.with {
+                            $0.campaign = WireMapping.wire(offer.campaign, offer.counters)
+                            $0.verdict = validate.verdict
+                            $0.reward = validate.reward
+                            $0.remaining = validate.remaining
+                            $0.unlimited = validate.unlimited
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     private static func response(_ result: CheckResult) -> ValidateResponse {
         ValidateResponse.with {

@@ -180,7 +180,10 @@ final class ReportService: Sendable {
             $0.topIps = actors(report.topIps)
             $0.topDevices = actors(report.topDevices)
             $0.topUsers = actors(report.topUsers)
+            // Users too: the report's top users (by redemptions across the campaign's codes, and by failures)
+            // past the same limits, so an operator goes from the report to block_user in one step.
             $0.suspicious = suspicions("ip", report.suspectIps) + suspicions("device", report.suspectDevices)
+                + suspicions("user", report.topUsers)
             $0.fromMs = report.fromMs
             $0.toMs = report.toMs
             $0.bucket = report.bucketMs == 3_600_000 ? .hour : .day

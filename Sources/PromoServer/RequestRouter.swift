@@ -37,6 +37,7 @@ final class RequestRouter: Sendable {
     let backups: BackupService
     let audit: AuditLogService
     let groups: GroupService
+    let blocks: BlockService
 
     init(
         configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, failures: FailureRecorder,
@@ -54,6 +55,7 @@ final class RequestRouter: Sendable {
         self.backups = BackupService(configuration: configuration, store: store, logger: logger)
         self.audit = AuditLogService(configuration: configuration, store: store)
         self.groups = GroupService(configuration: configuration, store: store)
+        self.blocks = BlockService(configuration: configuration, store: store)
     }
 
     func route(_ call: Request.Call?, session: inout Session, on eventLoop: any EventLoop) throws(ServerError) -> Reply {
@@ -129,6 +131,14 @@ final class RequestRouter: Sendable {
             return .later(try groups.list(request, on: eventLoop).map { .listGroups($0) })
         case .updateGroup(let request):
             return .later(try groups.update(request, by: caller, on: eventLoop).map { .updateGroup($0) })
+        case .offers(let request):
+            return .later(try redemptions.offers(request, on: eventLoop).map { .offers($0) })
+        case .blockUser(let request):
+            return .later(try blocks.block(request, by: caller, on: eventLoop).map { .blockUser($0) })
+        case .unblockUser(let request):
+            return .later(try blocks.unblock(request, by: caller, on: eventLoop).map { .unblockUser($0) })
+        case .listBlocks(let request):
+            return .later(try blocks.list(request, on: eventLoop).map { .listBlocks($0) })
         case .hello:
             preconditionFailure("hello is answered before authorisation")
         }
@@ -179,6 +189,10 @@ extension Operation {
         case .getGroup: self = .getGroup
         case .listGroups: self = .listGroups
         case .updateGroup: self = .updateGroup
+        case .offers: self = .offers
+        case .blockUser: self = .blockUser
+        case .unblockUser: self = .unblockUser
+        case .listBlocks: self = .listBlocks
         case .compareCampaigns: self = .compareCampaigns
         }
     }

@@ -57,6 +57,18 @@ public struct ServerConfiguration: Sendable {
     /// but hold the writer longer: a 100,000 chunk takes ~0.3 s on 2 cores, during which redeems wait.
     /// Default 100,000.
     public var generateChunkCodes = 100_000
+    /// Codes switched per writer job by a bulk `set_code_status` (by batch or campaign): each chunk is one
+    /// index range, so a million-code campaign's switch holds the writer for this many rows at a time and
+    /// redeems interleave between chunks. Default 10,000.
+    public var codeStatusChunkCodes = 10_000
+    /// Auto-apply campaigns `offers` considers at most (the active ones in their window, oldest first): an
+    /// offers call reads this many campaigns and judges each with a few index lookups, so its cost grows
+    /// linearly with it and never with the codes. Default 50.
+    public var offersCampaignsMax = 50
+    /// Blocks (`block_user`) kept at most, in force or ended but not yet purged; past it `block_user` answers
+    /// RESOURCE_EXHAUSTED. Each validate and redeem looks blocks up by (user, campaign) in an index, so the
+    /// number only bounds the table. Default 1,000,000.
+    public var blocksMax = 1_000_000
     /// Pattern used when `generate` names none: 8 letters or digits, 31^8 ≈ 8.5e11 codes. Default `****-****`.
     public var defaultCodePattern = "****-****"
     /// Largest chance that one random guess hits a live code of a pattern; generate refuses beyond it.
@@ -203,6 +215,9 @@ public struct ServerConfiguration: Sendable {
         try require(generateCountMax >= 1 && generateInlineCodesMax >= 0 && generateChunkCodes >= 1, "generate limits must be positive")
         try require(guessProbabilityMax > 0 && guessProbabilityMax <= 1, "guessProbabilityMax must be in (0, 1]")
         try require(importCodesMax >= 1, "importCodesMax must be at least 1")
+        try require(codeStatusChunkCodes >= 1, "codeStatusChunkCodes must be at least 1")
+        try require(offersCampaignsMax >= 1 && offersCampaignsMax <= 1_000, "offersCampaignsMax must be 1...1000")
+        try require(blocksMax >= 1, "blocksMax must be at least 1")
         try require(exportPageSizeDefault >= 1 && exportPageSizeMax >= exportPageSizeDefault, "need 1 <= exportPageSizeDefault <= exportPageSizeMax")
         try require(reportTopDefault >= 1 && reportTopMax >= reportTopDefault && reportBreakdownMax >= 1 && compareCampaignsMax >= 1, "report limits must be positive")
         try require(failureFlushMs >= 10 && failureBufferMax >= 1, "failureFlushMs >= 10 and failureBufferMax >= 1")

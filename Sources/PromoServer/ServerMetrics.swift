@@ -241,7 +241,11 @@ extension Operation {
         case .getGroup: 24
         case .listGroups: 25
         case .updateGroup: 26
-        case .compareCampaigns: 27
+        case .offers: 27
+        case .blockUser: 28
+        case .unblockUser: 29
+        case .listBlocks: 30
+        case .compareCampaigns: 31
         }
     }
 }

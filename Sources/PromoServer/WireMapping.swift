@@ -15,7 +15,7 @@ enum WireMapping {
             startsAtMs: wire.startsAtMs, expiresAtMs: wire.expiresAtMs, isActive: wire.active,
             maxRedemptions: wire.maxRedemptions, maxPerUser: wire.maxPerUser,
             eligibility: eligibility(wire.eligibility), source: wire.source, createdAtMs: createdAtMs,
-            groupId: wire.groupId.isEmpty ? nil : wire.groupId)
+            groupId: wire.groupId.isEmpty ? nil : wire.groupId, autoApply: wire.autoApply)
     }
 
     static func campaignKind(_ kind: PromoWire.CampaignKind) throws(ServerError) -> PromoDomain.CampaignKind {
@@ -80,6 +80,7 @@ enum WireMapping {
             $0.source = campaign.source
             $0.createdAtMs = campaign.createdAtMs
             $0.groupId = campaign.groupId ?? ""
+            $0.autoApply = campaign.autoApply
             $0.stats = CampaignStats.with { stats in
                 stats.redemptions = counters.redemptions
                 stats.uniqueUsers = counters.uniqueUsers
@@ -174,6 +175,7 @@ enum WireMapping {
         case .rateLimited: .rateLimited
         case .reservationNotFound: .reservationNotFound
         case .reservationExpired: .reservationExpired
+        case .userBlocked: .userBlocked
         }
     }
 
@@ -191,6 +193,18 @@ enum WireMapping {
             $0.name = group.name
             $0.maxPerUser = group.maxPerUser
             $0.createdAtMs = group.createdAtMs
+        }
+    }
+
+    static func wire(_ block: UserBlock) -> PromoWire.Block {
+        PromoWire.Block.with {
+            $0.id = block.id
+            $0.userId = block.userId
+            $0.reason = block.reason
+            $0.untilMs = block.untilMs
+            $0.campaignId = block.campaignId ?? ""
+            $0.createdAtMs = block.createdAtMs
+            $0.createdBy = block.createdBy
         }
     }
 

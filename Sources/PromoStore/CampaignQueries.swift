@@ -34,17 +34,51 @@ private let campaignColumns = """
     id, name, kind, reward_kind, reward_amount, reward_currency, reward_percent, reward_cap_minor, reward_game_id,
     starts_at_ms, expires_at_ms, active, max_redemptions, max_per_user, segments, new_users_only,
     new_user_window_ms, min_deposit_minor, countries, min_vip_level, source, created_at_ms, redemptions, unique_users,
-    codes_issued, codes_redeemed, group_id
+    codes_issued, codes_redeemed, group_id, auto_apply
     """
 
 extension Connection {
     public func insertCampaign(_ campaign: Campaign) throws(StoreError) {
-        let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(27)))")
+        let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(28)))")
         try bindCampaign(campaign, to: insert)
         try insert.bind(22, campaign.createdAtMs)
         for counter in Int32(23)...26 { try insert.bind(counter, 0) }
         try insert.bind(27, campaign.groupId)
+        try insert.bind(28, campaign.autoApply)
         try insert.run()
+        if campaign.autoApply { try insertAutoEntry(campaign) }
+    }
+
+    /// The codes row that an auto-apply campaign's codeless redemptions name (`CodeText.autoEntry`): always
+    /// on, no use limit, not counted in codes_issued. Kept when auto-apply is switched off (its redemptions
+    /// name it), so switching back on finds it again.
+    private func insertAutoEntry(_ campaign: Campaign) throws(StoreError) {
+        let insert = try statement(
+            """
+            INSERT INTO codes (key, display, campaign, max_uses, uses, active, created_at_ms)
+            VALUES (?1, '', (SELECT number FROM campaigns WHERE id = ?2), 0, 0, 1, ?3) ON CONFLICT (key) DO NOTHING
+            """)
+        try insert.bind(1, CodeText.autoEntry(campaignId: campaign.id).key)
+        try insert.bind(2, campaign.id)
+        try insert.bind(3, campaign.createdAtMs)
+        try insert.run()
+    }
+
+    /// The active auto-apply campaigns whose window holds `nowMs`, in creation order, at most `limit`: a
+    /// range of the partial index campaigns_auto_apply, so the cost grows with the auto-apply campaigns
+    /// (bounded by `limit`), never with the codes or the other campaigns.
+    public func autoApplyCampaigns(nowMs: Int64, limit: Int) throws(StoreError) -> [(Campaign, CampaignCounters)] {
+        let select = try statement(
+            """
+            SELECT \(campaignColumns) FROM campaigns INDEXED BY campaigns_auto_apply
+            WHERE auto_apply = 1 AND active = 1 AND starts_at_ms <= ?1 AND (expires_at_ms = 0 OR expires_at_ms > ?1)
+            ORDER BY created_at_ms, id LIMIT ?2
+            """)
+        try select.bind(1, nowMs)
+        try select.bind(2, limit)
+        var result: [(Campaign, CampaignCounters)] = []
+        while try select.step() { result.append(readCampaign(select)) }
+        return result
     }
 
     /// Rewrites every field but the id, the creation time and the counters. False when no such campaign.
@@ -56,13 +90,16 @@ extension Connection {
                 reward_percent = ?7, reward_cap_minor = ?8, reward_game_id = ?9, starts_at_ms = ?10,
                 expires_at_ms = ?11, active = ?12, max_redemptions = ?13, max_per_user = ?14, segments = ?15,
                 new_users_only = ?16, new_user_window_ms = ?17, min_deposit_minor = ?18, countries = ?19,
-                min_vip_level = ?20, source = ?21, group_id = ?22
+                min_vip_level = ?20, source = ?21, group_id = ?22, auto_apply = ?23
             WHERE id = ?1
             """)
         try bindCampaign(campaign, to: update)
         try update.bind(22, campaign.groupId)
+        try update.bind(23, campaign.autoApply)
         try update.run()
-        return changes == 1
+        let updated = changes == 1
+        if updated && campaign.autoApply { try insertAutoEntry(campaign) }
+        return updated
     }
 
     public func campaign(id: String) throws(StoreError) -> (Campaign, CampaignCounters)? {
@@ -129,7 +166,7 @@ extension Connection {
             reward: reward.reward, startsAtMs: row.int64(9), expiresAtMs: row.int64(10), isActive: row.bool(11),
             maxRedemptions: UInt64(clamping: row.int64(12)), maxPerUser: UInt32(clamping: row.int64(13)),
             eligibility: eligibility, source: row.string(20), createdAtMs: row.int64(21),
-            groupId: row.optionalString(26))
+            groupId: row.optionalString(26), autoApply: row.bool(27))
         let counters = CampaignCounters(
             redemptions: UInt64(clamping: row.int64(22)), uniqueUsers: UInt64(clamping: row.int64(23)),
             codesIssued: UInt64(clamping: row.int64(24)), codesRedeemed: UInt64(clamping: row.int64(25)))

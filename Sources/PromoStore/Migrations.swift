@@ -292,6 +292,30 @@ enum Migrations {
             CREATE INDEX reservations_held_by_user_only ON reservations(user_id, expires_at_ms) WHERE redemption_id IS NULL;
             """
         ),
+        // 10: offers that need no code, and disqualification. campaigns.auto_apply with a partial index over
+        // the auto-apply campaigns in creation order (offers read a bounded range of it, never the codes);
+        // an auto-apply campaign's codeless redemptions name a hidden entry row in codes (key '~auto:<id>',
+        // see CodeText.autoEntry). user_blocks holds one block per (user, campaign; '' = every campaign),
+        // looked up by that key on every validate and redeem, paged newest first by (created_at_ms, id).
+        (
+            10,
+            """
+            ALTER TABLE campaigns ADD COLUMN auto_apply INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX campaigns_auto_apply ON campaigns(created_at_ms, id) WHERE auto_apply = 1;
+            CREATE TABLE user_blocks (
+                id             TEXT PRIMARY KEY,
+                user_id        TEXT NOT NULL CHECK (length(user_id) BETWEEN 1 AND 128),
+                campaign_id    TEXT NOT NULL,
+                reason         TEXT NOT NULL CHECK (length(reason) >= 1),
+                until_ms       INTEGER NOT NULL CHECK (until_ms >= 0),
+                created_at_ms  INTEGER NOT NULL,
+                created_by     TEXT NOT NULL,
+                UNIQUE (user_id, campaign_id)
+            ) STRICT;
+            CREATE INDEX user_blocks_by_creation ON user_blocks(created_at_ms, id);
+            CREATE INDEX user_blocks_by_end ON user_blocks(until_ms) WHERE until_ms > 0;
+            """
+        ),
         // 11: effectiveness: the deposits of standing redemptions per campaign, hour and currency, and repeat
         // users (pairs of each user's consecutive standing redemptions by hour, and a whole-campaign counter),
         // maintained with the other report totals; see EffectTotals.swift.

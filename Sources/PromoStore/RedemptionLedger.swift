@@ -7,12 +7,19 @@ public struct RedemptionRequest: Sendable, Hashable {
     public var deposit: Deposit
     /// The reservation this request consumes (redeem) or names (validate); nil for none.
     public var reservationId: String?
+    /// With `code` empty: the auto-apply campaign this codeless call is for (one that is not auto-apply is
+    /// judged `codeNotFound`).
+    public var campaignId: String?
 
-    public init(code: String, user: UserContext, deposit: Deposit = .none, reservationId: String? = nil) {
+    public init(
+        code: String, user: UserContext, deposit: Deposit = .none, reservationId: String? = nil,
+        campaignId: String? = nil
+    ) {
         self.code = code
         self.user = user
         self.deposit = deposit
         self.reservationId = reservationId
+        self.campaignId = campaignId
     }
 }
 
@@ -120,12 +127,13 @@ extension Connection {
             checks: explanation.checks)
     }
 
-    /// The rules' inputs for `request`, read now; code and campaign nil when the code does not exist.
-    private func redemptionCheck(_ request: RedemptionRequest, nowMs: Int64) throws(StoreError) -> RedemptionCheck {
-        guard let text = try? CodeText(request.code), let code = try code(key: text.key),
-            let (campaign, counters) = try campaign(id: code.campaignId)
-        else {
-            return RedemptionCheck(code: nil, campaign: nil, user: request.user, deposit: request.deposit, nowMs: nowMs)
+    /// The rules' inputs for `request`, read now; code and campaign nil when the code does not exist (or,
+    /// for a codeless call, when the campaign is not auto-apply).
+    func redemptionCheck(_ request: RedemptionRequest, nowMs: Int64) throws(StoreError) -> RedemptionCheck {
+        guard let (code, campaign, counters) = try redemptionTarget(request) else {
+            return RedemptionCheck(
+                code: nil, campaign: nil, user: request.user, deposit: request.deposit, nowMs: nowMs,
+                block: try blockInForce(userId: request.user.userId, campaignId: nil, nowMs: nowMs))
         }
         let reservation = try reservationLookup(request.reservationId, code: code, userId: request.user.userId)
         var usage = try usageSnapshot(
@@ -140,7 +148,29 @@ extension Connection {
         }
         return RedemptionCheck(
             code: code, campaign: campaign, group: group, user: request.user, deposit: request.deposit, usage: usage,
-            nowMs: nowMs, reservation: reservation)
+            nowMs: nowMs, reservation: reservation,
+            block: try blockInForce(userId: request.user.userId, campaignId: campaign.id, nowMs: nowMs))
+    }
+
+    /// The code a call names and its campaign: the typed code, or with `code` empty the auto-apply
+    /// campaign's entry (`CodeText.autoEntry`). Nil when there is none.
+    private func redemptionTarget(_ request: RedemptionRequest) throws(StoreError)
+        -> (PromoCode, Campaign, CampaignCounters)?
+    {
+        if request.code.isEmpty {
+            guard let campaignId = request.campaignId, let (campaign, counters) = try campaign(id: campaignId),
+                campaign.autoApply
+            else { return nil }
+            let entry = CodeText.autoEntry(campaignId: campaign.id)
+            let select = try statement("SELECT uses FROM codes WHERE key = ?")
+            try select.bind(1, entry.key)
+            guard let uses = try select.firstRow({ $0.int64(0) }) else { return nil }
+            return (PromoCode(code: entry, campaignId: campaign.id, uses: UInt64(clamping: uses)), campaign, counters)
+        }
+        guard let text = try? CodeText(request.code), let code = try code(key: text.key),
+            let (campaign, counters) = try campaign(id: code.campaignId)
+        else { return nil }
+        return (code, campaign, counters)
     }
 
     /// Checks and, when the verdict is OK, holds one use until `untilMs` under `reservationId`.
@@ -268,10 +298,13 @@ extension Connection {
         let code = try statement(
             """
             UPDATE codes SET uses = uses - 1 WHERE key = (SELECT code_key FROM redemptions WHERE id = ?)
-            RETURNING uses, owner_id, (SELECT ip FROM redemptions WHERE id = ?1), (SELECT device_id FROM redemptions WHERE id = ?1)
+            RETURNING uses, owner_id, (SELECT ip FROM redemptions WHERE id = ?1), (SELECT device_id FROM redemptions WHERE id = ?1),
+                substr(key, 1, \(CodeText.autoEntryPrefix.utf8.count)) = '\(CodeText.autoEntryPrefix)'
             """)
         try code.bind(1, id)
-        guard let (usesLeft, ownerId, ip, deviceId) = try code.firstRow({ ($0.int64(0), $0.optionalString(1), $0.string(2), $0.string(3)) })
+        guard let (usesLeft, ownerId, ip, deviceId, isAutoEntry) = try code.firstRow({
+            ($0.int64(0), $0.optionalString(1), $0.string(2), $0.string(3), $0.bool(4))
+        })
         else { throw StoreError(.sqlite, "redemption \(id) has no code") }
         let campaign = try statement(
             """
@@ -279,7 +312,7 @@ extension Connection {
                 codes_redeemed = codes_redeemed - ? WHERE id = ?
             """)
         try campaign.bind(1, userRemaining == 0)
-        try campaign.bind(2, usesLeft == 0)
+        try campaign.bind(2, usesLeft == 0 && !isAutoEntry)
         try campaign.bind(3, redemption.campaignId)
         try campaign.run()
         try applyRedemptionTotals(
@@ -392,7 +425,8 @@ extension Connection {
                 codes_redeemed = codes_redeemed + ? WHERE id = ?
             """)
         try counters.bind(1, newUser)
-        try counters.bind(2, codeUses == 1)
+        // An auto-apply campaign's entry is not one of its codes (see codes_issued).
+        try counters.bind(2, codeUses == 1 && !code.code.isAutoEntry)
         try counters.bind(3, campaign.id)
         try counters.run()
         if let reservationId = request.reservationId {
@@ -492,7 +526,9 @@ extension Connection {
 
     private static func fingerprint(_ command: RedeemCommand) -> String {
         let request = command.request
-        let code = (try? CodeText(request.code))?.key ?? request.code
+        let code = request.code.isEmpty
+            ? CodeText.autoEntry(campaignId: request.campaignId ?? "").key
+            : (try? CodeText(request.code))?.key ?? request.code
         return [
             code, request.user.userId, String(request.deposit.amountMinor), request.deposit.currency, command.source,
             request.reservationId ?? "",

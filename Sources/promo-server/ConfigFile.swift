@@ -39,6 +39,9 @@ struct ConfigFile: Decodable {
     var generateCountMax: UInt32?
     var generateInlineCodesMax: Int?
     var generateChunkCodes: Int?
+    var codeStatusChunkCodes: Int?
+    var offersCampaignsMax: Int?
+    var blocksMax: Int?
     var defaultCodePattern: String?
     var guessProbabilityMax: Double?
     var importCodesMax: Int?
@@ -132,6 +135,9 @@ struct ConfigFile: Decodable {
         if let generateCountMax { settings.generateCountMax = generateCountMax }
         if let generateInlineCodesMax { settings.generateInlineCodesMax = generateInlineCodesMax }
         if let generateChunkCodes { settings.generateChunkCodes = generateChunkCodes }
+        if let codeStatusChunkCodes { settings.codeStatusChunkCodes = codeStatusChunkCodes }
+        if let offersCampaignsMax { settings.offersCampaignsMax = offersCampaignsMax }
+        if let blocksMax { settings.blocksMax = blocksMax }
         if let defaultCodePattern { settings.defaultCodePattern = defaultCodePattern }
         if let guessProbabilityMax { settings.guessProbabilityMax = guessProbabilityMax }
         if let importCodesMax { settings.importCodesMax = importCodesMax }

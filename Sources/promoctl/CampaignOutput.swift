@@ -27,6 +27,7 @@ extension Campaign {
             ("source", .string(source)),
             ("created_at_ms", .number(createdAtMs)),
             ("group_id", .string(groupId)),
+            ("auto_apply", .bool(autoApply)),
             ("stats", .object([
                 ("redemptions", .number(stats.redemptions)),
                 ("unique_users", .number(stats.uniqueUsers)),
@@ -52,6 +53,7 @@ extension Campaign {
         lines.add("Who may redeem", eligibilityText)
         if !source.isEmpty { lines.add("Source", source) }
         if !groupId.isEmpty { lines.add("Group", groupId) }
+        lines.add("Code needed", autoApply ? "no: applies automatically (codes work too)" : "yes")
         if createdAtMs != 0 { lines.add("Created", Format.time(createdAtMs)) }
         lines.add("Redemptions", "\(grouped(stats.redemptions)) by \(grouped(stats.uniqueUsers)) users")
         lines.add("Remaining", stats.unlimited ? "unlimited" : grouped(stats.remaining))

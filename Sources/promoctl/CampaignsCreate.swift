@@ -75,6 +75,9 @@ extension CampaignsCommand {
         @Flag(help: "Create the campaign switched off.")
         var inactive = false
 
+        @Flag(help: "Apply to every eligible player without a code ('promoctl offers'; redeem by campaign id). Codes keep working.")
+        var autoApply = false
+
         func validate() throws {
             guard reward.rewardKind != nil else {
                 throw ValidationError("--reward-kind is required (\(RewardKindName.choices))")
@@ -98,6 +101,7 @@ extension CampaignsCommand {
                 $0.eligibility = eligibility.applied(to: Eligibility())
                 $0.source = source ?? ""
                 $0.groupId = group ?? ""
+                $0.autoApply = autoApply
             }
             let created = try await global.withSession { session in
                 try await session.createCampaign(.with {

@@ -21,6 +21,7 @@ extension CampaignsCommand {
                   promoctl campaigns update cmp_123 --expires-at never
                   promoctl campaigns update cmp_123 --group grp_456
                   promoctl campaigns update cmp_123 --group none
+                  promoctl campaigns update cmp_123 --auto-apply
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -61,6 +62,9 @@ extension CampaignsCommand {
             valueName: "group-id"))
         var group: String?
 
+        @Flag(inversion: .prefixedNo, help: "Apply (or, with --no-auto-apply, stop applying) to every eligible player without a code.")
+        var autoApply: Bool?
+
         @OptionGroup(title: "Reward") var reward: RewardOptions
 
         @OptionGroup(title: "Who may redeem") var eligibility: EligibilityOptions
@@ -75,7 +79,8 @@ extension CampaignsCommand {
 
         func validate() throws {
             if name == nil && startsAt == nil && expiresAt == nil && maxRedemptions == nil && maxPerUser == nil
-                && source == nil && activation == nil && group == nil && reward.isEmpty && !changesEligibility
+                && source == nil && activation == nil && group == nil && autoApply == nil && reward.isEmpty
+                && !changesEligibility
             {
                 throw ValidationError("nothing to change: give at least one flag (see --help)")
             }
@@ -122,6 +127,10 @@ extension CampaignsCommand {
                 if let group {
                     changes.groupId = group == "none" ? "" : group
                     mask.append("group_id")
+                }
+                if let autoApply {
+                    changes.autoApply = autoApply
+                    mask.append("auto_apply")
                 }
                 if !reward.isEmpty || changesEligibility {
                     // The mask names whole sub-messages, so a partial change starts from the stored values.

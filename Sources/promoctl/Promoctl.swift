@@ -32,7 +32,7 @@ struct Promoctl: AsyncParsableCommand {
             \(ExitStatus.helpText)
             """,
         subcommands: [CampaignsCommand.self, GroupsCommand.self, CodesCommand.self, RedemptionsCommand.self, ReportCommand.self,
-                      KeysCommand.self, AdminCommand.self])
+                      OffersCommand.self, UsersCommand.self, KeysCommand.self, AdminCommand.self])
 }
 
 /// Runs promoctl with its own exit codes: usage errors exit 2 (ArgumentParser's own default is EX_USAGE,

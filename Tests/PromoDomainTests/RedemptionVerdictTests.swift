@@ -6,6 +6,13 @@ import Testing
 let verdictScenarios: [(Verdict, @Sendable (inout RedemptionCheck) -> Void)] = [
     (.ok, { _ in }),
     (.rateLimited, { $0.isRateLimited = true }),
+    (
+        .userBlocked,
+        {
+            $0.block = UserBlock(
+                id: "blk-1", userId: $0.user.userId, reason: "bonus abuse", createdAtMs: 0, createdBy: "key-1")
+        }
+    ),
     (.codeNotFound, { $0.code = nil }),
     (.codeInactive, { $0.code?.isActive = false }),
     (.campaignInactive, { $0.campaign?.isActive = false }),

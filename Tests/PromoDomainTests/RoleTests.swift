@@ -9,11 +9,11 @@ import Testing
     ]
 
     private static let allowed: [Role: Set<PromoDomain.Operation>] = [
-        .redeemer: [.hello, .validate, .redeem, .rewardHistory],
+        .redeemer: [.hello, .validate, .redeem, .rewardHistory, .offers],
         .issuer: [.hello, .generate, .exportCodes],
         .analyst: [
             .hello, .report, .getCampaign, .listCampaigns, .rewardHistory, .exportCodes, .getCode, .validateExplain,
-            .compareCampaigns,
+            .offers, .compareCampaigns,
         ],
         .manager: Set(PromoDomain.Operation.allCases).subtracting(administration),
         .admin: Set(PromoDomain.Operation.allCases),
@@ -41,10 +41,19 @@ import Testing
         #expect(Role.allCases.filter { $0.allows(.compareCampaigns) } == [.analyst, .manager, .admin])
     }
 
+    @Test func blocksAreForManagersAndAdminsOnlyOffersForGameServersAndStaff() {
+        for operation: PromoDomain.Operation in [.blockUser, .unblockUser, .listBlocks] {
+            #expect(Role.allCases.filter { $0.allows(operation) } == [.manager, .admin], "\(operation)")
+        }
+        #expect(Role.allCases.filter { $0.allows(.offers) } == [.redeemer, .analyst, .manager, .admin])
+    }
+
     @Test func rawValuesAreTheWireNames() {
         #expect(Role.allCases.map(\.rawValue) == ["redeemer", "issuer", "analyst", "manager", "admin"])
         #expect(Role(rawValue: "Admin") == nil)
-        #expect(PromoDomain.Operation.allCases.count == 28)
+        #expect(PromoDomain.Operation.allCases.count == 32)
+        #expect(PromoDomain.Operation(rawValue: "block_user") == .blockUser)
+        #expect(PromoDomain.Operation(rawValue: "list_blocks") == .listBlocks)
         #expect(PromoDomain.Operation(rawValue: "compare_campaigns") == .compareCampaigns)
         #expect(PromoDomain.Operation(rawValue: "create_group") == .createGroup)
         #expect(PromoDomain.Operation(rawValue: "update_group") == .updateGroup)

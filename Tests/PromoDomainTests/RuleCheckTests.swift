@@ -6,6 +6,7 @@ import Testing
 private func failingVerdicts(_ rule: RedemptionRule) -> Set<Verdict> {
     switch rule {
     case .rateLimit: [.rateLimited]
+    case .userBlocked: [.userBlocked]
     case .codeExists: [.codeNotFound]
     case .codeActive: [.codeInactive]
     case .campaignActive: [.campaignInactive]
@@ -85,8 +86,38 @@ private func detail(_ rule: RedemptionRule, _ explanation: RedemptionExplanation
     @Test func anUnknownCodeEndsTheListAtCodeExists() {
         let explanation = explained { $0.code = nil; $0.campaign = nil }
         #expect(explanation.outcome.verdict == .codeNotFound)
-        #expect(explanation.checks.map(\.rule) == [.rateLimit, .codeExists])
+        #expect(explanation.checks.map(\.rule) == [.rateLimit, .userBlocked, .codeExists])
         #expect(failed(explanation) == [.codeExists])
+    }
+
+    /// A blocked player: USER_BLOCKED right after the rate limit, whatever else fails, with the reason and
+    /// the end in the detail; no uses are reported.
+    @Test func aBlockedPlayerIsRefusedBeforeTheCodeRules() {
+        let block = UserBlock(
+            id: "blk-1", userId: "u", reason: "multi-accounting", untilMs: Fixture.nowMs + Fixture.dayMs,
+            campaignId: "cmp-1", createdAtMs: 0, createdBy: "key-1")
+        let explanation = explained { $0.block = block; $0.code?.isActive = false }
+        #expect(explanation.outcome.verdict == .userBlocked)
+        #expect(explanation.outcome.remaining == .limited(0))
+        #expect(failed(explanation) == [.userBlocked, .codeActive])
+        #expect(detail(.userBlocked, explanation).contains("multi-accounting"))
+        #expect(detail(.userBlocked, explanation).contains("from campaign cmp-1 until "))
+        #expect(explained { $0.block = block; $0.isRateLimited = true }.outcome.verdict == .rateLimited)
+        #expect(explained { $0.block = block; $0.code = nil; $0.campaign = nil }.outcome.verdict == .userBlocked)
+    }
+
+    /// A codeless call of an auto-apply campaign passes the code rules on its entry and is judged by the
+    /// campaign's own rules.
+    @Test func anAutoApplyEntryPassesTheCodeRules() {
+        let explanation = explained {
+            $0.code = PromoCode(code: .autoEntry(campaignId: "cmp-1"), campaignId: "cmp-1")
+            $0.campaign?.autoApply = true
+            $0.campaign?.maxPerUser = 1
+            $0.usage.userRedemptions = 1
+        }
+        #expect(explanation.outcome.verdict == .userLimitReached)
+        #expect(failed(explanation) == [.userLimit])
+        #expect(detail(.codeExists, explanation).contains("applies automatically"))
     }
 
     /// A locked-out player is explained, not refused: the verdict is RATE_LIMITED as a game server would
@@ -161,6 +192,10 @@ private func detail(_ rule: RedemptionRule, _ explanation: RedemptionExplanation
     @Test func everyRuleFailsAloneInSomeScenario() {
         let scenarios: [(RedemptionRule, (inout RedemptionCheck) -> Void)] = [
             (.rateLimit, { $0.isRateLimited = true }),
+            (
+                .userBlocked,
+                { $0.block = UserBlock(id: "blk-1", userId: "u", reason: "abuse", createdAtMs: 0, createdBy: "key-1") }
+            ),
             (.codeExists, { $0.code = nil }),
             (.codeActive, { $0.code?.isActive = false }),
             (.campaignActive, { $0.campaign?.isActive = false }),
@@ -204,7 +239,7 @@ private func detail(_ rule: RedemptionRule, _ explanation: RedemptionExplanation
 
     @Test func rawValuesAreStableWireNames() {
         #expect(RedemptionRule.allCases.map(\.rawValue) == [
-            "rate_limit", "code_exists", "code_active", "campaign_active", "started", "not_expired", "campaign_limit",
+            "rate_limit", "user_blocked", "code_exists", "code_active", "campaign_active", "started", "not_expired", "campaign_limit",
             "code_limit", "user_limit", "group_limit", "segment", "new_user", "country", "vip_level", "min_deposit", "reservation",
         ])
     }

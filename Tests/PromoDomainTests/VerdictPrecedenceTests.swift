@@ -4,7 +4,7 @@ import Testing
 
 /// The documented order of `RedemptionCheck.evaluate`.
 private let precedence: [Verdict] = [
-    .rateLimited, .codeNotFound, .codeInactive, .campaignInactive, .notYetValid, .expired,
+    .rateLimited, .userBlocked, .codeNotFound, .codeInactive, .campaignInactive, .notYetValid, .expired,
     .limitReached, .codeLimitReached, .userLimitReached, .groupLimitReached, .notEligible, .minDepositNotMet,
     .reservationNotFound, .reservationExpired,
 ]

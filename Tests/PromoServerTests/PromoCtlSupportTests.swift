@@ -117,7 +117,7 @@ struct PromoCtlSupportTests {
         let checked = try json.decode(CheckJSON.self)
         #expect(checked.verdict == "NOT_ELIGIBLE" && checked.campaignId == campaign.id)
         #expect(checked.checks.filter { !$0.passed }.map(\.rule) == ["segment", "country", "vip_level", "min_deposit"])
-        #expect(checked.checks.first?.rule == "rate_limit" && checked.checks.count == 14)
+        #expect(checked.checks.first?.rule == "rate_limit" && checked.checks.count == 15)
 
         let passing = try await PromoctlProcess.run(
             ["codes", "check", code, "--user", player, "--segment", "VIP", "--country", "at", "--vip-level", "2",

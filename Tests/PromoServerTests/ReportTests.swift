@@ -172,8 +172,9 @@ struct ReportTests {
             actors(report.topUsers) == [
                 "u1:1/1", "u2:1/0", "u4:1/0", "u5:1/0", "u6:1/0", "u7:1/0", "u8:0/4", "u10:0/1", "u9:0/1",
             ])
-        // ipA holds 3 of the 6 standing redemptions (50 % > 40 %, and at least 3); ipD and dD failed 6 times.
-        #expect(suspects(report.suspicious) == ["ip \(ipA):3/1", "ip \(ipD):0/6", "device dD:0/6"])
+        // ipA holds 3 of the 6 standing redemptions (50 % > 40 %, and at least 3); ipD and dD failed 6 times;
+        // user u8 failed 4 times (users are flagged too, from the top users).
+        #expect(suspects(report.suspicious) == ["ip \(ipA):3/1", "ip \(ipD):0/6", "device dD:0/6", "user u8:0/4"])
         #expect(report.suspicious.first?.share == 0.5)
         #expect(report.suspicious.allSatisfy { !$0.reason.isEmpty })
 

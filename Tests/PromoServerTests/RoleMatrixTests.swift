@@ -42,6 +42,10 @@ struct RoleMatrixTests {
         case .getGroup: .getGroup(.with { $0.groupId = "grp_nope" })
         case .listGroups: .listGroups(ListGroupsRequest())
         case .updateGroup: .updateGroup(.with { $0.groupId = "grp_nope"; $0.updateMask = ["name"] })
+        case .offers: .offers(.with { $0.user = user("role-matrix") })
+        case .blockUser: .blockUser(.with { $0.userId = "role-matrix-blocked"; $0.reason = "role matrix" })
+        case .unblockUser: .unblockUser(.with { $0.userId = "role-matrix-blocked" })
+        case .listBlocks: .listBlocks(ListBlocksRequest())
         case .compareCampaigns: .compareCampaigns(.with { $0.campaignIds = [campaignId] })
         }
     }

@@ -41,7 +41,7 @@ private let year2100Ms: Int64 = 4_102_444_800_000
 
 /// Every rule of the precedence, in order, as validate's explain lists them for a code that exists.
 private let everyRule = [
-    "rate_limit", "code_exists", "code_active", "campaign_active", "started", "not_expired", "campaign_limit",
+    "rate_limit", "user_blocked", "code_exists", "code_active", "campaign_active", "started", "not_expired", "campaign_limit",
     "code_limit", "user_limit", "segment", "new_user", "country", "vip_level", "min_deposit",
 ]
 
@@ -166,7 +166,7 @@ struct SupportDeskTests {
         let admin = try await server.session()
         let answer = try await admin.explain(code: Unique.code("GHOST"), user: user(Unique.user()))
         #expect(answer.verdict == .codeNotFound)
-        #expect(answer.checks.map(\.rule) == ["rate_limit", "code_exists"])
+        #expect(answer.checks.map(\.rule) == ["rate_limit", "user_blocked", "code_exists"])
         #expect(answer.failedRules == ["code_exists"])
         #expect(answer.detail("code_exists") == "no such code (case, dashes and spaces do not matter)")
         await admin.close()

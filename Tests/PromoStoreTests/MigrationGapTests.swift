@@ -52,6 +52,6 @@ struct MigrationGapTests {
         #expect(try store.schemaVersion == Migrations.latestVersion)
         #expect(Migrations.versionedSteps.map(\.version).contains(8))
         let tables = try store.writer.synchronously { try Self.tables($0) }
-        #expect(tables.isSuperset(of: ["campaign_groups", "group_user_redemptions"]))
+        #expect(tables.isSuperset(of: ["campaign_groups", "group_user_redemptions", "user_blocks"]))
     }
 }

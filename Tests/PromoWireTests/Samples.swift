@@ -74,6 +74,7 @@ enum Samples {
         $0.createdAtMs = -7
         $0.stats = stats
         $0.groupId = "grp-1"
+        $0.autoApply = true
     }
 
     static let group = Group.with {
@@ -101,6 +102,7 @@ enum Samples {
         $0.maxRedemptions = 5
         $0.maxPerUser = UInt32.max
         $0.groupId = "grp-2"
+        $0.autoApply = true
         $0.eligibility = Eligibility.with {
             $0.segments = ["a"]
             $0.newUsersOnly = true
@@ -227,6 +229,7 @@ enum Samples {
                 $0.currency = "USD"
                 $0.reserveMs = 30_000
                 $0.explain = true
+                $0.campaignId = "cmp-auto-1"
             }),
         .redeem(
             .with {
@@ -237,6 +240,7 @@ enum Samples {
                 $0.currency = "GBP"
                 $0.source = "mobile"
                 $0.reservationId = "res-1"
+                $0.campaignId = "cmp-auto-2"
             }),
         .generate(
             .with {
@@ -276,7 +280,7 @@ enum Samples {
                 $0.ownerId = "o-3"
                 $0.usage = .used
             }),
-        .setCodeStatus(.with { $0.code = "OFF-1"; $0.active = true }),
+        .setCodeStatus(.with { $0.code = "OFF-1"; $0.active = true; $0.batchId = "batch-3"; $0.campaignId = "cmp-4" }),
         .voidRedemption(.with { $0.redemptionId = "red-3"; $0.reason = "chargeback" }),
         .rewardHistory(.with { $0.userId = "user-11"; $0.pageToken = "p-3"; $0.pageSize = 50 }),
         .createApiKey(.with { $0.name = "partner"; $0.role = "issuer"; $0.campaignIds = ["cmp-1", "cmp-2", ""] }),
@@ -300,6 +304,10 @@ enum Samples {
         .getGroup(.with { $0.groupId = "grp-1" }),
         .listGroups(.with { $0.pageToken = "p-5"; $0.pageSize = 7 }),
         .updateGroup(.with { $0.groupId = "grp-2"; $0.group = group2; $0.updateMask = ["name", "max_per_user"] }),
+        .offers(.with { $0.user = user; $0.depositMinor = -7; $0.currency = "EUR" }),
+        .blockUser(.with { $0.userId = "user-13"; $0.reason = "bonus abuse"; $0.untilMs = Int64.max; $0.campaignId = "cmp-5" }),
+        .unblockUser(.with { $0.userId = "user-14"; $0.campaignId = "cmp-6" }),
+        .listBlocks(.with { $0.pageToken = "p-6"; $0.pageSize = 9 }),
         .compareCampaigns(.with { $0.campaignIds = ["cmp-30", "", "cmp-31"]; $0.fromMs = -7; $0.toMs = Int64.max }),
     ]
 
@@ -403,7 +411,7 @@ enum Samples {
                 ]
             }),
         .exportCodes(.with { $0.codes = [codeInfo, codeInfo2]; $0.nextPageToken = "next-2" }),
-        .setCodeStatus(.with { $0.code = codeInfo }),
+        .setCodeStatus(.with { $0.code = codeInfo; $0.changed = UInt64.max }),
         .voidRedemption(.with { $0.redemption = redemption }),
         .rewardHistory(.with { $0.redemptions = [redemption, redemption2]; $0.nextPageToken = "next-3" }),
         .createApiKey(.with { $0.keyId = "key-10"; $0.apiKey = "pk_secret_shown_once" }),
@@ -432,6 +440,42 @@ enum Samples {
         .getGroup(.with { $0.group = group2 }),
         .listGroups(.with { $0.groups = [group, group2]; $0.nextPageToken = "next-5" }),
         .updateGroup(.with { $0.group = group }),
+        .offers(
+            .with {
+                $0.offers = [
+                    .with {
+                        $0.campaign = campaign
+                        $0.verdict = .userBlocked
+                        $0.reward = reward
+                        $0.remaining = 3
+                        $0.unlimited = true
+                    },
+                    .with {
+                        $0.campaign = campaign2
+                        $0.verdict = .ok
+                        $0.reward = reward2
+                        $0.remaining = UInt64.max
+                        $0.unlimited = true
+                    },
+                ]
+            }),
+        .blockUser(.with { $0.blockId = "blk-1" }),
+        .unblockUser(.with { $0.removed = 1 }),
+        .listBlocks(
+            .with {
+                $0.blocks = [
+                    .with {
+                        $0.id = "blk-2"
+                        $0.userId = "user-15"
+                        $0.reason = "multi-accounting"
+                        $0.untilMs = -1
+                        $0.campaignId = "cmp-7"
+                        $0.createdAtMs = 99
+                        $0.createdBy = "key-4"
+                    }
+                ]
+                $0.nextPageToken = "next-6"
+            }),
         .compareCampaigns(.with { $0.rows = [comparison, comparison2] }),
     ]
 }
@@ -466,6 +510,10 @@ extension Request.Call {
         case .getGroup: 33
         case .listGroups: 34
         case .updateGroup: 35
+        case .offers: 37
+        case .blockUser: 38
+        case .unblockUser: 39
+        case .listBlocks: 40
         case .compareCampaigns: 41
         }
     }
@@ -501,6 +549,10 @@ extension Response.Result {
         case .getGroup: 33
         case .listGroups: 34
         case .updateGroup: 35
+        case .offers: 37
+        case .blockUser: 38
+        case .unblockUser: 39
+        case .listBlocks: 40
         case .compareCampaigns: 41
         }
     }

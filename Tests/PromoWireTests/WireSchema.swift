@@ -80,7 +80,7 @@ enum WireSchema {
     }
 
     static func verify(_ v: Campaign, _ f: ProtoFields, _ l: SourceLocation) throws {
-        expectNumbers(f, Set(1...14), "Campaign", l)
+        expectNumbers(f, Set(1...14).union([16]), "Campaign", l)
         #expect(f.string(1) == v.id, sourceLocation: l)
         #expect(f.string(2) == v.name, sourceLocation: l)
         #expect(f.enumeration(3) == v.kind.rawValue, sourceLocation: l)
@@ -95,6 +95,27 @@ enum WireSchema {
         #expect(f.int64(12) == v.createdAtMs, sourceLocation: l)
         try verifyOptional(v.stats, try f.message(13), l, verify)
         #expect(f.string(14) == v.groupId, sourceLocation: l)
+        #expect(f.bool(16) == v.autoApply, sourceLocation: l)
+    }
+
+    static func verify(_ v: Offer, _ f: ProtoFields, _ l: SourceLocation) throws {
+        expectNumbers(f, Set(1...5), "Offer", l)
+        try verifyOptional(v.campaign, try f.message(1), l, verify)
+        #expect(f.enumeration(2) == v.verdict.rawValue, sourceLocation: l)
+        try verifyOptional(v.reward, try f.message(3), l, verify)
+        #expect(f.uint64(4) == v.remaining, sourceLocation: l)
+        #expect(f.bool(5) == v.unlimited, sourceLocation: l)
+    }
+
+    static func verify(_ v: Block, _ f: ProtoFields, _ l: SourceLocation) {
+        expectNumbers(f, Set(1...7), "Block", l)
+        #expect(f.string(1) == v.id, sourceLocation: l)
+        #expect(f.string(2) == v.userId, sourceLocation: l)
+        #expect(f.string(3) == v.reason, sourceLocation: l)
+        #expect(f.int64(4) == v.untilMs, sourceLocation: l)
+        #expect(f.string(5) == v.campaignId, sourceLocation: l)
+        #expect(f.int64(6) == v.createdAtMs, sourceLocation: l)
+        #expect(f.string(7) == v.createdBy, sourceLocation: l)
     }
 
     static func verify(_ v: Group, _ f: ProtoFields, _ l: SourceLocation) {
@@ -217,7 +238,8 @@ enum WireSchema {
             #expect(f.string(1) == v.apiKey, sourceLocation: l)
             #expect(f.string(2) == v.clientName, sourceLocation: l)
         case .validate(let v):
-            expectNumbers(f, Set(1...6), "ValidateRequest", l)
+            expectNumbers(f, Set(1...7), "ValidateRequest", l)
+            #expect(f.string(7) == v.campaignId, sourceLocation: l)
             #expect(f.string(1) == v.code, sourceLocation: l)
             try verifyOptional(v.user, try f.message(2), l, verify)
             #expect(f.int64(3) == v.depositMinor, sourceLocation: l)
@@ -225,7 +247,8 @@ enum WireSchema {
             #expect(f.uint32(5) == v.reserveMs, sourceLocation: l)
             #expect(f.bool(6) == v.explain, sourceLocation: l)
         case .redeem(let v):
-            expectNumbers(f, Set(1...7), "RedeemRequest", l)
+            expectNumbers(f, Set(1...8), "RedeemRequest", l)
+            #expect(f.string(8) == v.campaignId, sourceLocation: l)
             #expect(f.string(1) == v.code, sourceLocation: l)
             try verifyOptional(v.user, try f.message(2), l, verify)
             #expect(f.string(3) == v.idempotencyKey, sourceLocation: l)
@@ -279,7 +302,9 @@ enum WireSchema {
             #expect(f.string(5) == v.ownerId, sourceLocation: l)
             #expect(f.enumeration(6) == v.usage.rawValue, sourceLocation: l)
         case .setCodeStatus(let v):
-            expectNumbers(f, [1, 2], "SetCodeStatusRequest", l)
+            expectNumbers(f, [1, 2, 3, 4], "SetCodeStatusRequest", l)
+            #expect(f.string(3) == v.batchId, sourceLocation: l)
+            #expect(f.string(4) == v.campaignId, sourceLocation: l)
             #expect(f.string(1) == v.code, sourceLocation: l)
             #expect(f.bool(2) == v.active, sourceLocation: l)
         case .voidRedemption(let v):
@@ -339,6 +364,25 @@ enum WireSchema {
             #expect(f.string(1) == v.groupId, sourceLocation: l)
             try verifyOptional(v.group, try f.message(2), l, verify)
             #expect(f.strings(3) == v.updateMask, sourceLocation: l)
+        case .offers(let v):
+            expectNumbers(f, [1, 2, 3], "OffersRequest", l)
+            try verifyOptional(v.user, try f.message(1), l, verify)
+            #expect(f.int64(2) == v.depositMinor, sourceLocation: l)
+            #expect(f.string(3) == v.currency, sourceLocation: l)
+        case .blockUser(let v):
+            expectNumbers(f, [1, 2, 3, 4], "BlockUserRequest", l)
+            #expect(f.string(1) == v.userId, sourceLocation: l)
+            #expect(f.string(2) == v.reason, sourceLocation: l)
+            #expect(f.int64(3) == v.untilMs, sourceLocation: l)
+            #expect(f.string(4) == v.campaignId, sourceLocation: l)
+        case .unblockUser(let v):
+            expectNumbers(f, [1, 2], "UnblockUserRequest", l)
+            #expect(f.string(1) == v.userId, sourceLocation: l)
+            #expect(f.string(2) == v.campaignId, sourceLocation: l)
+        case .listBlocks(let v):
+            expectNumbers(f, [1, 2], "ListBlocksRequest", l)
+            #expect(f.string(1) == v.pageToken, sourceLocation: l)
+            #expect(f.uint32(2) == v.pageSize, sourceLocation: l)
         case .compareCampaigns(let v):
             expectNumbers(f, [1, 2, 3], "CompareCampaignsRequest", l)
             #expect(f.strings(1) == v.campaignIds, sourceLocation: l)
@@ -414,7 +458,8 @@ enum WireSchema {
             try verifyAll(v.codes, try f.messages(1), l, verify)
             #expect(f.string(2) == v.nextPageToken, sourceLocation: l)
         case .setCodeStatus(let v):
-            expectNumbers(f, [1], "SetCodeStatusResponse", l)
+            expectNumbers(f, [1, 2], "SetCodeStatusResponse", l)
+            #expect(f.uint64(2) == v.changed, sourceLocation: l)
             try verifyOptional(v.code, try f.message(1), l, verify)
         case .voidRedemption(let v):
             expectNumbers(f, [1], "VoidRedemptionResponse", l)
@@ -471,6 +516,19 @@ enum WireSchema {
         case .updateGroup(let v):
             expectNumbers(f, [1], "UpdateGroupResponse", l)
             try verifyOptional(v.group, try f.message(1), l, verify)
+        case .offers(let v):
+            expectNumbers(f, [1], "OffersResponse", l)
+            try verifyAll(v.offers, try f.messages(1), l, verify)
+        case .blockUser(let v):
+            expectNumbers(f, [1], "BlockUserResponse", l)
+            #expect(f.string(1) == v.blockId, sourceLocation: l)
+        case .unblockUser(let v):
+            expectNumbers(f, [1], "UnblockUserResponse", l)
+            #expect(f.uint64(1) == v.removed, sourceLocation: l)
+        case .listBlocks(let v):
+            expectNumbers(f, [1, 2], "ListBlocksResponse", l)
+            try verifyAll(v.blocks, try f.messages(1), l, verify)
+            #expect(f.string(2) == v.nextPageToken, sourceLocation: l)
         case .compareCampaigns(let v):
             expectNumbers(f, [1], "CompareCampaignsResponse", l)
             try verifyAll(v.rows, try f.messages(1), l, verify)

@@ -116,6 +116,40 @@ def main():
           and explained.validate.checks[0].rule == "rate_limit" and failed_rules == ["segment"]
           and segment == ["segment: player is in [regular], campaign wants any of [vip]"])
 
+    # Offers that need no code, and a blocked player.
+    auto = conn.call(create_campaign=pb.CreateCampaignRequest(
+        campaign=pb.Campaign(name="interop auto", kind=pb.CAMPAIGN_KIND_DEPOSIT, active=True, auto_apply=True,
+                             max_redemptions=10,
+                             reward=pb.Reward(kind=pb.REWARD_KIND_DEPOSIT_MATCH, percent=50, cap_minor=10000,
+                                              currency="EUR"))))
+    auto_id = auto.create_campaign.campaign.id
+    check("create_campaign with auto_apply is OK and says so",
+          auto.status.code == pb.STATUS_CODE_OK and auto.create_campaign.campaign.auto_apply)
+    player = pb.UserContext(user_id="py-offers")
+    offers = conn.call(offers=pb.OffersRequest(user=player, deposit_minor=2000, currency="EUR"))
+    check("offers lists the auto-apply campaign, OK, with the reward for the deposit and what remains",
+          offers.status.code == pb.STATUS_CODE_OK and [o.campaign.id for o in offers.offers.offers] == [auto_id]
+          and offers.offers.offers[0].verdict == pb.VERDICT_OK
+          and offers.offers.offers[0].reward.amount_minor == 1000 and offers.offers.offers[0].remaining == 10)
+    redeemed = conn.call(redeem=pb.RedeemRequest(campaign_id=auto_id, user=player, deposit_minor=2000,
+                                                  currency="EUR", idempotency_key="py-auto-1"))
+    check("a redeem by campaign_id without a code is OK",
+          redeemed.status.code == pb.STATUS_CODE_OK and redeemed.redeem.verdict == pb.VERDICT_OK
+          and redeemed.redeem.reward.amount_minor == 1000)
+    blocked = conn.call(block_user=pb.BlockUserRequest(user_id="py-offers", reason="interop abuse"))
+    check("block_user answers a block id", blocked.status.code == pb.STATUS_CODE_OK and blocked.block_user.block_id)
+    after = conn.call(offers=pb.OffersRequest(user=player, deposit_minor=2000, currency="EUR"))
+    refused = conn.call(redeem=pb.RedeemRequest(campaign_id=auto_id, user=player, idempotency_key="py-auto-2"))
+    check("a blocked player gets VERDICT_USER_BLOCKED in offers and on redeem",
+          [o.verdict for o in after.offers.offers] == [pb.VERDICT_USER_BLOCKED]
+          and refused.redeem.verdict == pb.VERDICT_USER_BLOCKED)
+    blocks = conn.call(list_blocks=pb.ListBlocksRequest())
+    check("list_blocks shows the block with its reason",
+          [(b.id, b.reason) for b in blocks.list_blocks.blocks] == [(blocked.block_user.block_id, "interop abuse")])
+    check("block_user is PERMISSION_DENIED to an analyst",
+          analyst.call(block_user=pb.BlockUserRequest(user_id="x", reason="r")).status.code
+          == pb.STATUS_CODE_PERMISSION_DENIED)
+
     passed = sum(1 for _, ok in checks if ok)
     failed = len(checks) - passed
     print(f"interop: {passed} passed, {failed} failed")

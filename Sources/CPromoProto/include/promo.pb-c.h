@@ -91,6 +91,16 @@ typedef struct Promo__V1__FetchBackupResponse Promo__V1__FetchBackupResponse;
 typedef struct Promo__V1__AuditLogRequest Promo__V1__AuditLogRequest;
 typedef struct Promo__V1__AuditLogEntry Promo__V1__AuditLogEntry;
 typedef struct Promo__V1__AuditLogResponse Promo__V1__AuditLogResponse;
+typedef struct Promo__V1__OffersRequest Promo__V1__OffersRequest;
+typedef struct Promo__V1__Offer Promo__V1__Offer;
+typedef struct Promo__V1__OffersResponse Promo__V1__OffersResponse;
+typedef struct Promo__V1__BlockUserRequest Promo__V1__BlockUserRequest;
+typedef struct Promo__V1__BlockUserResponse Promo__V1__BlockUserResponse;
+typedef struct Promo__V1__UnblockUserRequest Promo__V1__UnblockUserRequest;
+typedef struct Promo__V1__UnblockUserResponse Promo__V1__UnblockUserResponse;
+typedef struct Promo__V1__Block Promo__V1__Block;
+typedef struct Promo__V1__ListBlocksRequest Promo__V1__ListBlocksRequest;
+typedef struct Promo__V1__ListBlocksResponse Promo__V1__ListBlocksResponse;
 
 
 /* --- enums --- */
@@ -136,7 +146,12 @@ typedef enum _Promo__V1__Verdict {
    * The player has redeemed (or holds reservations for) the campaigns of the campaign's exclusive group as
    * often as the group allows. Judged right after USER_LIMIT_REACHED.
    */
-  PROMO__V1__VERDICT__VERDICT_GROUP_LIMIT_REACHED = 15
+  PROMO__V1__VERDICT__VERDICT_GROUP_LIMIT_REACHED = 15,
+  /*
+   * The player is blocked (disqualified) from every campaign or from this one, until the block's end;
+   * judged right after RATE_LIMITED.
+   */
+  PROMO__V1__VERDICT__VERDICT_USER_BLOCKED = 17
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__VERDICT)
 } Promo__V1__Verdict;
 typedef enum _Promo__V1__RewardKind {
@@ -216,6 +231,10 @@ typedef enum {
   PROMO__V1__REQUEST__CALL_GET_GROUP = 33,
   PROMO__V1__REQUEST__CALL_LIST_GROUPS = 34,
   PROMO__V1__REQUEST__CALL_UPDATE_GROUP = 35,
+  PROMO__V1__REQUEST__CALL_OFFERS = 37,
+  PROMO__V1__REQUEST__CALL_BLOCK_USER = 38,
+  PROMO__V1__REQUEST__CALL_UNBLOCK_USER = 39,
+  PROMO__V1__REQUEST__CALL_LIST_BLOCKS = 40,
   PROMO__V1__REQUEST__CALL_COMPARE_CAMPAIGNS = 41
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__REQUEST__CALL__CASE)
 } Promo__V1__Request__CallCase;
@@ -255,6 +274,10 @@ struct  Promo__V1__Request
     Promo__V1__GetGroupRequest *get_group;
     Promo__V1__ListGroupsRequest *list_groups;
     Promo__V1__UpdateGroupRequest *update_group;
+    Promo__V1__OffersRequest *offers;
+    Promo__V1__BlockUserRequest *block_user;
+    Promo__V1__UnblockUserRequest *unblock_user;
+    Promo__V1__ListBlocksRequest *list_blocks;
     Promo__V1__CompareCampaignsRequest *compare_campaigns;
   };
 };
@@ -291,6 +314,10 @@ typedef enum {
   PROMO__V1__RESPONSE__RESULT_GET_GROUP = 33,
   PROMO__V1__RESPONSE__RESULT_LIST_GROUPS = 34,
   PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP = 35,
+  PROMO__V1__RESPONSE__RESULT_OFFERS = 37,
+  PROMO__V1__RESPONSE__RESULT_BLOCK_USER = 38,
+  PROMO__V1__RESPONSE__RESULT_UNBLOCK_USER = 39,
+  PROMO__V1__RESPONSE__RESULT_LIST_BLOCKS = 40,
   PROMO__V1__RESPONSE__RESULT_COMPARE_CAMPAIGNS = 41
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PROMO__V1__RESPONSE__RESULT__CASE)
 } Promo__V1__Response__ResultCase;
@@ -331,6 +358,10 @@ struct  Promo__V1__Response
     Promo__V1__GetGroupResponse *get_group;
     Promo__V1__ListGroupsResponse *list_groups;
     Promo__V1__UpdateGroupResponse *update_group;
+    Promo__V1__OffersResponse *offers;
+    Promo__V1__BlockUserResponse *block_user;
+    Promo__V1__UnblockUserResponse *unblock_user;
+    Promo__V1__ListBlocksResponse *list_blocks;
     Promo__V1__CompareCampaignsResponse *compare_campaigns;
   };
 };
@@ -447,10 +478,15 @@ struct  Promo__V1__Campaign
    * the exclusive group the campaign belongs to; empty = none
    */
   char *group_id;
+  /*
+   * Applies to every eligible player without a code (offers; validate/redeem by campaign_id with code
+   * empty). Codes of the campaign keep working. Updatable through the mask ("auto_apply").
+   */
+  protobuf_c_boolean auto_apply;
 };
 #define PROMO__V1__CAMPAIGN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__campaign__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PROMO__V1__CAMPAIGN_KIND__CAMPAIGN_KIND_UNSPECIFIED, NULL, 0, 0, 0, 0, 0, NULL, (char *)protobuf_c_empty_string, 0, NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PROMO__V1__CAMPAIGN_KIND__CAMPAIGN_KIND_UNSPECIFIED, NULL, 0, 0, 0, 0, 0, NULL, (char *)protobuf_c_empty_string, 0, NULL, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Promo__V1__CampaignStats
@@ -537,10 +573,15 @@ struct  Promo__V1__ValidateRequest
    * failed attempt, never refused as RATE_LIMITED and holds no reservation (reserve_ms must be 0).
    */
   protobuf_c_boolean explain;
+  /*
+   * With code empty: validate this auto-apply campaign without a code (a campaign that is not auto-apply
+   * answers VERDICT_CODE_NOT_FOUND). Ignored when code is set.
+   */
+  char *campaign_id;
 };
 #define PROMO__V1__VALIDATE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__validate_request__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -602,10 +643,15 @@ struct  Promo__V1__RedeemRequest
   char *currency;
   char *source;
   char *reservation_id;
+  /*
+   * With code empty: redeem this auto-apply campaign without a code (see ValidateRequest.campaign_id);
+   * source defaults to "auto".
+   */
+  char *campaign_id;
 };
 #define PROMO__V1__REDEEM_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__redeem_request__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Promo__V1__RedeemResponse
@@ -929,25 +975,38 @@ struct  Promo__V1__GetCodeResponse
     , NULL, NULL }
 
 
+/*
+ * Exactly one of code, batch_id, campaign_id (else INVALID_ARGUMENT): one code, every code of a batch, or
+ * every code of a campaign.
+ */
 struct  Promo__V1__SetCodeStatusRequest
 {
   ProtobufCMessage base;
   char *code;
   protobuf_c_boolean active;
+  char *batch_id;
+  char *campaign_id;
 };
 #define PROMO__V1__SET_CODE_STATUS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__set_code_status_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Promo__V1__SetCodeStatusResponse
 {
   ProtobufCMessage base;
+  /*
+   * only for a single code
+   */
   Promo__V1__CodeInfo *code;
+  /*
+   * codes whose status changed
+   */
+  uint64_t changed;
 };
 #define PROMO__V1__SET_CODE_STATUS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__set_code_status_response__descriptor) \
-    , NULL }
+    , NULL, 0 }
 
 
 struct  Promo__V1__VoidRedemptionRequest
@@ -1135,7 +1194,7 @@ struct  Promo__V1__Suspicion
 {
   ProtobufCMessage base;
   /*
-   * ip | device
+   * ip | device | user (block a user with block_user)
    */
   char *kind;
   char *key;
@@ -1614,6 +1673,170 @@ struct  Promo__V1__AuditLogResponse
 };
 #define PROMO__V1__AUDIT_LOG_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__audit_log_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The active auto-apply campaigns for this player now (at most ServerConfiguration.offersCampaignsMax
+ * considered), each with the verdict a redeem would get. Read-only.
+ */
+struct  Promo__V1__OffersRequest
+{
+  ProtobufCMessage base;
+  Promo__V1__UserContext *user;
+  int64_t deposit_minor;
+  char *currency;
+};
+#define PROMO__V1__OFFERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__offers_request__descriptor) \
+    , NULL, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Promo__V1__Offer
+{
+  ProtobufCMessage base;
+  Promo__V1__Campaign *campaign;
+  Promo__V1__Verdict verdict;
+  /*
+   * what a redeem with this deposit would grant (set when verdict is OK)
+   */
+  Promo__V1__Reward *reward;
+  /*
+   * uses left for anyone; see unlimited
+   */
+  uint64_t remaining;
+  protobuf_c_boolean unlimited;
+};
+#define PROMO__V1__OFFER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__offer__descriptor) \
+    , NULL, PROMO__V1__VERDICT__VERDICT_UNSPECIFIED, NULL, 0, 0 }
+
+
+/*
+ * OK offers first, then the others; each part in campaign creation order.
+ */
+struct  Promo__V1__OffersResponse
+{
+  ProtobufCMessage base;
+  size_t n_offers;
+  Promo__V1__Offer **offers;
+};
+#define PROMO__V1__OFFERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__offers_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * Blocks a player: every validate, redeem and offer answers VERDICT_USER_BLOCKED, grants are refused.
+ * Blocking the same (user_id, campaign_id) again replaces the earlier block.
+ */
+struct  Promo__V1__BlockUserRequest
+{
+  ProtobufCMessage base;
+  char *user_id;
+  /*
+   * required
+   */
+  char *reason;
+  /*
+   * 0 = indefinitely
+   */
+  int64_t until_ms;
+  /*
+   * empty = every campaign
+   */
+  char *campaign_id;
+};
+#define PROMO__V1__BLOCK_USER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__block_user_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Promo__V1__BlockUserResponse
+{
+  ProtobufCMessage base;
+  char *block_id;
+};
+#define PROMO__V1__BLOCK_USER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__block_user_response__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * Lifts the block of (user_id, campaign_id); campaign_id empty lifts the global block only.
+ */
+struct  Promo__V1__UnblockUserRequest
+{
+  ProtobufCMessage base;
+  char *user_id;
+  char *campaign_id;
+};
+#define PROMO__V1__UNBLOCK_USER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__unblock_user_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Promo__V1__UnblockUserResponse
+{
+  ProtobufCMessage base;
+  /*
+   * 0 when there was no such block
+   */
+  uint64_t removed;
+};
+#define PROMO__V1__UNBLOCK_USER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__unblock_user_response__descriptor) \
+    , 0 }
+
+
+struct  Promo__V1__Block
+{
+  ProtobufCMessage base;
+  char *id;
+  char *user_id;
+  char *reason;
+  /*
+   * 0 = indefinitely
+   */
+  int64_t until_ms;
+  /*
+   * empty = every campaign
+   */
+  char *campaign_id;
+  int64_t created_at_ms;
+  /*
+   * the key id
+   */
+  char *created_by;
+};
+#define PROMO__V1__BLOCK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__block__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Blocks in force now, newest first.
+ */
+struct  Promo__V1__ListBlocksRequest
+{
+  ProtobufCMessage base;
+  char *page_token;
+  uint32_t page_size;
+};
+#define PROMO__V1__LIST_BLOCKS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__list_blocks_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Promo__V1__ListBlocksResponse
+{
+  ProtobufCMessage base;
+  size_t n_blocks;
+  Promo__V1__Block **blocks;
+  char *next_page_token;
+};
+#define PROMO__V1__LIST_BLOCKS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__list_blocks_response__descriptor) \
     , 0,NULL, (char *)protobuf_c_empty_string }
 
 
@@ -3061,6 +3284,196 @@ Promo__V1__AuditLogResponse *
 void   promo__v1__audit_log_response__free_unpacked
                      (Promo__V1__AuditLogResponse *message,
                       ProtobufCAllocator *allocator);
+/* Promo__V1__OffersRequest methods */
+void   promo__v1__offers_request__init
+                     (Promo__V1__OffersRequest         *message);
+size_t promo__v1__offers_request__get_packed_size
+                     (const Promo__V1__OffersRequest   *message);
+size_t promo__v1__offers_request__pack
+                     (const Promo__V1__OffersRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__offers_request__pack_to_buffer
+                     (const Promo__V1__OffersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__OffersRequest *
+       promo__v1__offers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__offers_request__free_unpacked
+                     (Promo__V1__OffersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__Offer methods */
+void   promo__v1__offer__init
+                     (Promo__V1__Offer         *message);
+size_t promo__v1__offer__get_packed_size
+                     (const Promo__V1__Offer   *message);
+size_t promo__v1__offer__pack
+                     (const Promo__V1__Offer   *message,
+                      uint8_t             *out);
+size_t promo__v1__offer__pack_to_buffer
+                     (const Promo__V1__Offer   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__Offer *
+       promo__v1__offer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__offer__free_unpacked
+                     (Promo__V1__Offer *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__OffersResponse methods */
+void   promo__v1__offers_response__init
+                     (Promo__V1__OffersResponse         *message);
+size_t promo__v1__offers_response__get_packed_size
+                     (const Promo__V1__OffersResponse   *message);
+size_t promo__v1__offers_response__pack
+                     (const Promo__V1__OffersResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__offers_response__pack_to_buffer
+                     (const Promo__V1__OffersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__OffersResponse *
+       promo__v1__offers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__offers_response__free_unpacked
+                     (Promo__V1__OffersResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__BlockUserRequest methods */
+void   promo__v1__block_user_request__init
+                     (Promo__V1__BlockUserRequest         *message);
+size_t promo__v1__block_user_request__get_packed_size
+                     (const Promo__V1__BlockUserRequest   *message);
+size_t promo__v1__block_user_request__pack
+                     (const Promo__V1__BlockUserRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__block_user_request__pack_to_buffer
+                     (const Promo__V1__BlockUserRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__BlockUserRequest *
+       promo__v1__block_user_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__block_user_request__free_unpacked
+                     (Promo__V1__BlockUserRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__BlockUserResponse methods */
+void   promo__v1__block_user_response__init
+                     (Promo__V1__BlockUserResponse         *message);
+size_t promo__v1__block_user_response__get_packed_size
+                     (const Promo__V1__BlockUserResponse   *message);
+size_t promo__v1__block_user_response__pack
+                     (const Promo__V1__BlockUserResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__block_user_response__pack_to_buffer
+                     (const Promo__V1__BlockUserResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__BlockUserResponse *
+       promo__v1__block_user_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__block_user_response__free_unpacked
+                     (Promo__V1__BlockUserResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__UnblockUserRequest methods */
+void   promo__v1__unblock_user_request__init
+                     (Promo__V1__UnblockUserRequest         *message);
+size_t promo__v1__unblock_user_request__get_packed_size
+                     (const Promo__V1__UnblockUserRequest   *message);
+size_t promo__v1__unblock_user_request__pack
+                     (const Promo__V1__UnblockUserRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__unblock_user_request__pack_to_buffer
+                     (const Promo__V1__UnblockUserRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__UnblockUserRequest *
+       promo__v1__unblock_user_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__unblock_user_request__free_unpacked
+                     (Promo__V1__UnblockUserRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__UnblockUserResponse methods */
+void   promo__v1__unblock_user_response__init
+                     (Promo__V1__UnblockUserResponse         *message);
+size_t promo__v1__unblock_user_response__get_packed_size
+                     (const Promo__V1__UnblockUserResponse   *message);
+size_t promo__v1__unblock_user_response__pack
+                     (const Promo__V1__UnblockUserResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__unblock_user_response__pack_to_buffer
+                     (const Promo__V1__UnblockUserResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__UnblockUserResponse *
+       promo__v1__unblock_user_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__unblock_user_response__free_unpacked
+                     (Promo__V1__UnblockUserResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__Block methods */
+void   promo__v1__block__init
+                     (Promo__V1__Block         *message);
+size_t promo__v1__block__get_packed_size
+                     (const Promo__V1__Block   *message);
+size_t promo__v1__block__pack
+                     (const Promo__V1__Block   *message,
+                      uint8_t             *out);
+size_t promo__v1__block__pack_to_buffer
+                     (const Promo__V1__Block   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__Block *
+       promo__v1__block__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__block__free_unpacked
+                     (Promo__V1__Block *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__ListBlocksRequest methods */
+void   promo__v1__list_blocks_request__init
+                     (Promo__V1__ListBlocksRequest         *message);
+size_t promo__v1__list_blocks_request__get_packed_size
+                     (const Promo__V1__ListBlocksRequest   *message);
+size_t promo__v1__list_blocks_request__pack
+                     (const Promo__V1__ListBlocksRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__list_blocks_request__pack_to_buffer
+                     (const Promo__V1__ListBlocksRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__ListBlocksRequest *
+       promo__v1__list_blocks_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__list_blocks_request__free_unpacked
+                     (Promo__V1__ListBlocksRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__ListBlocksResponse methods */
+void   promo__v1__list_blocks_response__init
+                     (Promo__V1__ListBlocksResponse         *message);
+size_t promo__v1__list_blocks_response__get_packed_size
+                     (const Promo__V1__ListBlocksResponse   *message);
+size_t promo__v1__list_blocks_response__pack
+                     (const Promo__V1__ListBlocksResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__list_blocks_response__pack_to_buffer
+                     (const Promo__V1__ListBlocksResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__ListBlocksResponse *
+       promo__v1__list_blocks_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__list_blocks_response__free_unpacked
+                     (Promo__V1__ListBlocksResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Promo__V1__Request_Closure)
@@ -3291,6 +3704,36 @@ typedef void (*Promo__V1__AuditLogEntry_Closure)
 typedef void (*Promo__V1__AuditLogResponse_Closure)
                  (const Promo__V1__AuditLogResponse *message,
                   void *closure_data);
+typedef void (*Promo__V1__OffersRequest_Closure)
+                 (const Promo__V1__OffersRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__Offer_Closure)
+                 (const Promo__V1__Offer *message,
+                  void *closure_data);
+typedef void (*Promo__V1__OffersResponse_Closure)
+                 (const Promo__V1__OffersResponse *message,
+                  void *closure_data);
+typedef void (*Promo__V1__BlockUserRequest_Closure)
+                 (const Promo__V1__BlockUserRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__BlockUserResponse_Closure)
+                 (const Promo__V1__BlockUserResponse *message,
+                  void *closure_data);
+typedef void (*Promo__V1__UnblockUserRequest_Closure)
+                 (const Promo__V1__UnblockUserRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__UnblockUserResponse_Closure)
+                 (const Promo__V1__UnblockUserResponse *message,
+                  void *closure_data);
+typedef void (*Promo__V1__Block_Closure)
+                 (const Promo__V1__Block *message,
+                  void *closure_data);
+typedef void (*Promo__V1__ListBlocksRequest_Closure)
+                 (const Promo__V1__ListBlocksRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__ListBlocksResponse_Closure)
+                 (const Promo__V1__ListBlocksResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -3379,6 +3822,16 @@ extern const ProtobufCMessageDescriptor promo__v1__fetch_backup_response__descri
 extern const ProtobufCMessageDescriptor promo__v1__audit_log_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__audit_log_entry__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__audit_log_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__offers_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__offer__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__offers_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__block_user_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__block_user_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__unblock_user_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__unblock_user_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__block__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__list_blocks_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__list_blocks_response__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -34,6 +34,10 @@ extension Request: CBridged {
         case PROMO__V1__REQUEST__CALL_GET_GROUP: call = .getGroup(try GetGroupRequest(c: m.get_group))
         case PROMO__V1__REQUEST__CALL_LIST_GROUPS: call = .listGroups(try ListGroupsRequest(c: m.list_groups))
         case PROMO__V1__REQUEST__CALL_UPDATE_GROUP: call = .updateGroup(try UpdateGroupRequest(c: m.update_group))
+        case PROMO__V1__REQUEST__CALL_OFFERS: call = .offers(try OffersRequest(c: m.offers))
+        case PROMO__V1__REQUEST__CALL_BLOCK_USER: call = .blockUser(try BlockUserRequest(c: m.block_user))
+        case PROMO__V1__REQUEST__CALL_UNBLOCK_USER: call = .unblockUser(try UnblockUserRequest(c: m.unblock_user))
+        case PROMO__V1__REQUEST__CALL_LIST_BLOCKS: call = .listBlocks(try ListBlocksRequest(c: m.list_blocks))
         case PROMO__V1__REQUEST__CALL_COMPARE_CAMPAIGNS: call = .compareCampaigns(try CompareCampaignsRequest(c: m.compare_campaigns))
         default: call = nil
         }
@@ -96,6 +100,14 @@ extension Request: CBridged {
             (c.pointee.call_case, c.pointee.list_groups) = (PROMO__V1__REQUEST__CALL_LIST_GROUPS, value.cMessage(in: arena))
         case .updateGroup(let value):
             (c.pointee.call_case, c.pointee.update_group) = (PROMO__V1__REQUEST__CALL_UPDATE_GROUP, value.cMessage(in: arena))
+        case .offers(let value):
+            (c.pointee.call_case, c.pointee.offers) = (PROMO__V1__REQUEST__CALL_OFFERS, value.cMessage(in: arena))
+        case .blockUser(let value):
+            (c.pointee.call_case, c.pointee.block_user) = (PROMO__V1__REQUEST__CALL_BLOCK_USER, value.cMessage(in: arena))
+        case .unblockUser(let value):
+            (c.pointee.call_case, c.pointee.unblock_user) = (PROMO__V1__REQUEST__CALL_UNBLOCK_USER, value.cMessage(in: arena))
+        case .listBlocks(let value):
+            (c.pointee.call_case, c.pointee.list_blocks) = (PROMO__V1__REQUEST__CALL_LIST_BLOCKS, value.cMessage(in: arena))
         case .compareCampaigns(let value):
             (c.pointee.call_case, c.pointee.compare_campaigns) = (PROMO__V1__REQUEST__CALL_COMPARE_CAMPAIGNS, value.cMessage(in: arena))
         }
@@ -135,6 +147,10 @@ extension Response: CBridged {
         case PROMO__V1__RESPONSE__RESULT_GET_GROUP: result = .getGroup(try GetGroupResponse(c: m.get_group))
         case PROMO__V1__RESPONSE__RESULT_LIST_GROUPS: result = .listGroups(try ListGroupsResponse(c: m.list_groups))
         case PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP: result = .updateGroup(try UpdateGroupResponse(c: m.update_group))
+        case PROMO__V1__RESPONSE__RESULT_OFFERS: result = .offers(try OffersResponse(c: m.offers))
+        case PROMO__V1__RESPONSE__RESULT_BLOCK_USER: result = .blockUser(try BlockUserResponse(c: m.block_user))
+        case PROMO__V1__RESPONSE__RESULT_UNBLOCK_USER: result = .unblockUser(try UnblockUserResponse(c: m.unblock_user))
+        case PROMO__V1__RESPONSE__RESULT_LIST_BLOCKS: result = .listBlocks(try ListBlocksResponse(c: m.list_blocks))
         case PROMO__V1__RESPONSE__RESULT_COMPARE_CAMPAIGNS: result = .compareCampaigns(try CompareCampaignsResponse(c: m.compare_campaigns))
         default: result = nil
         }
@@ -198,6 +214,14 @@ extension Response: CBridged {
             (c.pointee.result_case, c.pointee.list_groups) = (PROMO__V1__RESPONSE__RESULT_LIST_GROUPS, value.cMessage(in: arena))
         case .updateGroup(let value):
             (c.pointee.result_case, c.pointee.update_group) = (PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP, value.cMessage(in: arena))
+        case .offers(let value):
+            (c.pointee.result_case, c.pointee.offers) = (PROMO__V1__RESPONSE__RESULT_OFFERS, value.cMessage(in: arena))
+        case .blockUser(let value):
+            (c.pointee.result_case, c.pointee.block_user) = (PROMO__V1__RESPONSE__RESULT_BLOCK_USER, value.cMessage(in: arena))
+        case .unblockUser(let value):
+            (c.pointee.result_case, c.pointee.unblock_user) = (PROMO__V1__RESPONSE__RESULT_UNBLOCK_USER, value.cMessage(in: arena))
+        case .listBlocks(let value):
+            (c.pointee.result_case, c.pointee.list_blocks) = (PROMO__V1__RESPONSE__RESULT_LIST_BLOCKS, value.cMessage(in: arena))
         case .compareCampaigns(let value):
             (c.pointee.result_case, c.pointee.compare_campaigns) = (PROMO__V1__RESPONSE__RESULT_COMPARE_CAMPAIGNS, value.cMessage(in: arena))
         }
@@ -310,6 +334,7 @@ extension Campaign: CBridged {
         createdAtMs = m.created_at_ms
         stats = try CDecode.message(m.stats)
         groupId = try CDecode.string(m.group_id, "Campaign.group_id")
+        autoApply = CDecode.bool(m.auto_apply)
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__Campaign> {
@@ -328,6 +353,7 @@ extension Campaign: CBridged {
         c.pointee.created_at_ms = createdAtMs
         c.pointee.stats = arena.cMessage(stats)
         c.pointee.group_id = arena.cString(groupId)
+        c.pointee.auto_apply = arena.cBool(autoApply)
         return c
     }
 }
@@ -422,6 +448,7 @@ extension ValidateRequest: CBridged {
         currency = try CDecode.string(m.currency, "ValidateRequest.currency")
         reserveMs = m.reserve_ms
         explain = CDecode.bool(m.explain)
+        campaignId = try CDecode.string(m.campaign_id, "ValidateRequest.campaign_id")
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ValidateRequest> {
@@ -432,6 +459,7 @@ extension ValidateRequest: CBridged {
         c.pointee.currency = arena.cString(currency)
         c.pointee.reserve_ms = reserveMs
         c.pointee.explain = arena.cBool(explain)
+        c.pointee.campaign_id = arena.cString(campaignId)
         return c
     }
 }
@@ -490,6 +518,7 @@ extension RedeemRequest: CBridged {
         currency = try CDecode.string(m.currency, "RedeemRequest.currency")
         source = try CDecode.string(m.source, "RedeemRequest.source")
         reservationId = try CDecode.string(m.reservation_id, "RedeemRequest.reservation_id")
+        campaignId = try CDecode.string(m.campaign_id, "RedeemRequest.campaign_id")
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__RedeemRequest> {
@@ -501,6 +530,7 @@ extension RedeemRequest: CBridged {
         c.pointee.currency = arena.cString(currency)
         c.pointee.source = arena.cString(source)
         c.pointee.reservation_id = arena.cString(reservationId)
+        c.pointee.campaign_id = arena.cString(campaignId)
         return c
     }
 }
@@ -915,12 +945,16 @@ extension SetCodeStatusRequest: CBridged {
         let m = c.pointee
         code = try CDecode.string(m.code, "SetCodeStatusRequest.code")
         active = CDecode.bool(m.active)
+        batchId = try CDecode.string(m.batch_id, "SetCodeStatusRequest.batch_id")
+        campaignId = try CDecode.string(m.campaign_id, "SetCodeStatusRequest.campaign_id")
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__SetCodeStatusRequest> {
         let c = arena.make(Promo__V1__SetCodeStatusRequest.self) { promo__v1__set_code_status_request__init($0) }
         c.pointee.code = arena.cString(code)
         c.pointee.active = arena.cBool(active)
+        c.pointee.batch_id = arena.cString(batchId)
+        c.pointee.campaign_id = arena.cString(campaignId)
         return c
     }
 }
@@ -929,11 +963,13 @@ extension SetCodeStatusResponse: CBridged {
     init(c: UnsafePointer<Promo__V1__SetCodeStatusResponse>) throws(WireError) {
         let m = c.pointee
         code = try CDecode.message(m.code)
+        changed = m.changed
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__SetCodeStatusResponse> {
         let c = arena.make(Promo__V1__SetCodeStatusResponse.self) { promo__v1__set_code_status_response__init($0) }
         c.pointee.code = arena.cMessage(code)
+        c.pointee.changed = changed
         return c
     }
 }
@@ -1572,6 +1608,172 @@ extension AuditLogResponse: CBridged {
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__AuditLogResponse> {
         let c = arena.make(Promo__V1__AuditLogResponse.self) { promo__v1__audit_log_response__init($0) }
         (c.pointee.n_entries, c.pointee.entries) = arena.cMessages(entries)
+        c.pointee.next_page_token = arena.cString(nextPageToken)
+        return c
+    }
+}
+
+extension OffersRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__OffersRequest>) throws(WireError) {
+        let m = c.pointee
+        user = try CDecode.message(m.user)
+        depositMinor = m.deposit_minor
+        currency = try CDecode.string(m.currency, "OffersRequest.currency")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__OffersRequest> {
+        let c = arena.make(Promo__V1__OffersRequest.self) { promo__v1__offers_request__init($0) }
+        c.pointee.user = arena.cMessage(user)
+        c.pointee.deposit_minor = depositMinor
+        c.pointee.currency = arena.cString(currency)
+        return c
+    }
+}
+
+extension Offer: CBridged {
+    init(c: UnsafePointer<Promo__V1__Offer>) throws(WireError) {
+        let m = c.pointee
+        campaign = try CDecode.message(m.campaign)
+        verdict = Verdict(rawValue: CDecode.enumRaw(m.verdict))
+        reward = try CDecode.message(m.reward)
+        remaining = m.remaining
+        unlimited = CDecode.bool(m.unlimited)
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__Offer> {
+        let c = arena.make(Promo__V1__Offer.self) { promo__v1__offer__init($0) }
+        c.pointee.campaign = arena.cMessage(campaign)
+        c.pointee.verdict = arena.cEnum(Promo__V1__Verdict.self, verdict.rawValue)
+        c.pointee.reward = arena.cMessage(reward)
+        c.pointee.remaining = remaining
+        c.pointee.unlimited = arena.cBool(unlimited)
+        return c
+    }
+}
+
+extension OffersResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__OffersResponse>) throws(WireError) {
+        let m = c.pointee
+        offers = try CDecode.messages(m.n_offers, m.offers)
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__OffersResponse> {
+        let c = arena.make(Promo__V1__OffersResponse.self) { promo__v1__offers_response__init($0) }
+        (c.pointee.n_offers, c.pointee.offers) = arena.cMessages(offers)
+        return c
+    }
+}
+
+extension BlockUserRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__BlockUserRequest>) throws(WireError) {
+        let m = c.pointee
+        userId = try CDecode.string(m.user_id, "BlockUserRequest.user_id")
+        reason = try CDecode.string(m.reason, "BlockUserRequest.reason")
+        untilMs = m.until_ms
+        campaignId = try CDecode.string(m.campaign_id, "BlockUserRequest.campaign_id")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__BlockUserRequest> {
+        let c = arena.make(Promo__V1__BlockUserRequest.self) { promo__v1__block_user_request__init($0) }
+        c.pointee.user_id = arena.cString(userId)
+        c.pointee.reason = arena.cString(reason)
+        c.pointee.until_ms = untilMs
+        c.pointee.campaign_id = arena.cString(campaignId)
+        return c
+    }
+}
+
+extension BlockUserResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__BlockUserResponse>) throws(WireError) {
+        let m = c.pointee
+        blockId = try CDecode.string(m.block_id, "BlockUserResponse.block_id")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__BlockUserResponse> {
+        let c = arena.make(Promo__V1__BlockUserResponse.self) { promo__v1__block_user_response__init($0) }
+        c.pointee.block_id = arena.cString(blockId)
+        return c
+    }
+}
+
+extension UnblockUserRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__UnblockUserRequest>) throws(WireError) {
+        let m = c.pointee
+        userId = try CDecode.string(m.user_id, "UnblockUserRequest.user_id")
+        campaignId = try CDecode.string(m.campaign_id, "UnblockUserRequest.campaign_id")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__UnblockUserRequest> {
+        let c = arena.make(Promo__V1__UnblockUserRequest.self) { promo__v1__unblock_user_request__init($0) }
+        c.pointee.user_id = arena.cString(userId)
+        c.pointee.campaign_id = arena.cString(campaignId)
+        return c
+    }
+}
+
+extension UnblockUserResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__UnblockUserResponse>) throws(WireError) {
+        let m = c.pointee
+        removed = m.removed
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__UnblockUserResponse> {
+        let c = arena.make(Promo__V1__UnblockUserResponse.self) { promo__v1__unblock_user_response__init($0) }
+        c.pointee.removed = removed
+        return c
+    }
+}
+
+extension Block: CBridged {
+    init(c: UnsafePointer<Promo__V1__Block>) throws(WireError) {
+        let m = c.pointee
+        id = try CDecode.string(m.id, "Block.id")
+        userId = try CDecode.string(m.user_id, "Block.user_id")
+        reason = try CDecode.string(m.reason, "Block.reason")
+        untilMs = m.until_ms
+        campaignId = try CDecode.string(m.campaign_id, "Block.campaign_id")
+        createdAtMs = m.created_at_ms
+        createdBy = try CDecode.string(m.created_by, "Block.created_by")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__Block> {
+        let c = arena.make(Promo__V1__Block.self) { promo__v1__block__init($0) }
+        c.pointee.id = arena.cString(id)
+        c.pointee.user_id = arena.cString(userId)
+        c.pointee.reason = arena.cString(reason)
+        c.pointee.until_ms = untilMs
+        c.pointee.campaign_id = arena.cString(campaignId)
+        c.pointee.created_at_ms = createdAtMs
+        c.pointee.created_by = arena.cString(createdBy)
+        return c
+    }
+}
+
+extension ListBlocksRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__ListBlocksRequest>) throws(WireError) {
+        let m = c.pointee
+        pageToken = try CDecode.string(m.page_token, "ListBlocksRequest.page_token")
+        pageSize = m.page_size
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ListBlocksRequest> {
+        let c = arena.make(Promo__V1__ListBlocksRequest.self) { promo__v1__list_blocks_request__init($0) }
+        c.pointee.page_token = arena.cString(pageToken)
+        c.pointee.page_size = pageSize
+        return c
+    }
+}
+
+extension ListBlocksResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__ListBlocksResponse>) throws(WireError) {
+        let m = c.pointee
+        blocks = try CDecode.messages(m.n_blocks, m.blocks)
+        nextPageToken = try CDecode.string(m.next_page_token, "ListBlocksResponse.next_page_token")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ListBlocksResponse> {
+        let c = arena.make(Promo__V1__ListBlocksResponse.self) { promo__v1__list_blocks_response__init($0) }
+        (c.pointee.n_blocks, c.pointee.blocks) = arena.cMessages(blocks)
         c.pointee.next_page_token = arena.cString(nextPageToken)
         return c
     }

@@ -38,6 +38,10 @@ public struct Request: WireMessage {
         case getGroup(GetGroupRequest)
         case listGroups(ListGroupsRequest)
         case updateGroup(UpdateGroupRequest)
+        case offers(OffersRequest)
+        case blockUser(BlockUserRequest)
+        case unblockUser(UnblockUserRequest)
+        case listBlocks(ListBlocksRequest)
         case compareCampaigns(CompareCampaignsRequest)
     }
 }
@@ -78,6 +82,10 @@ public struct Response: WireMessage {
         case getGroup(GetGroupResponse)
         case listGroups(ListGroupsResponse)
         case updateGroup(UpdateGroupResponse)
+        case offers(OffersResponse)
+        case blockUser(BlockUserResponse)
+        case unblockUser(UnblockUserResponse)
+        case listBlocks(ListBlocksResponse)
         case compareCampaigns(CompareCampaignsResponse)
     }
 }
@@ -151,6 +159,9 @@ public struct Campaign: WireMessage {
     public var stats: CampaignStats?
     /// the exclusive group the campaign belongs to; empty = none
     public var groupId: String = ""
+    /// Applies to every eligible player without a code (offers; validate/redeem by campaign_id with code
+    /// empty). Codes of the campaign keep working. Updatable through the mask ("auto_apply").
+    public var autoApply: Bool = false
 
     public init() {}
 }
@@ -211,6 +222,9 @@ public struct ValidateRequest: WireMessage {
     /// ValidateResponse.checks, every rule the verdict consults. An explained validate is never counted as a
     /// failed attempt, never refused as RATE_LIMITED and holds no reservation (reserve_ms must be 0).
     public var explain: Bool = false
+    /// With code empty: validate this auto-apply campaign without a code (a campaign that is not auto-apply
+    /// answers VERDICT_CODE_NOT_FOUND). Ignored when code is set.
+    public var campaignId: String = ""
 
     public init() {}
 }
@@ -251,6 +265,9 @@ public struct RedeemRequest: WireMessage {
     public var currency: String = ""
     public var source: String = ""
     public var reservationId: String = ""
+    /// With code empty: redeem this auto-apply campaign without a code (see ValidateRequest.campaign_id);
+    /// source defaults to "auto".
+    public var campaignId: String = ""
 
     public init() {}
 }
@@ -461,15 +478,22 @@ public struct GetCodeResponse: WireMessage {
     public init() {}
 }
 
+/// Exactly one of code, batch_id, campaign_id (else INVALID_ARGUMENT): one code, every code of a batch, or
+/// every code of a campaign.
 public struct SetCodeStatusRequest: WireMessage {
     public var code: String = ""
     public var active: Bool = false
+    public var batchId: String = ""
+    public var campaignId: String = ""
 
     public init() {}
 }
 
 public struct SetCodeStatusResponse: WireMessage {
+    /// only for a single code
     public var code: CodeInfo?
+    /// codes whose status changed
+    public var changed: UInt64 = 0
 
     public init() {}
 }
@@ -587,7 +611,7 @@ public struct ActorCount: WireMessage {
 
 /// An IP or device that holds more of the campaign than the configured share or count.
 public struct Suspicion: WireMessage {
-    /// ip | device
+    /// ip | device | user (block a user with block_user)
     public var kind: String = ""
     public var key: String = ""
     public var redemptions: UInt64 = 0
@@ -853,6 +877,102 @@ public struct AuditLogEntry: WireMessage {
 public struct AuditLogResponse: WireMessage {
     public var entries: [AuditLogEntry] = []
     /// empty on the last page
+    public var nextPageToken: String = ""
+
+    public init() {}
+}
+
+// MARK: - Offers that need no code (auto-apply campaigns) and disqualification (blocks)
+
+/// The active auto-apply campaigns for this player now (at most ServerConfiguration.offersCampaignsMax
+/// considered), each with the verdict a redeem would get. Read-only.
+public struct OffersRequest: WireMessage {
+    public var user: UserContext?
+    public var depositMinor: Int64 = 0
+    public var currency: String = ""
+
+    public init() {}
+}
+
+public struct Offer: WireMessage {
+    public var campaign: Campaign?
+    public var verdict: Verdict = .unspecified
+    /// what a redeem with this deposit would grant (set when verdict is OK)
+    public var reward: Reward?
+    /// uses left for anyone; see unlimited
+    public var remaining: UInt64 = 0
+    public var unlimited: Bool = false
+
+    public init() {}
+}
+
+/// OK offers first, then the others; each part in campaign creation order.
+public struct OffersResponse: WireMessage {
+    public var offers: [Offer] = []
+
+    public init() {}
+}
+
+/// Blocks a player: every validate, redeem and offer answers VERDICT_USER_BLOCKED, grants are refused.
+/// Blocking the same (user_id, campaign_id) again replaces the earlier block.
+public struct BlockUserRequest: WireMessage {
+    public var userId: String = ""
+    /// required
+    public var reason: String = ""
+    /// 0 = indefinitely
+    public var untilMs: Int64 = 0
+    /// empty = every campaign
+    public var campaignId: String = ""
+
+    public init() {}
+}
+
+public struct BlockUserResponse: WireMessage {
+    public var blockId: String = ""
+
+    public init() {}
+}
+
+/// Lifts the block of (user_id, campaign_id); campaign_id empty lifts the global block only.
+public struct UnblockUserRequest: WireMessage {
+    public var userId: String = ""
+    public var campaignId: String = ""
+
+    public init() {}
+}
+
+public struct UnblockUserResponse: WireMessage {
+    /// 0 when there was no such block
+    public var removed: UInt64 = 0
+
+    public init() {}
+}
+
+public struct Block: WireMessage {
+    public var id: String = ""
+    public var userId: String = ""
+    public var reason: String = ""
+    /// 0 = indefinitely
+    public var untilMs: Int64 = 0
+    /// empty = every campaign
+    public var campaignId: String = ""
+    public var createdAtMs: Int64 = 0
+    /// the key id
+    public var createdBy: String = ""
+
+    public init() {}
+}
+
+/// Blocks in force now, newest first.
+public struct ListBlocksRequest: WireMessage {
+    public var pageToken: String = ""
+    public var pageSize: UInt32 = 0
+
+    public init() {}
+}
+
+public struct ListBlocksResponse: WireMessage {
+    public var blocks: [Block] = []
     public var nextPageToken: String = ""
 
     public init() {}
