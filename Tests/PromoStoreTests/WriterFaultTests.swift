@@ -158,8 +158,13 @@ struct WriterFaultTests {
             }
         }
         defer { store.close() }
-        failCommit.store(true, ordering: .relaxed)
-        let results = await Self.runOneBatch(store, [Self.insert(1), Self.insert(2)])
+        // Armed by the first insert itself, so the COMMIT that fails is the one of the inserts' batch even when
+        // the writer picked up runOneBatch's gate job in a batch of its own.
+        let armingInsert: @Sendable (Connection) throws -> Void = { connection in
+            failCommit.store(true, ordering: .relaxed)
+            try Self.insert(1)(connection)
+        }
+        let results = await Self.runOneBatch(store, [armingInsert, Self.insert(2)])
         #expect(results.map(\.completions) == [1, 1])
         #expect(results.map(\.succeeded) == [false, false])
         #expect(try Self.rows(store) == [])
