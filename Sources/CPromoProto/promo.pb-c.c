@@ -1942,6 +1942,96 @@ void   promo__v1__void_redemption_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__void_redemption_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   promo__v1__grant_reward_request__init
+                     (Promo__V1__GrantRewardRequest         *message)
+{
+  static const Promo__V1__GrantRewardRequest init_value = PROMO__V1__GRANT_REWARD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__grant_reward_request__get_packed_size
+                     (const Promo__V1__GrantRewardRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__grant_reward_request__pack
+                     (const Promo__V1__GrantRewardRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__grant_reward_request__pack_to_buffer
+                     (const Promo__V1__GrantRewardRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__GrantRewardRequest *
+       promo__v1__grant_reward_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__GrantRewardRequest *)
+     protobuf_c_message_unpack (&promo__v1__grant_reward_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__grant_reward_request__free_unpacked
+                     (Promo__V1__GrantRewardRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__grant_reward_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__grant_reward_response__init
+                     (Promo__V1__GrantRewardResponse         *message)
+{
+  static const Promo__V1__GrantRewardResponse init_value = PROMO__V1__GRANT_REWARD_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__grant_reward_response__get_packed_size
+                     (const Promo__V1__GrantRewardResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__grant_reward_response__pack
+                     (const Promo__V1__GrantRewardResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__grant_reward_response__pack_to_buffer
+                     (const Promo__V1__GrantRewardResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__GrantRewardResponse *
+       promo__v1__grant_reward_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__GrantRewardResponse *)
+     protobuf_c_message_unpack (&promo__v1__grant_reward_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__grant_reward_response__free_unpacked
+                     (Promo__V1__GrantRewardResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__grant_reward_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   promo__v1__group__init
                      (Promo__V1__Group         *message)
 {
@@ -3292,7 +3382,7 @@ void   promo__v1__audit_log_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__audit_log_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[27] =
+static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[28] =
 {
   {
     "request_id",
@@ -3618,6 +3708,18 @@ static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[27] 
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "grant_reward",
+    36,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, grant_reward),
+    &promo__v1__grant_reward_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__request__field_indices_by_name[] = {
   21,   /* field[21] = audit_log */
@@ -3632,6 +3734,7 @@ static const unsigned promo__v1__request__field_indices_by_name[] = {
   8,   /* field[8] = get_campaign */
   22,   /* field[22] = get_code */
   24,   /* field[24] = get_group */
+  27,   /* field[27] = grant_reward */
   1,   /* field[1] = hello */
   10,   /* field[10] = import_codes */
   17,   /* field[17] = list_api_keys */
@@ -3652,7 +3755,7 @@ static const ProtobufCIntRange promo__v1__request__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 1 },
-  { 0, 27 }
+  { 0, 28 }
 };
 const ProtobufCMessageDescriptor promo__v1__request__descriptor =
 {
@@ -3662,14 +3765,14 @@ const ProtobufCMessageDescriptor promo__v1__request__descriptor =
   "Promo__V1__Request",
   "promo.v1",
   sizeof(Promo__V1__Request),
-  27,
+  28,
   promo__v1__request__field_descriptors,
   promo__v1__request__field_indices_by_name,
   2,  promo__v1__request__number_ranges,
   (ProtobufCMessageInit) promo__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[28] =
+static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[29] =
 {
   {
     "request_id",
@@ -4007,6 +4110,18 @@ static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[28]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "grant_reward",
+    36,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, grant_reward),
+    &promo__v1__grant_reward_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__response__field_indices_by_name[] = {
   22,   /* field[22] = audit_log */
@@ -4021,6 +4136,7 @@ static const unsigned promo__v1__response__field_indices_by_name[] = {
   9,   /* field[9] = get_campaign */
   23,   /* field[23] = get_code */
   25,   /* field[25] = get_group */
+  28,   /* field[28] = grant_reward */
   2,   /* field[2] = hello */
   11,   /* field[11] = import_codes */
   18,   /* field[18] = list_api_keys */
@@ -4042,7 +4158,7 @@ static const ProtobufCIntRange promo__v1__response__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 0, 28 }
+  { 0, 29 }
 };
 const ProtobufCMessageDescriptor promo__v1__response__descriptor =
 {
@@ -4052,7 +4168,7 @@ const ProtobufCMessageDescriptor promo__v1__response__descriptor =
   "Promo__V1__Response",
   "promo.v1",
   sizeof(Promo__V1__Response),
-  28,
+  29,
   promo__v1__response__field_descriptors,
   promo__v1__response__field_indices_by_name,
   2,  promo__v1__response__number_ranges,
@@ -4445,7 +4561,7 @@ const ProtobufCMessageDescriptor promo__v1__eligibility__descriptor =
   (ProtobufCMessageInit) promo__v1__eligibility__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[14] =
+static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[15] =
 {
   {
     "id",
@@ -4615,9 +4731,22 @@ static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[14]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "budget_minor",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Campaign, budget_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__campaign__field_indices_by_name[] = {
   6,   /* field[6] = active */
+  14,   /* field[14] = budget_minor */
   11,   /* field[11] = created_at_ms */
   9,   /* field[9] = eligibility */
   5,   /* field[5] = expires_at_ms */
@@ -4635,7 +4764,7 @@ static const unsigned promo__v1__campaign__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__campaign__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor promo__v1__campaign__descriptor =
 {
@@ -4645,14 +4774,14 @@ const ProtobufCMessageDescriptor promo__v1__campaign__descriptor =
   "Promo__V1__Campaign",
   "promo.v1",
   sizeof(Promo__V1__Campaign),
-  14,
+  15,
   promo__v1__campaign__field_descriptors,
   promo__v1__campaign__field_indices_by_name,
   1,  promo__v1__campaign__number_ranges,
   (ProtobufCMessageInit) promo__v1__campaign__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__campaign_stats__field_descriptors[4] =
+static const ProtobufCFieldDescriptor promo__v1__campaign_stats__field_descriptors[6] =
 {
   {
     "redemptions",
@@ -4702,8 +4831,34 @@ static const ProtobufCFieldDescriptor promo__v1__campaign_stats__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "budget_spent_minor",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignStats, budget_spent_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "budget_remaining_minor",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignStats, budget_remaining_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__campaign_stats__field_indices_by_name[] = {
+  5,   /* field[5] = budget_remaining_minor */
+  4,   /* field[4] = budget_spent_minor */
   0,   /* field[0] = redemptions */
   2,   /* field[2] = remaining */
   1,   /* field[1] = unique_users */
@@ -4712,7 +4867,7 @@ static const unsigned promo__v1__campaign_stats__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__campaign_stats__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor promo__v1__campaign_stats__descriptor =
 {
@@ -4722,7 +4877,7 @@ const ProtobufCMessageDescriptor promo__v1__campaign_stats__descriptor =
   "Promo__V1__CampaignStats",
   "promo.v1",
   sizeof(Promo__V1__CampaignStats),
-  4,
+  6,
   promo__v1__campaign_stats__field_descriptors,
   promo__v1__campaign_stats__field_indices_by_name,
   1,  promo__v1__campaign_stats__number_ranges,
@@ -5113,7 +5268,7 @@ const ProtobufCMessageDescriptor promo__v1__rule_check__descriptor =
   (ProtobufCMessageInit) promo__v1__rule_check__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descriptors[8] =
+static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descriptors[9] =
 {
   {
     "verdict",
@@ -5211,8 +5366,21 @@ static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "budget_remaining_minor",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ValidateResponse, budget_remaining_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__validate_response__field_indices_by_name[] = {
+  8,   /* field[8] = budget_remaining_minor */
   1,   /* field[1] = campaign_id */
   7,   /* field[7] = checks */
   3,   /* field[3] = remaining */
@@ -5225,7 +5393,7 @@ static const unsigned promo__v1__validate_response__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__validate_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor promo__v1__validate_response__descriptor =
 {
@@ -5235,7 +5403,7 @@ const ProtobufCMessageDescriptor promo__v1__validate_response__descriptor =
   "Promo__V1__ValidateResponse",
   "promo.v1",
   sizeof(Promo__V1__ValidateResponse),
-  8,
+  9,
   promo__v1__validate_response__field_descriptors,
   promo__v1__validate_response__field_indices_by_name,
   1,  promo__v1__validate_response__number_ranges,
@@ -5563,7 +5731,7 @@ const ProtobufCMessageDescriptor promo__v1__reward_history_response__descriptor 
   (ProtobufCMessageInit) promo__v1__reward_history_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__redemption_info__field_descriptors[10] =
+static const ProtobufCFieldDescriptor promo__v1__redemption_info__field_descriptors[13] =
 {
   {
     "redemption_id",
@@ -5685,10 +5853,49 @@ static const ProtobufCFieldDescriptor promo__v1__redemption_info__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "grant",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__RedemptionInfo, grant),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__RedemptionInfo, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "granted_by",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__RedemptionInfo, granted_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__redemption_info__field_indices_by_name[] = {
   2,   /* field[2] = campaign_id */
   1,   /* field[1] = code */
+  10,   /* field[10] = grant */
+  12,   /* field[12] = granted_by */
+  11,   /* field[11] = reason */
   5,   /* field[5] = redeemed_at_ms */
   0,   /* field[0] = redemption_id */
   4,   /* field[4] = reward */
@@ -5701,7 +5908,7 @@ static const unsigned promo__v1__redemption_info__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__redemption_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor promo__v1__redemption_info__descriptor =
 {
@@ -5711,7 +5918,7 @@ const ProtobufCMessageDescriptor promo__v1__redemption_info__descriptor =
   "Promo__V1__RedemptionInfo",
   "promo.v1",
   sizeof(Promo__V1__RedemptionInfo),
-  10,
+  13,
   promo__v1__redemption_info__field_descriptors,
   promo__v1__redemption_info__field_indices_by_name,
   1,  promo__v1__redemption_info__number_ranges,
@@ -7097,6 +7304,160 @@ const ProtobufCMessageDescriptor promo__v1__void_redemption_response__descriptor
   promo__v1__void_redemption_response__field_indices_by_name,
   1,  promo__v1__void_redemption_response__number_ranges,
   (ProtobufCMessageInit) promo__v1__void_redemption_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__grant_reward_request__field_descriptors[5] =
+{
+  {
+    "user",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardRequest, user),
+    &promo__v1__user_context__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reward",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardRequest, reward),
+    &promo__v1__reward__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "campaign_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardRequest, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "idempotency_key",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardRequest, idempotency_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__grant_reward_request__field_indices_by_name[] = {
+  3,   /* field[3] = campaign_id */
+  4,   /* field[4] = idempotency_key */
+  2,   /* field[2] = reason */
+  1,   /* field[1] = reward */
+  0,   /* field[0] = user */
+};
+static const ProtobufCIntRange promo__v1__grant_reward_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor promo__v1__grant_reward_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.GrantRewardRequest",
+  "GrantRewardRequest",
+  "Promo__V1__GrantRewardRequest",
+  "promo.v1",
+  sizeof(Promo__V1__GrantRewardRequest),
+  5,
+  promo__v1__grant_reward_request__field_descriptors,
+  promo__v1__grant_reward_request__field_indices_by_name,
+  1,  promo__v1__grant_reward_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__grant_reward_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__grant_reward_response__field_descriptors[3] =
+{
+  {
+    "redemption_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardResponse, redemption_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reward",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardResponse, reward),
+    &promo__v1__reward__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "replayed",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardResponse, replayed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__grant_reward_response__field_indices_by_name[] = {
+  0,   /* field[0] = redemption_id */
+  2,   /* field[2] = replayed */
+  1,   /* field[1] = reward */
+};
+static const ProtobufCIntRange promo__v1__grant_reward_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor promo__v1__grant_reward_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.GrantRewardResponse",
+  "GrantRewardResponse",
+  "Promo__V1__GrantRewardResponse",
+  "promo.v1",
+  sizeof(Promo__V1__GrantRewardResponse),
+  3,
+  promo__v1__grant_reward_response__field_descriptors,
+  promo__v1__grant_reward_response__field_indices_by_name,
+  1,  promo__v1__grant_reward_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__grant_reward_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor promo__v1__group__field_descriptors[4] =
@@ -9161,7 +9522,7 @@ const ProtobufCEnumDescriptor promo__v1__status_code__descriptor =
   promo__v1__status_code__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[16] =
+static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[17] =
 {
   { "VERDICT_UNSPECIFIED", "PROMO__V1__VERDICT__VERDICT_UNSPECIFIED", 0 },
   { "VERDICT_OK", "PROMO__V1__VERDICT__VERDICT_OK", 1 },
@@ -9179,12 +9540,14 @@ static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[16] =
   { "VERDICT_RESERVATION_NOT_FOUND", "PROMO__V1__VERDICT__VERDICT_RESERVATION_NOT_FOUND", 13 },
   { "VERDICT_RESERVATION_EXPIRED", "PROMO__V1__VERDICT__VERDICT_RESERVATION_EXPIRED", 14 },
   { "VERDICT_GROUP_LIMIT_REACHED", "PROMO__V1__VERDICT__VERDICT_GROUP_LIMIT_REACHED", 15 },
+  { "VERDICT_BUDGET_EXHAUSTED", "PROMO__V1__VERDICT__VERDICT_BUDGET_EXHAUSTED", 16 },
 };
 static const ProtobufCIntRange promo__v1__verdict__value_ranges[] = {
-{0, 0},{0, 16}
+{0, 0},{0, 17}
 };
-static const ProtobufCEnumValueIndex promo__v1__verdict__enum_values_by_name[16] =
+static const ProtobufCEnumValueIndex promo__v1__verdict__enum_values_by_name[17] =
 {
+  { "VERDICT_BUDGET_EXHAUSTED", 16 },
   { "VERDICT_CAMPAIGN_INACTIVE", 4 },
   { "VERDICT_CODE_INACTIVE", 3 },
   { "VERDICT_CODE_LIMIT_REACHED", 12 },
@@ -9209,9 +9572,9 @@ const ProtobufCEnumDescriptor promo__v1__verdict__descriptor =
   "Verdict",
   "Promo__V1__Verdict",
   "promo.v1",
-  16,
+  17,
   promo__v1__verdict__enum_values_by_number,
-  16,
+  17,
   promo__v1__verdict__enum_values_by_name,
   1,
   promo__v1__verdict__value_ranges,

@@ -33,6 +33,9 @@ public struct DomainLimits: Sendable, Hashable {
     /// at this bound Int64.max / 1e10 ≈ 922 million redemptions fit in one hour's total, over 250,000 per
     /// second, beyond what the single writer commits, so those sums cannot overflow.
     public var rewardAmountMax: Int64 = 10_000_000_000
+    /// A campaign budget at most (1e15 minor units, spins or points): far above any promotion, and the spend
+    /// it bounds, each reward at most `rewardAmountMax`, stays far from Int64.max.
+    public var budgetMax: Int64 = 1_000_000_000_000_000
     /// The highest acceptable chance that one random guess hits a live code of a pattern.
     public var guessProbabilityMax: Double = 1.0 / 10_000
 

@@ -78,7 +78,7 @@ extension Verdict {
         switch self {
         case .codeNotFound, .codeInactive, .campaignInactive, .notYetValid, .expired, .reservationNotFound:
             true
-        case .ok, .limitReached, .codeLimitReached, .userLimitReached, .groupLimitReached, .notEligible, .minDepositNotMet, .rateLimited,
+        case .ok, .limitReached, .codeLimitReached, .userLimitReached, .groupLimitReached, .budgetExhausted, .notEligible, .minDepositNotMet, .rateLimited,
             .reservationExpired:
             false
         }

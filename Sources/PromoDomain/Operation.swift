@@ -30,6 +30,8 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
     case getGroup = "get_group"
     case listGroups = "list_groups"
     case updateGroup = "update_group"
+    /// A manual credit without a code (manager, admin); its write-off is `voidRedemption`.
+    case grantReward = "grant_reward"
 
     // Exhaustive on purpose: a new RPC must be classified here before managers get it.
     /// Keys and whole-database operations: admin only.
@@ -39,7 +41,8 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
             true
         case .hello, .validate, .redeem, .generate, .report, .createCampaign, .updateCampaign,
             .getCampaign, .listCampaigns, .importCodes, .exportCodes, .setCodeStatus, .voidRedemption,
-            .rewardHistory, .getCode, .validateExplain, .createGroup, .getGroup, .listGroups, .updateGroup:
+            .rewardHistory, .getCode, .validateExplain, .createGroup, .getGroup, .listGroups, .updateGroup,
+            .grantReward:
             false
         }
     }

@@ -83,6 +83,8 @@ final class RequestRouter: Sendable {
             return Reply(try redemptions.redeem(request, by: caller, on: eventLoop).map { .redeem($0) })
         case .voidRedemption(let request):
             return .later(try redemptions.void(request, by: caller, on: eventLoop).map { .voidRedemption($0) })
+        case .grantReward(let request):
+            return .later(try redemptions.grant(request, by: caller, on: eventLoop).map { .grantReward($0) })
         case .rewardHistory(let request):
             return .later(try redemptions.history(request, on: eventLoop).map { .rewardHistory($0) })
         case .createCampaign(let request):
@@ -177,6 +179,7 @@ extension Operation {
         case .getGroup: self = .getGroup
         case .listGroups: self = .listGroups
         case .updateGroup: self = .updateGroup
+        case .grantReward: self = .grantReward
         }
     }
 }

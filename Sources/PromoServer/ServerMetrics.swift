@@ -203,6 +203,7 @@ extension Operation {
         case .getGroup: 24
         case .listGroups: 25
         case .updateGroup: 26
+        case .grantReward: 27
         }
     }
 }

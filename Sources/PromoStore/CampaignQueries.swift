@@ -9,11 +9,18 @@ public struct CampaignCounters: Sendable, Hashable {
     public var codesIssued: UInt64
     /// Codes with at least one standing redemption.
     public var codesRedeemed: UInt64
-    public init(redemptions: UInt64 = 0, uniqueUsers: UInt64 = 0, codesIssued: UInt64 = 0, codesRedeemed: UInt64 = 0) {
+    /// What standing redemptions and grants have spent of the budget, in its unit (kept without a budget too,
+    /// so a budget set later starts from the truth).
+    public var budgetSpentMinor: Int64
+    public init(
+        redemptions: UInt64 = 0, uniqueUsers: UInt64 = 0, codesIssued: UInt64 = 0, codesRedeemed: UInt64 = 0,
+        budgetSpentMinor: Int64 = 0
+    ) {
         self.redemptions = redemptions
         self.uniqueUsers = uniqueUsers
         self.codesIssued = codesIssued
         self.codesRedeemed = codesRedeemed
+        self.budgetSpentMinor = budgetSpentMinor
     }
 }
 
@@ -34,16 +41,18 @@ private let campaignColumns = """
     id, name, kind, reward_kind, reward_amount, reward_currency, reward_percent, reward_cap_minor, reward_game_id,
     starts_at_ms, expires_at_ms, active, max_redemptions, max_per_user, segments, new_users_only,
     new_user_window_ms, min_deposit_minor, countries, min_vip_level, source, created_at_ms, redemptions, unique_users,
-    codes_issued, codes_redeemed, group_id
+    codes_issued, codes_redeemed, group_id, budget_minor, budget_spent_minor
     """
 
 extension Connection {
     public func insertCampaign(_ campaign: Campaign) throws(StoreError) {
-        let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(27)))")
+        let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(29)))")
         try bindCampaign(campaign, to: insert)
         try insert.bind(22, campaign.createdAtMs)
         for counter in Int32(23)...26 { try insert.bind(counter, 0) }
         try insert.bind(27, campaign.groupId)
+        try insert.bind(28, campaign.budgetMinor)
+        try insert.bind(29, 0)
         try insert.run()
     }
 
@@ -56,11 +65,12 @@ extension Connection {
                 reward_percent = ?7, reward_cap_minor = ?8, reward_game_id = ?9, starts_at_ms = ?10,
                 expires_at_ms = ?11, active = ?12, max_redemptions = ?13, max_per_user = ?14, segments = ?15,
                 new_users_only = ?16, new_user_window_ms = ?17, min_deposit_minor = ?18, countries = ?19,
-                min_vip_level = ?20, source = ?21, group_id = ?22
+                min_vip_level = ?20, source = ?21, group_id = ?22, budget_minor = ?23
             WHERE id = ?1
             """)
         try bindCampaign(campaign, to: update)
         try update.bind(22, campaign.groupId)
+        try update.bind(23, campaign.budgetMinor)
         try update.run()
         return changes == 1
     }
@@ -129,10 +139,11 @@ extension Connection {
             reward: reward.reward, startsAtMs: row.int64(9), expiresAtMs: row.int64(10), isActive: row.bool(11),
             maxRedemptions: UInt64(clamping: row.int64(12)), maxPerUser: UInt32(clamping: row.int64(13)),
             eligibility: eligibility, source: row.string(20), createdAtMs: row.int64(21),
-            groupId: row.optionalString(26))
+            groupId: row.optionalString(26), budgetMinor: row.int64(27))
         let counters = CampaignCounters(
             redemptions: UInt64(clamping: row.int64(22)), uniqueUsers: UInt64(clamping: row.int64(23)),
-            codesIssued: UInt64(clamping: row.int64(24)), codesRedeemed: UInt64(clamping: row.int64(25)))
+            codesIssued: UInt64(clamping: row.int64(24)), codesRedeemed: UInt64(clamping: row.int64(25)),
+            budgetSpentMinor: row.int64(28))
         return (campaign, counters)
     }
 

@@ -34,6 +34,7 @@ extension Request: CBridged {
         case PROMO__V1__REQUEST__CALL_GET_GROUP: call = .getGroup(try GetGroupRequest(c: m.get_group))
         case PROMO__V1__REQUEST__CALL_LIST_GROUPS: call = .listGroups(try ListGroupsRequest(c: m.list_groups))
         case PROMO__V1__REQUEST__CALL_UPDATE_GROUP: call = .updateGroup(try UpdateGroupRequest(c: m.update_group))
+        case PROMO__V1__REQUEST__CALL_GRANT_REWARD: call = .grantReward(try GrantRewardRequest(c: m.grant_reward))
         default: call = nil
         }
     }
@@ -95,6 +96,8 @@ extension Request: CBridged {
             (c.pointee.call_case, c.pointee.list_groups) = (PROMO__V1__REQUEST__CALL_LIST_GROUPS, value.cMessage(in: arena))
         case .updateGroup(let value):
             (c.pointee.call_case, c.pointee.update_group) = (PROMO__V1__REQUEST__CALL_UPDATE_GROUP, value.cMessage(in: arena))
+        case .grantReward(let value):
+            (c.pointee.call_case, c.pointee.grant_reward) = (PROMO__V1__REQUEST__CALL_GRANT_REWARD, value.cMessage(in: arena))
         }
         return c
     }
@@ -132,6 +135,7 @@ extension Response: CBridged {
         case PROMO__V1__RESPONSE__RESULT_GET_GROUP: result = .getGroup(try GetGroupResponse(c: m.get_group))
         case PROMO__V1__RESPONSE__RESULT_LIST_GROUPS: result = .listGroups(try ListGroupsResponse(c: m.list_groups))
         case PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP: result = .updateGroup(try UpdateGroupResponse(c: m.update_group))
+        case PROMO__V1__RESPONSE__RESULT_GRANT_REWARD: result = .grantReward(try GrantRewardResponse(c: m.grant_reward))
         default: result = nil
         }
     }
@@ -194,6 +198,8 @@ extension Response: CBridged {
             (c.pointee.result_case, c.pointee.list_groups) = (PROMO__V1__RESPONSE__RESULT_LIST_GROUPS, value.cMessage(in: arena))
         case .updateGroup(let value):
             (c.pointee.result_case, c.pointee.update_group) = (PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP, value.cMessage(in: arena))
+        case .grantReward(let value):
+            (c.pointee.result_case, c.pointee.grant_reward) = (PROMO__V1__RESPONSE__RESULT_GRANT_REWARD, value.cMessage(in: arena))
         }
         return c
     }
@@ -304,6 +310,7 @@ extension Campaign: CBridged {
         createdAtMs = m.created_at_ms
         stats = try CDecode.message(m.stats)
         groupId = try CDecode.string(m.group_id, "Campaign.group_id")
+        budgetMinor = m.budget_minor
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__Campaign> {
@@ -322,6 +329,7 @@ extension Campaign: CBridged {
         c.pointee.created_at_ms = createdAtMs
         c.pointee.stats = arena.cMessage(stats)
         c.pointee.group_id = arena.cString(groupId)
+        c.pointee.budget_minor = budgetMinor
         return c
     }
 }
@@ -333,6 +341,8 @@ extension CampaignStats: CBridged {
         uniqueUsers = m.unique_users
         remaining = m.remaining
         unlimited = CDecode.bool(m.unlimited)
+        budgetSpentMinor = m.budget_spent_minor
+        budgetRemainingMinor = m.budget_remaining_minor
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__CampaignStats> {
@@ -341,6 +351,8 @@ extension CampaignStats: CBridged {
         c.pointee.unique_users = uniqueUsers
         c.pointee.remaining = remaining
         c.pointee.unlimited = arena.cBool(unlimited)
+        c.pointee.budget_spent_minor = budgetSpentMinor
+        c.pointee.budget_remaining_minor = budgetRemainingMinor
         return c
     }
 }
@@ -458,6 +470,7 @@ extension ValidateResponse: CBridged {
         reservedUntilMs = m.reserved_until_ms
         unlimited = CDecode.bool(m.unlimited)
         checks = try CDecode.messages(m.n_checks, m.checks)
+        budgetRemainingMinor = m.budget_remaining_minor
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ValidateResponse> {
@@ -470,6 +483,7 @@ extension ValidateResponse: CBridged {
         c.pointee.reserved_until_ms = reservedUntilMs
         c.pointee.unlimited = arena.cBool(unlimited)
         (c.pointee.n_checks, c.pointee.checks) = arena.cMessages(checks)
+        c.pointee.budget_remaining_minor = budgetRemainingMinor
         return c
     }
 }
@@ -565,6 +579,9 @@ extension RedemptionInfo: CBridged {
         source = try CDecode.string(m.source, "RedemptionInfo.source")
         voidedAtMs = m.voided_at_ms
         voidReason = try CDecode.string(m.void_reason, "RedemptionInfo.void_reason")
+        grant = CDecode.bool(m.grant)
+        reason = try CDecode.string(m.reason, "RedemptionInfo.reason")
+        grantedBy = try CDecode.string(m.granted_by, "RedemptionInfo.granted_by")
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__RedemptionInfo> {
@@ -579,6 +596,9 @@ extension RedemptionInfo: CBridged {
         c.pointee.source = arena.cString(source)
         c.pointee.voided_at_ms = voidedAtMs
         c.pointee.void_reason = arena.cString(voidReason)
+        c.pointee.grant = arena.cBool(grant)
+        c.pointee.reason = arena.cString(reason)
+        c.pointee.granted_by = arena.cString(grantedBy)
         return c
     }
 }
@@ -956,6 +976,44 @@ extension VoidRedemptionResponse: CBridged {
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__VoidRedemptionResponse> {
         let c = arena.make(Promo__V1__VoidRedemptionResponse.self) { promo__v1__void_redemption_response__init($0) }
         c.pointee.redemption = arena.cMessage(redemption)
+        return c
+    }
+}
+
+extension GrantRewardRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__GrantRewardRequest>) throws(WireError) {
+        let m = c.pointee
+        user = try CDecode.message(m.user)
+        reward = try CDecode.message(m.reward)
+        reason = try CDecode.string(m.reason, "GrantRewardRequest.reason")
+        campaignId = try CDecode.string(m.campaign_id, "GrantRewardRequest.campaign_id")
+        idempotencyKey = try CDecode.string(m.idempotency_key, "GrantRewardRequest.idempotency_key")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__GrantRewardRequest> {
+        let c = arena.make(Promo__V1__GrantRewardRequest.self) { promo__v1__grant_reward_request__init($0) }
+        c.pointee.user = arena.cMessage(user)
+        c.pointee.reward = arena.cMessage(reward)
+        c.pointee.reason = arena.cString(reason)
+        c.pointee.campaign_id = arena.cString(campaignId)
+        c.pointee.idempotency_key = arena.cString(idempotencyKey)
+        return c
+    }
+}
+
+extension GrantRewardResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__GrantRewardResponse>) throws(WireError) {
+        let m = c.pointee
+        redemptionId = try CDecode.string(m.redemption_id, "GrantRewardResponse.redemption_id")
+        reward = try CDecode.message(m.reward)
+        replayed = CDecode.bool(m.replayed)
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__GrantRewardResponse> {
+        let c = arena.make(Promo__V1__GrantRewardResponse.self) { promo__v1__grant_reward_response__init($0) }
+        c.pointee.redemption_id = arena.cString(redemptionId)
+        c.pointee.reward = arena.cMessage(reward)
+        c.pointee.replayed = arena.cBool(replayed)
         return c
     }
 }
