@@ -39,7 +39,8 @@ import Testing
     @Test func rawValuesAreTheWireNames() {
         #expect(Role.allCases.map(\.rawValue) == ["redeemer", "issuer", "analyst", "manager", "admin"])
         #expect(Role(rawValue: "Admin") == nil)
-        #expect(PromoDomain.Operation.allCases.count == 27)
+        #expect(PromoDomain.Operation.allCases.count == 28)
+        #expect(PromoDomain.Operation(rawValue: "grant_reward") == .grantReward)
         #expect(PromoDomain.Operation(rawValue: "create_group") == .createGroup)
         #expect(PromoDomain.Operation(rawValue: "update_group") == .updateGroup)
         #expect(PromoDomain.Operation.voidRedemption.rawValue == "void_redemption")
