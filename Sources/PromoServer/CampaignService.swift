@@ -94,7 +94,8 @@ final class CampaignService: Sendable {
                 // The campaign's players' counts move with it, in this transaction.
                 try connection.moveGroupCounts(campaignId: campaignId, from: left, to: joined)
             }
-            // The spend counts in the budget's unit: a reward in another unit starts it again from the raw rows.
+            // The spend counts in the budget's unit: a reward in another unit counts it again from the raw rows
+            // (the store does the same in updateCampaign; here it is refused first if it would not fit).
             var stats = counters
             if updated.reward.budgetUnit != current.reward.budgetUnit {
                 stats.budgetSpentMinor = try connection.budgetSpent(campaignId: campaignId, reward: updated.reward)
@@ -105,13 +106,7 @@ final class CampaignService: Sendable {
                     "budget_minor \(updated.budgetMinor) is below the \(stats.budgetSpentMinor) "
                         + "\(updated.reward.budgetUnit) already spent")
             }
-            let unitChanged = updated.reward.budgetUnit != current.reward.budgetUnit
-            // Through 0, so that neither the old budget nor the new one sees the other's spend in its CHECK.
-            if unitChanged { try connection.setBudgetSpent(campaignId: campaignId, spent: 0) }
             _ = try connection.updateCampaign(updated)
-            if unitChanged {
-                try connection.setBudgetSpent(campaignId: campaignId, spent: stats.budgetSpentMinor)
-            }
             try connection.appendAudit(audit)
             return UpdateCampaignResponse.with { $0.campaign = WireMapping.wire(updated, stats) }
         }

@@ -57,8 +57,15 @@ extension Connection {
     }
 
     /// Rewrites every field but the id, the creation time and the counters. False when no such campaign.
-    /// A change of group must come with `moveGroupCounts` in the same transaction.
+    /// A change of group must come with `moveGroupCounts` in the same transaction. A reward in another budget
+    /// unit (`Reward.budgetUnit`) recomputes the budget spend from the raw rows in the new unit; that spend must
+    /// fit the new budget, or the CHECK fails the statement (callers refuse such a change first).
     public func updateCampaign(_ campaign: Campaign) throws(StoreError) -> Bool {
+        let unit = try statement("SELECT \(BudgetSQL.unit("campaigns")) FROM campaigns WHERE id = ?")
+        try unit.bind(1, campaign.id)
+        let unitChanged = try unit.firstRow { $0.string(0) }.map { $0 != campaign.reward.budgetUnit } ?? false
+        // Through 0, so that neither the old budget nor the new one meets the other unit's spend in its CHECK.
+        if unitChanged { try setBudgetSpent(campaignId: campaign.id, spent: 0) }
         let update = try statement(
             """
             UPDATE campaigns SET name = ?2, kind = ?3, reward_kind = ?4, reward_amount = ?5, reward_currency = ?6,
@@ -72,7 +79,11 @@ extension Connection {
         try update.bind(22, campaign.groupId)
         try update.bind(23, campaign.budgetMinor)
         try update.run()
-        return changes == 1
+        let updated = changes == 1
+        if unitChanged {
+            try setBudgetSpent(campaignId: campaign.id, spent: try budgetSpent(campaignId: campaign.id, reward: campaign.reward))
+        }
+        return updated
     }
 
     public func campaign(id: String) throws(StoreError) -> (Campaign, CampaignCounters)? {
