@@ -939,7 +939,7 @@ struct  Promo__V1__CodeInfo
 
 
 /*
- * Analyst and up: one code (normalised like every code: case, dashes and spaces do not matter) with its
+ * Analyst and up: one code (normalised like every code: case, dashes, underscores and spaces do not matter) with its
  * campaign and the campaign's stats. An unknown code is NOT_FOUND.
  */
 struct  Promo__V1__GetCodeRequest

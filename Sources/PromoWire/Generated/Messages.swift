@@ -462,7 +462,7 @@ public struct CodeInfo: WireMessage {
     public init() {}
 }
 
-/// Analyst and up: one code (normalised like every code: case, dashes and spaces do not matter) with its
+/// Analyst and up: one code (normalised like every code: case, dashes, underscores and spaces do not matter) with its
 /// campaign and the campaign's stats. An unknown code is NOT_FOUND.
 public struct GetCodeRequest: WireMessage {
     public var code: String = ""
