@@ -1942,6 +1942,96 @@ void   promo__v1__void_redemption_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__void_redemption_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   promo__v1__grant_reward_request__init
+                     (Promo__V1__GrantRewardRequest         *message)
+{
+  static const Promo__V1__GrantRewardRequest init_value = PROMO__V1__GRANT_REWARD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t promo__v1__grant_reward_request__get_packed_size
+                     (const Promo__V1__GrantRewardRequest *message)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__grant_reward_request__pack
+                     (const Promo__V1__GrantRewardRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__grant_reward_request__pack_to_buffer
+                     (const Promo__V1__GrantRewardRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__GrantRewardRequest *
+       promo__v1__grant_reward_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__GrantRewardRequest *)
+     protobuf_c_message_unpack (&promo__v1__grant_reward_request__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__grant_reward_request__free_unpacked
+                     (Promo__V1__GrantRewardRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__grant_reward_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   promo__v1__grant_reward_response__init
+                     (Promo__V1__GrantRewardResponse         *message)
+{
+  static const Promo__V1__GrantRewardResponse init_value = PROMO__V1__GRANT_REWARD_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t promo__v1__grant_reward_response__get_packed_size
+                     (const Promo__V1__GrantRewardResponse *message)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t promo__v1__grant_reward_response__pack
+                     (const Promo__V1__GrantRewardResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t promo__v1__grant_reward_response__pack_to_buffer
+                     (const Promo__V1__GrantRewardResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &promo__v1__grant_reward_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Promo__V1__GrantRewardResponse *
+       promo__v1__grant_reward_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Promo__V1__GrantRewardResponse *)
+     protobuf_c_message_unpack (&promo__v1__grant_reward_response__descriptor,
+                                allocator, len, data);
+}
+void   promo__v1__grant_reward_response__free_unpacked
+                     (Promo__V1__GrantRewardResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &promo__v1__grant_reward_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   promo__v1__group__init
                      (Promo__V1__Group         *message)
 {
@@ -3877,7 +3967,7 @@ void   promo__v1__list_blocks_response__free_unpacked
   assert(message->base.descriptor == &promo__v1__list_blocks_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[32] =
+static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[33] =
 {
   {
     "request_id",
@@ -4204,6 +4294,18 @@ static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[32] 
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "grant_reward",
+    36,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Request, call_case),
+    offsetof(Promo__V1__Request, grant_reward),
+    &promo__v1__grant_reward_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "offers",
     37,
     PROTOBUF_C_LABEL_NONE,
@@ -4267,9 +4369,9 @@ static const ProtobufCFieldDescriptor promo__v1__request__field_descriptors[32] 
 static const unsigned promo__v1__request__field_indices_by_name[] = {
   21,   /* field[21] = audit_log */
   19,   /* field[19] = backup */
-  28,   /* field[28] = block_user */
+  29,   /* field[29] = block_user */
   18,   /* field[18] = check */
-  31,   /* field[31] = compare_campaigns */
+  32,   /* field[32] = compare_campaigns */
   15,   /* field[15] = create_api_key */
   6,   /* field[6] = create_campaign */
   23,   /* field[23] = create_group */
@@ -4279,31 +4381,31 @@ static const unsigned promo__v1__request__field_indices_by_name[] = {
   8,   /* field[8] = get_campaign */
   22,   /* field[22] = get_code */
   24,   /* field[24] = get_group */
+  27,   /* field[27] = grant_reward */
   1,   /* field[1] = hello */
   10,   /* field[10] = import_codes */
   17,   /* field[17] = list_api_keys */
-  30,   /* field[30] = list_blocks */
+  31,   /* field[31] = list_blocks */
   9,   /* field[9] = list_campaigns */
   25,   /* field[25] = list_groups */
-  27,   /* field[27] = offers */
+  28,   /* field[28] = offers */
   3,   /* field[3] = redeem */
   5,   /* field[5] = report */
   0,   /* field[0] = request_id */
   16,   /* field[16] = revoke_api_key */
   14,   /* field[14] = reward_history */
   12,   /* field[12] = set_code_status */
-  29,   /* field[29] = unblock_user */
+  30,   /* field[30] = unblock_user */
   7,   /* field[7] = update_campaign */
   26,   /* field[26] = update_group */
   2,   /* field[2] = validate */
   13,   /* field[13] = void_redemption */
 };
-static const ProtobufCIntRange promo__v1__request__number_ranges[3 + 1] =
+static const ProtobufCIntRange promo__v1__request__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 1 },
-  { 37, 27 },
-  { 0, 32 }
+  { 0, 33 }
 };
 const ProtobufCMessageDescriptor promo__v1__request__descriptor =
 {
@@ -4313,14 +4415,14 @@ const ProtobufCMessageDescriptor promo__v1__request__descriptor =
   "Promo__V1__Request",
   "promo.v1",
   sizeof(Promo__V1__Request),
-  32,
+  33,
   promo__v1__request__field_descriptors,
   promo__v1__request__field_indices_by_name,
-  3,  promo__v1__request__number_ranges,
+  2,  promo__v1__request__number_ranges,
   (ProtobufCMessageInit) promo__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[33] =
+static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[34] =
 {
   {
     "request_id",
@@ -4659,6 +4761,18 @@ static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[33]
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "grant_reward",
+    36,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Promo__V1__Response, result_case),
+    offsetof(Promo__V1__Response, grant_reward),
+    &promo__v1__grant_reward_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "offers",
     37,
     PROTOBUF_C_LABEL_NONE,
@@ -4722,9 +4836,9 @@ static const ProtobufCFieldDescriptor promo__v1__response__field_descriptors[33]
 static const unsigned promo__v1__response__field_indices_by_name[] = {
   22,   /* field[22] = audit_log */
   20,   /* field[20] = backup */
-  29,   /* field[29] = block_user */
+  30,   /* field[30] = block_user */
   19,   /* field[19] = check */
-  32,   /* field[32] = compare_campaigns */
+  33,   /* field[33] = compare_campaigns */
   16,   /* field[16] = create_api_key */
   7,   /* field[7] = create_campaign */
   24,   /* field[24] = create_group */
@@ -4734,13 +4848,14 @@ static const unsigned promo__v1__response__field_indices_by_name[] = {
   9,   /* field[9] = get_campaign */
   23,   /* field[23] = get_code */
   25,   /* field[25] = get_group */
+  28,   /* field[28] = grant_reward */
   2,   /* field[2] = hello */
   11,   /* field[11] = import_codes */
   18,   /* field[18] = list_api_keys */
-  31,   /* field[31] = list_blocks */
+  32,   /* field[32] = list_blocks */
   10,   /* field[10] = list_campaigns */
   26,   /* field[26] = list_groups */
-  28,   /* field[28] = offers */
+  29,   /* field[29] = offers */
   4,   /* field[4] = redeem */
   6,   /* field[6] = report */
   0,   /* field[0] = request_id */
@@ -4748,18 +4863,17 @@ static const unsigned promo__v1__response__field_indices_by_name[] = {
   15,   /* field[15] = reward_history */
   13,   /* field[13] = set_code_status */
   1,   /* field[1] = status */
-  30,   /* field[30] = unblock_user */
+  31,   /* field[31] = unblock_user */
   8,   /* field[8] = update_campaign */
   27,   /* field[27] = update_group */
   3,   /* field[3] = validate */
   14,   /* field[14] = void_redemption */
 };
-static const ProtobufCIntRange promo__v1__response__number_ranges[3 + 1] =
+static const ProtobufCIntRange promo__v1__response__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 37, 28 },
-  { 0, 33 }
+  { 0, 34 }
 };
 const ProtobufCMessageDescriptor promo__v1__response__descriptor =
 {
@@ -4769,10 +4883,10 @@ const ProtobufCMessageDescriptor promo__v1__response__descriptor =
   "Promo__V1__Response",
   "promo.v1",
   sizeof(Promo__V1__Response),
-  33,
+  34,
   promo__v1__response__field_descriptors,
   promo__v1__response__field_indices_by_name,
-  3,  promo__v1__response__number_ranges,
+  2,  promo__v1__response__number_ranges,
   (ProtobufCMessageInit) promo__v1__response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -5162,7 +5276,7 @@ const ProtobufCMessageDescriptor promo__v1__eligibility__descriptor =
   (ProtobufCMessageInit) promo__v1__eligibility__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[15] =
+static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[16] =
 {
   {
     "id",
@@ -5333,6 +5447,18 @@ static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[15]
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "budget_minor",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__Campaign, budget_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "auto_apply",
     16,
     PROTOBUF_C_LABEL_NONE,
@@ -5347,7 +5473,8 @@ static const ProtobufCFieldDescriptor promo__v1__campaign__field_descriptors[15]
 };
 static const unsigned promo__v1__campaign__field_indices_by_name[] = {
   6,   /* field[6] = active */
-  14,   /* field[14] = auto_apply */
+  15,   /* field[15] = auto_apply */
+  14,   /* field[14] = budget_minor */
   11,   /* field[11] = created_at_ms */
   9,   /* field[9] = eligibility */
   5,   /* field[5] = expires_at_ms */
@@ -5362,11 +5489,10 @@ static const unsigned promo__v1__campaign__field_indices_by_name[] = {
   4,   /* field[4] = starts_at_ms */
   12,   /* field[12] = stats */
 };
-static const ProtobufCIntRange promo__v1__campaign__number_ranges[2 + 1] =
+static const ProtobufCIntRange promo__v1__campaign__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 16, 14 },
-  { 0, 15 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor promo__v1__campaign__descriptor =
 {
@@ -5376,14 +5502,14 @@ const ProtobufCMessageDescriptor promo__v1__campaign__descriptor =
   "Promo__V1__Campaign",
   "promo.v1",
   sizeof(Promo__V1__Campaign),
-  15,
+  16,
   promo__v1__campaign__field_descriptors,
   promo__v1__campaign__field_indices_by_name,
-  2,  promo__v1__campaign__number_ranges,
+  1,  promo__v1__campaign__number_ranges,
   (ProtobufCMessageInit) promo__v1__campaign__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__campaign_stats__field_descriptors[4] =
+static const ProtobufCFieldDescriptor promo__v1__campaign_stats__field_descriptors[6] =
 {
   {
     "redemptions",
@@ -5433,8 +5559,34 @@ static const ProtobufCFieldDescriptor promo__v1__campaign_stats__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "budget_spent_minor",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignStats, budget_spent_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "budget_remaining_minor",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__CampaignStats, budget_remaining_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__campaign_stats__field_indices_by_name[] = {
+  5,   /* field[5] = budget_remaining_minor */
+  4,   /* field[4] = budget_spent_minor */
   0,   /* field[0] = redemptions */
   2,   /* field[2] = remaining */
   1,   /* field[1] = unique_users */
@@ -5443,7 +5595,7 @@ static const unsigned promo__v1__campaign_stats__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__campaign_stats__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor promo__v1__campaign_stats__descriptor =
 {
@@ -5453,7 +5605,7 @@ const ProtobufCMessageDescriptor promo__v1__campaign_stats__descriptor =
   "Promo__V1__CampaignStats",
   "promo.v1",
   sizeof(Promo__V1__CampaignStats),
-  4,
+  6,
   promo__v1__campaign_stats__field_descriptors,
   promo__v1__campaign_stats__field_indices_by_name,
   1,  promo__v1__campaign_stats__number_ranges,
@@ -5857,7 +6009,7 @@ const ProtobufCMessageDescriptor promo__v1__rule_check__descriptor =
   (ProtobufCMessageInit) promo__v1__rule_check__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descriptors[8] =
+static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descriptors[9] =
 {
   {
     "verdict",
@@ -5955,8 +6107,21 @@ static const ProtobufCFieldDescriptor promo__v1__validate_response__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "budget_remaining_minor",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__ValidateResponse, budget_remaining_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__validate_response__field_indices_by_name[] = {
+  8,   /* field[8] = budget_remaining_minor */
   1,   /* field[1] = campaign_id */
   7,   /* field[7] = checks */
   3,   /* field[3] = remaining */
@@ -5969,7 +6134,7 @@ static const unsigned promo__v1__validate_response__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__validate_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor promo__v1__validate_response__descriptor =
 {
@@ -5979,7 +6144,7 @@ const ProtobufCMessageDescriptor promo__v1__validate_response__descriptor =
   "Promo__V1__ValidateResponse",
   "promo.v1",
   sizeof(Promo__V1__ValidateResponse),
-  8,
+  9,
   promo__v1__validate_response__field_descriptors,
   promo__v1__validate_response__field_indices_by_name,
   1,  promo__v1__validate_response__number_ranges,
@@ -6320,7 +6485,7 @@ const ProtobufCMessageDescriptor promo__v1__reward_history_response__descriptor 
   (ProtobufCMessageInit) promo__v1__reward_history_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor promo__v1__redemption_info__field_descriptors[10] =
+static const ProtobufCFieldDescriptor promo__v1__redemption_info__field_descriptors[13] =
 {
   {
     "redemption_id",
@@ -6442,10 +6607,49 @@ static const ProtobufCFieldDescriptor promo__v1__redemption_info__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "grant",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__RedemptionInfo, grant),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__RedemptionInfo, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "granted_by",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__RedemptionInfo, granted_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned promo__v1__redemption_info__field_indices_by_name[] = {
   2,   /* field[2] = campaign_id */
   1,   /* field[1] = code */
+  10,   /* field[10] = grant */
+  12,   /* field[12] = granted_by */
+  11,   /* field[11] = reason */
   5,   /* field[5] = redeemed_at_ms */
   0,   /* field[0] = redemption_id */
   4,   /* field[4] = reward */
@@ -6458,7 +6662,7 @@ static const unsigned promo__v1__redemption_info__field_indices_by_name[] = {
 static const ProtobufCIntRange promo__v1__redemption_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor promo__v1__redemption_info__descriptor =
 {
@@ -6468,7 +6672,7 @@ const ProtobufCMessageDescriptor promo__v1__redemption_info__descriptor =
   "Promo__V1__RedemptionInfo",
   "promo.v1",
   sizeof(Promo__V1__RedemptionInfo),
-  10,
+  13,
   promo__v1__redemption_info__field_descriptors,
   promo__v1__redemption_info__field_indices_by_name,
   1,  promo__v1__redemption_info__number_ranges,
@@ -7893,6 +8097,160 @@ const ProtobufCMessageDescriptor promo__v1__void_redemption_response__descriptor
   promo__v1__void_redemption_response__field_indices_by_name,
   1,  promo__v1__void_redemption_response__number_ranges,
   (ProtobufCMessageInit) promo__v1__void_redemption_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__grant_reward_request__field_descriptors[5] =
+{
+  {
+    "user",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardRequest, user),
+    &promo__v1__user_context__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reward",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardRequest, reward),
+    &promo__v1__reward__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "campaign_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardRequest, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "idempotency_key",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardRequest, idempotency_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__grant_reward_request__field_indices_by_name[] = {
+  3,   /* field[3] = campaign_id */
+  4,   /* field[4] = idempotency_key */
+  2,   /* field[2] = reason */
+  1,   /* field[1] = reward */
+  0,   /* field[0] = user */
+};
+static const ProtobufCIntRange promo__v1__grant_reward_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor promo__v1__grant_reward_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.GrantRewardRequest",
+  "GrantRewardRequest",
+  "Promo__V1__GrantRewardRequest",
+  "promo.v1",
+  sizeof(Promo__V1__GrantRewardRequest),
+  5,
+  promo__v1__grant_reward_request__field_descriptors,
+  promo__v1__grant_reward_request__field_indices_by_name,
+  1,  promo__v1__grant_reward_request__number_ranges,
+  (ProtobufCMessageInit) promo__v1__grant_reward_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor promo__v1__grant_reward_response__field_descriptors[3] =
+{
+  {
+    "redemption_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardResponse, redemption_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reward",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardResponse, reward),
+    &promo__v1__reward__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "replayed",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Promo__V1__GrantRewardResponse, replayed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned promo__v1__grant_reward_response__field_indices_by_name[] = {
+  0,   /* field[0] = redemption_id */
+  2,   /* field[2] = replayed */
+  1,   /* field[1] = reward */
+};
+static const ProtobufCIntRange promo__v1__grant_reward_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor promo__v1__grant_reward_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "promo.v1.GrantRewardResponse",
+  "GrantRewardResponse",
+  "Promo__V1__GrantRewardResponse",
+  "promo.v1",
+  sizeof(Promo__V1__GrantRewardResponse),
+  3,
+  promo__v1__grant_reward_response__field_descriptors,
+  promo__v1__grant_reward_response__field_indices_by_name,
+  1,  promo__v1__grant_reward_response__number_ranges,
+  (ProtobufCMessageInit) promo__v1__grant_reward_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor promo__v1__group__field_descriptors[4] =
@@ -11010,7 +11368,7 @@ const ProtobufCEnumDescriptor promo__v1__status_code__descriptor =
   promo__v1__status_code__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[17] =
+static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[18] =
 {
   { "VERDICT_UNSPECIFIED", "PROMO__V1__VERDICT__VERDICT_UNSPECIFIED", 0 },
   { "VERDICT_OK", "PROMO__V1__VERDICT__VERDICT_OK", 1 },
@@ -11028,13 +11386,15 @@ static const ProtobufCEnumValue promo__v1__verdict__enum_values_by_number[17] =
   { "VERDICT_RESERVATION_NOT_FOUND", "PROMO__V1__VERDICT__VERDICT_RESERVATION_NOT_FOUND", 13 },
   { "VERDICT_RESERVATION_EXPIRED", "PROMO__V1__VERDICT__VERDICT_RESERVATION_EXPIRED", 14 },
   { "VERDICT_GROUP_LIMIT_REACHED", "PROMO__V1__VERDICT__VERDICT_GROUP_LIMIT_REACHED", 15 },
+  { "VERDICT_BUDGET_EXHAUSTED", "PROMO__V1__VERDICT__VERDICT_BUDGET_EXHAUSTED", 16 },
   { "VERDICT_USER_BLOCKED", "PROMO__V1__VERDICT__VERDICT_USER_BLOCKED", 17 },
 };
 static const ProtobufCIntRange promo__v1__verdict__value_ranges[] = {
-{0, 0},{17, 16},{0, 17}
+{0, 0},{0, 18}
 };
-static const ProtobufCEnumValueIndex promo__v1__verdict__enum_values_by_name[17] =
+static const ProtobufCEnumValueIndex promo__v1__verdict__enum_values_by_name[18] =
 {
+  { "VERDICT_BUDGET_EXHAUSTED", 16 },
   { "VERDICT_CAMPAIGN_INACTIVE", 4 },
   { "VERDICT_CODE_INACTIVE", 3 },
   { "VERDICT_CODE_LIMIT_REACHED", 12 },
@@ -11050,7 +11410,7 @@ static const ProtobufCEnumValueIndex promo__v1__verdict__enum_values_by_name[17]
   { "VERDICT_RESERVATION_EXPIRED", 14 },
   { "VERDICT_RESERVATION_NOT_FOUND", 13 },
   { "VERDICT_UNSPECIFIED", 0 },
-  { "VERDICT_USER_BLOCKED", 16 },
+  { "VERDICT_USER_BLOCKED", 17 },
   { "VERDICT_USER_LIMIT_REACHED", 8 },
 };
 const ProtobufCEnumDescriptor promo__v1__verdict__descriptor =
@@ -11060,11 +11420,11 @@ const ProtobufCEnumDescriptor promo__v1__verdict__descriptor =
   "Verdict",
   "Promo__V1__Verdict",
   "promo.v1",
-  17,
+  18,
   promo__v1__verdict__enum_values_by_number,
-  17,
+  18,
   promo__v1__verdict__enum_values_by_name,
-  2,
+  1,
   promo__v1__verdict__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

@@ -4,6 +4,10 @@
 enum ASCII {
     static let hyphen = UInt8(ascii: "-")
     static let space = UInt8(ascii: " ")
+    static let underscore = UInt8(ascii: "_")
+
+    /// A code's separators: kept where they are written, ignored when codes are compared.
+    static func isCodeSeparator(_ byte: UInt8) -> Bool { byte == hyphen || byte == space || byte == underscore }
 
     static func isUpperLetter(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
     static func isLowerLetter(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A }

@@ -19,5 +19,8 @@ extension Campaign {
         try FieldRules.requireText(source, field: "campaign.source", bytesMax: limits.sourceBytesMax)
         if createdAtMs < 0 { throw .invalidArgument("campaign.createdAtMs: must not be negative") }
         if let groupId { try FieldRules.requireIdentifier(groupId, field: "campaign.group_id", limits: limits) }
+        if budgetMinor < 0 || budgetMinor > limits.budgetMax {
+            throw .invalidArgument("campaign.budget_minor: must be 0 (no budget) ... \(limits.budgetMax)")
+        }
     }
 }

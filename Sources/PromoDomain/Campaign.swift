@@ -23,6 +23,9 @@ public struct Campaign: Sendable, Hashable, Identifiable {
     /// Applies to every eligible player without a code (offers; validate and redeem by campaign id). The
     /// campaign's codes keep working.
     public var autoApply: Bool
+    /// What the campaign may cost in all, in its reward's budget unit (`Reward.budgetUnit`): minor units of
+    /// the currency for money (a deposit match costs what it credits), spins, or points; 0 = no budget.
+    public var budgetMinor: Int64
 
     public init(
         id: String,
@@ -38,7 +41,8 @@ public struct Campaign: Sendable, Hashable, Identifiable {
         source: String = "",
         createdAtMs: Int64,
         groupId: String? = nil,
-        autoApply: Bool = false
+        autoApply: Bool = false,
+        budgetMinor: Int64 = 0
     ) {
         self.id = id
         self.name = name
@@ -54,5 +58,18 @@ public struct Campaign: Sendable, Hashable, Identifiable {
         self.createdAtMs = createdAtMs
         self.groupId = groupId
         self.autoApply = autoApply
+        self.budgetMinor = budgetMinor
+    }
+
+    /// Budget left after `spent`, never negative; 0 without a budget.
+    public func budgetRemaining(spent: Int64) -> Int64 {
+        guard budgetMinor > 0 else { return 0 }
+        let (left, overflow) = budgetMinor.subtractingReportingOverflow(spent)
+        return overflow ? 0 : max(left, 0)
+    }
+
+    /// Whether a reward costing `cost` (in the budget's unit) fits what is left after `spent`.
+    public func budgetAdmits(cost: Int64, spent: Int64) -> Bool {
+        budgetMinor == 0 || cost <= budgetRemaining(spent: spent)
     }
 }

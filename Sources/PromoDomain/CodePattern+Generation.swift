@@ -14,7 +14,7 @@ extension CodePattern {
             switch slot {
             case .literal(let literal):
                 display.append(literal)
-                if literal == ASCII.hyphen { continue }
+                if ASCII.isCodeSeparator(literal) { continue }
                 key.append(literal)
                 continue
             case .digit: byte = Self.pick(alphabet.digits, using: &generator)

@@ -1,16 +1,16 @@
-/// The shape of generated codes: '#' a digit, '?' a letter, '*' a letter or digit; A–Z, 0–9 and '-' are
-/// literal. A prefix and a suffix add literal text around the pattern.
+/// The shape of generated codes: '#' a digit, '?' a letter, '*' a letter or digit; A–Z, 0–9, '-' and '_'
+/// are literal. A prefix and a suffix add literal text around the pattern.
 ///
 /// Literals are restricted to what a code may contain, so every generated code is already canonical;
-/// lower-case literals are upper-cased, as codes are case-insensitive. '-' is the only separator allowed
-/// here: it is kept in the display form and ignored in the key. Spaces are not, since a generated code
+/// lower-case literals are upper-cased, as codes are case-insensitive. '-' and '_' are the separators allowed
+/// here (`MY_LITTLE_PROMO????##`): kept in the display form and ignored in the key. Spaces are not, since a generated code
 /// with a space in it is easy to copy wrongly.
 public struct CodePattern: Sendable, Hashable {
     enum Slot: Sendable, Hashable {
         case digit
         case letter
         case letterOrDigit
-        /// A–Z, 0–9 or '-'.
+        /// A–Z, 0–9, '-' or '_'.
         case literal(UInt8)
     }
 
@@ -43,7 +43,7 @@ public struct CodePattern: Sendable, Hashable {
         if randomCount == 0 {
             throw .invalidArgument("pattern: needs at least one '#', '?' or '*'")
         }
-        let keyLength = slots.count(where: { $0 != .literal(ASCII.hyphen) })
+        let keyLength = slots.count(where: { !$0.isSeparator })
         if keyLength > limits.codeLengthMax {
             throw .invalidArgument(
                 "pattern: makes codes of \(keyLength) letters and digits, at most \(limits.codeLengthMax)")
@@ -70,7 +70,7 @@ public struct CodePattern: Sendable, Hashable {
 
     /// Whether `code` is one this pattern could have generated.
     public func matches(_ code: CodeText) -> Bool {
-        let keySlots = slots.filter { $0 != .literal(ASCII.hyphen) }
+        let keySlots = slots.filter { !$0.isSeparator }
         let key = Array(code.key.utf8)
         guard key.count == keySlots.count else { return false }
         return zip(keySlots, key).allSatisfy { slot, byte in
@@ -116,15 +116,24 @@ public struct CodePattern: Sendable, Hashable {
     ) throws(DomainError) -> UInt8 {
         if scalar.isASCII {
             let byte = ASCII.uppercased(UInt8(scalar.value))
-            if ASCII.isUpperLetter(byte) || ASCII.isDigit(byte) || byte == ASCII.hyphen { return byte }
+            if ASCII.isUpperLetter(byte) || ASCII.isDigit(byte) || byte == ASCII.hyphen
+                || byte == ASCII.underscore
+            {
+                return byte
+            }
         }
         throw .invalidArgument(
             "\(field): character \(ASCII.codePointName(scalar)) at position \(offset + 1) is not allowed; "
-                + "literals use A-Z, 0-9 and '-'")
+                + "literals use A-Z, 0-9, '-' and '_'")
     }
 }
 
 extension CodePattern.Slot {
+    /// A literal separator: in the display form only.
+    var isSeparator: Bool {
+        if case .literal(let byte) = self { ASCII.isCodeSeparator(byte) } else { false }
+    }
+
     var isRandom: Bool {
         if case .literal = self { false } else { true }
     }

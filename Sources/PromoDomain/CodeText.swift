@@ -5,8 +5,9 @@
 ///    no-break space or a newline.
 /// 2. ASCII letters are upper-cased. Only ASCII: Unicode case mapping would let a Turkish dotless "ı"
 ///    become "I" and collide with a different code.
-/// 3. Inside the code, '-' and ' ' are separators: they stay in `display` but are dropped from `key`.
-///    So "vip-ab12", " VIP AB12 " and "VIPAB12" are one code, however a player groups what they read.
+/// 3. Inside the code, '-', '_' and ' ' are separators: they stay in `display` but are dropped from `key`.
+///    So "vip-ab12", " VIP AB12 ", "vip_ab12" and "VIPAB12" are one code, however a player groups what they
+///    read. (The key never held a separator, so adding '_' changed no stored key.)
 /// 4. Everything else must be A–Z or 0–9; any other character (non-ASCII, punctuation, tabs inside the
 ///    code) is refused rather than dropped, so that a mistyped code is not silently turned into another.
 ///
@@ -33,7 +34,7 @@ public struct CodeText: Sendable, Hashable, CustomStringConvertible {
             let byte = ASCII.uppercased(UInt8(scalar.value))
             if ASCII.isUpperLetter(byte) || ASCII.isDigit(byte) {
                 key.append(byte)
-            } else if byte != ASCII.hyphen && byte != ASCII.space {
+            } else if !ASCII.isCodeSeparator(byte) {
                 throw Self.refused(scalar, offset: offset)
             }
             display.append(byte)
@@ -68,6 +69,6 @@ public struct CodeText: Sendable, Hashable, CustomStringConvertible {
     private static func refused(_ scalar: Unicode.Scalar, offset: Int) -> DomainError {
         .invalidArgument(
             "code: character \(ASCII.codePointName(scalar)) at position \(offset + 1) is not allowed; "
-                + "codes use A-Z, 0-9, '-' and spaces")
+                + "codes use A-Z, 0-9, '-', '_' and spaces")
     }
 }

@@ -39,6 +39,9 @@ public struct DomainLimits: Sendable, Hashable {
     /// report totals add deposits up per campaign, hour and currency: Int64.max / 1e12 ≈ 9.2 million
     /// deposits of this size in one hour, and the sums saturate beyond that rather than fail the redeem.
     public var depositAmountMax: Int64 = 1_000_000_000_000
+    /// A campaign budget at most (1e15 minor units, spins or points): far above any promotion, and the spend
+    /// it bounds, each reward at most `rewardAmountMax`, stays far from Int64.max.
+    public var budgetMax: Int64 = 1_000_000_000_000_000
     /// The highest acceptable chance that one random guess hits a live code of a pattern.
     public var guessProbabilityMax: Double = 1.0 / 10_000
 

@@ -114,8 +114,8 @@ extension Verdict {
         switch self {
         case .codeNotFound, .codeInactive, .campaignInactive, .notYetValid, .expired, .reservationNotFound:
             true
-        case .ok, .limitReached, .codeLimitReached, .userLimitReached, .groupLimitReached, .notEligible, .minDepositNotMet, .rateLimited,
-            .reservationExpired, .userBlocked:
+        case .ok, .limitReached, .codeLimitReached, .userLimitReached, .groupLimitReached, .budgetExhausted, .notEligible,
+            .minDepositNotMet, .rateLimited, .reservationExpired, .userBlocked:
             // A blocked player is refused whatever they type: no guessing to count.
             false
         }

@@ -35,6 +35,8 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
     case unblockUser = "unblock_user"
     case listBlocks = "list_blocks"
     case compareCampaigns = "compare_campaigns"
+    /// A manual credit without a code (manager, admin); its write-off is `voidRedemption`.
+    case grantReward = "grant_reward"
 
     // Exhaustive on purpose: a new RPC must be classified here before managers get it.
     /// Keys and whole-database operations: admin only.
@@ -45,7 +47,7 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
         case .hello, .validate, .redeem, .generate, .report, .createCampaign, .updateCampaign,
             .getCampaign, .listCampaigns, .importCodes, .exportCodes, .setCodeStatus, .voidRedemption,
             .rewardHistory, .getCode, .validateExplain, .createGroup, .getGroup, .listGroups, .updateGroup,
-            .offers, .blockUser, .unblockUser, .listBlocks, .compareCampaigns:
+            .offers, .blockUser, .unblockUser, .listBlocks, .compareCampaigns, .grantReward:
             false
         }
     }

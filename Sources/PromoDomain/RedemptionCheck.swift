@@ -61,13 +61,16 @@ public struct RedemptionCheck: Sendable, Hashable {
     /// 10. `groupLimitReached`: this user's total over the campaigns of the exclusive group. After the
     ///     campaign's own user limit, so a player who used up this very campaign is told so rather than
     ///     about the wider group.
-    /// 11. `notEligible`: who the user is (segments, new user, country, VIP level).
-    /// 12. `minDepositNotMet`: the one refusal the player can fix by depositing more, so it is named only
+    /// 11. `budgetExhausted`: the reward (a deposit match priced at what it would credit) does not fit what
+    ///     the campaign's budget has left. After the limits, which say more precisely why, and before
+    ///     eligibility: an exhausted budget stops everyone, whoever they are.
+    /// 12. `notEligible`: who the user is (segments, new user, country, VIP level).
+    /// 13. `minDepositNotMet`: the one refusal the player can fix by depositing more, so it is named only
     ///     when nothing else stands in the way and "deposit more" is never a false promise.
-    /// 13. `reservationNotFound`, 14. `reservationExpired`: only when the call names a reservation. The
+    /// 14. `reservationNotFound`, 15. `reservationExpired`: only when the call names a reservation. The
     ///     caller can fix these by retrying without it, so every answer that a retry would meet anyway
     ///     comes first.
-    /// 15. `ok`.
+    /// 16. `ok`.
     ///
     /// `explain()` walks the same rules in the same order, so the two can never disagree. It goes on past a
     /// failure (past `rateLimited` too: it is for staff, never for the caller being limited) and lists
@@ -93,9 +96,15 @@ public struct RedemptionCheck: Sendable, Hashable {
             let depositMinor = deposit.qualifyingMinor(for: campaign.reward)
             return RedemptionOutcome(
                 verdict: .ok, remaining: remaining,
-                grantedAmount: campaign.reward.grantedAmount(depositMinor: depositMinor))
+                grantedAmount: campaign.reward.grantedAmount(depositMinor: depositMinor),
+                budgetRemaining: campaign.budgetRemaining(spent: usage.budgetSpent))
         }
-        return refuse(verdict, remaining: verdict == .rateLimited || verdict == .userBlocked ? .limited(0) : remaining)
+        let refusedBeforeLookup = verdict == .rateLimited || verdict == .userBlocked
+        var outcome = refuse(verdict, remaining: refusedBeforeLookup ? .limited(0) : remaining)
+        if !refusedBeforeLookup, let campaign {
+            outcome.budgetRemaining = campaign.budgetRemaining(spent: usage.budgetSpent)
+        }
+        return outcome
     }
 
     /// Consults the rules in precedence order until the walk stops; returns the uses anyone may still take
@@ -122,6 +131,8 @@ public struct RedemptionCheck: Sendable, Hashable {
         let groupRemaining = UsesRemaining(max: UInt64(group?.maxPerUser ?? 0), used: usage.groupUsed)
         let remaining = campaignRemaining.combined(with: codeRemaining)
         let eligibility = campaign.eligibility
+        // What the reward would cost the budget: a deposit match is priced at the amount it would credit.
+        let cost = campaign.reward.grantedAmount(depositMinor: deposit.qualifyingMinor(for: campaign.reward))
 
         guard walk.goesOn(.codeActive, passes: code.isActive, else: .codeInactive, detail.codeActive(code)),
             walk.goesOn(
@@ -149,6 +160,10 @@ public struct RedemptionCheck: Sendable, Hashable {
                 || walk.goesOn(
                     .groupLimit, passes: !groupRemaining.isExhausted, else: .groupLimitReached,
                     detail.groupLimit(group!, usage: usage)),
+            campaign.budgetMinor == 0
+                || walk.goesOn(
+                    .budget, passes: campaign.budgetAdmits(cost: cost, spent: usage.budgetSpent),
+                    else: .budgetExhausted, detail.budget(campaign, spent: usage.budgetSpent, cost: cost)),
             walk.goesOn(
                 .segment, passes: eligibility.admitsSegment(of: user), else: .notEligible,
                 detail.segment(user, eligibility)),
@@ -189,6 +204,13 @@ public struct RedemptionCheck: Sendable, Hashable {
         case .notFound: .reservationNotFound
         case .found(let expiresAtMs): nowMs < expiresAtMs ? nil : .reservationExpired
         }
+    }
+
+    /// This check with the campaign's standing budget spend set (`UsageSnapshot.budgetSpent`).
+    public func withBudgetSpent(_ spent: Int64) -> RedemptionCheck {
+        var check = self
+        check.usage.budgetSpent = spent
+        return check
     }
 
     private func refuse(_ verdict: Verdict, remaining: UsesRemaining) -> RedemptionOutcome {

@@ -7,10 +7,14 @@ public struct RedemptionOutcome: Sendable, Hashable {
     public var remaining: UsesRemaining
     /// What a redemption grants (see `Reward.grantedAmount`); nil unless the verdict is `ok`.
     public var grantedAmount: Int64?
+    /// What the campaign's budget has left before this call, in the budget's unit; 0 without a budget
+    /// (or without a code).
+    public var budgetRemaining: Int64
 
-    public init(verdict: Verdict, remaining: UsesRemaining, grantedAmount: Int64? = nil) {
+    public init(verdict: Verdict, remaining: UsesRemaining, grantedAmount: Int64? = nil, budgetRemaining: Int64 = 0) {
         self.verdict = verdict
         self.remaining = remaining
         self.grantedAmount = grantedAmount
+        self.budgetRemaining = budgetRemaining
     }
 }

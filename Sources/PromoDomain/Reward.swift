@@ -46,6 +46,16 @@ public enum Reward: Sendable, Hashable {
         }
     }
 
+    /// The unit a campaign budget with this reward counts in: the currency for money, "spins" for free
+    /// spins (of any game), "points" for loyalty points. A grant spends a campaign's budget only in its unit.
+    public var budgetUnit: String {
+        switch self {
+        case .bonus(_, let currency), .depositMatch(_, _, let currency): currency
+        case .freeSpins: "spins"
+        case .loyaltyPoints: "points"
+        }
+    }
+
     /// floor(amount * percent / 100) for amount >= 0, saturating at `Int64.max`. Splitting the amount
     /// into hundreds and a remainder keeps the exact floor without a wider integer type.
     static func percentOf(_ amount: Int64, percent: Int64) -> Int64 {

@@ -14,6 +14,8 @@ public enum RedemptionRule: String, Sendable, Hashable, CaseIterable {
     case userLimit = "user_limit"
     /// Only when the campaign is in an exclusive group.
     case groupLimit = "group_limit"
+    /// Only when the campaign has a budget (`Campaign.budgetMinor` > 0).
+    case budget
     /// The four parts of `Eligibility.admits`, each its own check; any failing is `notEligible`.
     case segment
     case newUser = "new_user"

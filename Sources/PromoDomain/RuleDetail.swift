@@ -20,7 +20,7 @@ enum RuleDetail {
     }
 
     static func codeMissing() -> String {
-        "no such code (case, dashes and spaces do not matter)"
+        "no such code (case, dashes, underscores and spaces do not matter)"
     }
 
     static func codeFound(_ code: PromoCode) -> String {
@@ -71,6 +71,21 @@ enum RuleDetail {
     }
 
     /// "group Welcome offers: player already redeemed 1 of 1 across its campaigns".
+    /// "budget: 120.00 of 500.00 EUR left, reward 150.00 EUR"; spins and points as counts.
+    static func budget(_ campaign: Campaign, spent: Int64, cost: Int64) -> String {
+        let left = campaign.budgetRemaining(spent: spent)
+        switch campaign.reward {
+        case .bonus(_, let currency), .depositMatch(_, _, let currency):
+            let leftText = Text.money(left, currency)
+            return "budget: \(leftText.dropLast(currency.isEmpty ? 0 : currency.count + 1)) of "
+                + "\(Text.money(campaign.budgetMinor, currency)) left, reward \(Text.money(cost, currency))"
+        case .freeSpins, .loyaltyPoints:
+            let unit = campaign.reward.budgetUnit
+            return "budget: \(Text.grouped(left)) of \(Text.grouped(campaign.budgetMinor)) \(unit) left, "
+                + "reward \(Text.grouped(cost)) \(unit)"
+        }
+    }
+
     static func groupLimit(_ group: Group, usage: UsageSnapshot) -> String {
         let used = usage.groupUsed
         let held = usage.groupReservations == 0

@@ -15,6 +15,9 @@ public struct UsageSnapshot: Sendable, Hashable {
     /// This user's redemptions over all campaigns of the campaign's exclusive group (0 without a group).
     public var groupRedemptions: UInt64
     public var groupReservations: UInt64
+    /// What the campaign's standing redemptions and grants have spent of its budget, in the budget's unit
+    /// (see `Reward.budgetUnit`). Reservations hold no budget: their reward is priced when redeemed.
+    public var budgetSpent: Int64
 
     public init(
         campaignRedemptions: UInt64 = 0,
@@ -24,7 +27,8 @@ public struct UsageSnapshot: Sendable, Hashable {
         userRedemptions: UInt64 = 0,
         userReservations: UInt64 = 0,
         groupRedemptions: UInt64 = 0,
-        groupReservations: UInt64 = 0
+        groupReservations: UInt64 = 0,
+        budgetSpent: Int64 = 0
     ) {
         self.campaignRedemptions = campaignRedemptions
         self.campaignReservations = campaignReservations
@@ -34,6 +38,7 @@ public struct UsageSnapshot: Sendable, Hashable {
         self.userReservations = userReservations
         self.groupRedemptions = groupRedemptions
         self.groupReservations = groupReservations
+        self.budgetSpent = budgetSpent
     }
 
     public static let none = UsageSnapshot()

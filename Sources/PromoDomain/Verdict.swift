@@ -15,6 +15,8 @@ public enum Verdict: String, Sendable, Hashable, CaseIterable {
     case userLimitReached = "user_limit_reached"
     /// This user has redeemed the campaigns of the campaign's exclusive group as often as the group allows.
     case groupLimitReached = "group_limit_reached"
+    /// The reward would take the campaign's standing spend past its budget.
+    case budgetExhausted = "budget_exhausted"
     case notEligible = "not_eligible"
     case minDepositNotMet = "min_deposit_not_met"
     case rateLimited = "rate_limited"

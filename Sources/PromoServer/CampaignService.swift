@@ -35,7 +35,8 @@ final class CampaignService: Sendable {
         let audit = AuditEntry(
             atMs: nowMs, actorKeyId: caller.keyId, action: "create_campaign", target: campaign.id,
             detail: "name=\(campaign.name)" + (sharedCode.map { " code=\($0.code.display)" } ?? "")
-                + (campaign.groupId.map { " group=\($0)" } ?? "") + (campaign.autoApply ? " auto_apply" : ""))
+                + (campaign.groupId.map { " group=\($0)" } ?? "") + (campaign.autoApply ? " auto_apply" : "")
+                + (campaign.budgetMinor > 0 ? " budget=\(campaign.budgetMinor)" : ""))
         return store.write(on: eventLoop) { connection in
             if let groupId = campaign.groupId, try connection.group(id: groupId) == nil {
                 throw ServerError(.notFound, "campaign.group_id: group \(groupId) does not exist")
@@ -93,9 +94,21 @@ final class CampaignService: Sendable {
                 // The campaign's players' counts move with it, in this transaction.
                 try connection.moveGroupCounts(campaignId: campaignId, from: left, to: joined)
             }
+            // The spend counts in the budget's unit: a reward in another unit counts it again from the raw rows
+            // (the store does the same in updateCampaign; here it is refused first if it would not fit).
+            var stats = counters
+            if updated.reward.budgetUnit != current.reward.budgetUnit {
+                stats.budgetSpentMinor = try connection.budgetSpent(campaignId: campaignId, reward: updated.reward)
+            }
+            if updated.budgetMinor > 0 && stats.budgetSpentMinor > updated.budgetMinor {
+                throw ServerError(
+                    .failedPrecondition,
+                    "budget_minor \(updated.budgetMinor) is below the \(stats.budgetSpentMinor) "
+                        + "\(updated.reward.budgetUnit) already spent")
+            }
             _ = try connection.updateCampaign(updated)
             try connection.appendAudit(audit)
-            return UpdateCampaignResponse.with { $0.campaign = WireMapping.wire(updated, counters) }
+            return UpdateCampaignResponse.with { $0.campaign = WireMapping.wire(updated, stats) }
         }
     }
 
@@ -207,7 +220,7 @@ final class CampaignService: Sendable {
 
     static let updatableFields: Set<String> = [
         "name", "active", "starts_at_ms", "expires_at_ms", "max_redemptions", "max_per_user", "eligibility", "reward",
-        "source", "group_id", "auto_apply",
+        "source", "group_id", "auto_apply", "budget_minor",
     ]
 
     private static func apply(_ fields: Set<String>, from wire: PromoWire.Campaign, to current: PromoDomain.Campaign)
@@ -224,6 +237,7 @@ final class CampaignService: Sendable {
         if fields.contains("source") { updated.source = wire.source }
         if fields.contains("group_id") { updated.groupId = wire.groupId.isEmpty ? nil : wire.groupId }
         if fields.contains("auto_apply") { updated.autoApply = wire.autoApply }
+        if fields.contains("budget_minor") { updated.budgetMinor = wire.budgetMinor }
         if fields.contains("reward") {
             guard let reward = wire.reward else { throw ServerError(.invalidArgument, "campaign.reward is required") }
             updated.reward = try WireMapping.reward(reward)

@@ -164,10 +164,10 @@ final class CodeService: Sendable {
         }
     }
 
-    /// What identifies a pattern's space: its template without separators, since `VIP-####` and `VIP####`
-    /// make the same keys.
+    /// What identifies a pattern's space: its template without separators, since `VIP-####`, `VIP_####` and
+    /// `VIP####` make the same keys.
     private static func space(_ pattern: CodePattern) -> String {
-        pattern.template.filter { $0 != "-" }
+        pattern.template.filter { $0 != "-" && $0 != "_" }
     }
 
     /// `count` distinct codes of `pattern` for `batch`, sorted by key: sorted keys insert into the key

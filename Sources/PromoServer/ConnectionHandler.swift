@@ -201,7 +201,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         switch call {
         case .hello, .validate, .redeem, .voidRedemption, .setCodeStatus, .getCampaign, .createCampaign,
             .updateCampaign, .createApiKey, .revokeApiKey, .getCode, .createGroup, .getGroup, .updateGroup,
-            .blockUser, .unblockUser, .none:
+            .blockUser, .unblockUser, .grantReward, .none:
             Self.smallAnswerBytes
         case .generate, .report, .check, .backup, .fetchBackup, .auditLog, .listCampaigns, .importCodes,
             .exportCodes, .rewardHistory, .listApiKeys, .listGroups, .compareCampaigns,

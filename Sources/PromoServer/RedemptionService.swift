@@ -158,6 +158,59 @@ final class RedemptionService: Sendable {
         })
     }
 
+    /// A manual credit (manager, admin; the router has checked the role): recorded in the writer's transaction,
+    /// with its budget spend and its audit entry. A reward that does not fit the campaign's budget is refused
+    /// with FAILED_PRECONDITION (the response has no verdict to carry BUDGET_EXHAUSTED).
+    func grant(_ wire: GrantRewardRequest, by caller: Caller, on eventLoop: any EventLoop) throws(ServerError)
+        -> EventLoopFuture<GrantRewardResponse>
+    {
+        let user = try WireMapping.user(wire.user)
+        guard let wireReward = wire.reward else { throw ServerError(.invalidArgument, "reward is required") }
+        let reward = try WireMapping.reward(wireReward)
+        if case .depositMatch = reward {
+            throw ServerError(
+                .invalidArgument, "reward.kind: a grant credits a bonus, free spins or loyalty points, not a deposit match")
+        }
+        do { try reward.validate(limits: limits, field: "reward") } catch { throw ServerError(wrapping: error) }
+        let reasonBytes = wire.reason.utf8.count
+        guard reasonBytes >= 1, reasonBytes <= configuration.grantReasonBytesMax,
+            !wire.reason.allSatisfy(\.isWhitespace)
+        else {
+            throw ServerError(.invalidArgument, "reason is required: 1...\(configuration.grantReasonBytesMax) bytes")
+        }
+        guard wire.campaignId.utf8.count <= limits.idBytesMax else {
+            throw ServerError(.invalidArgument, "campaign_id is longer than \(limits.idBytesMax) bytes")
+        }
+        guard wire.idempotencyKey.utf8.count <= configuration.idempotencyKeyBytesMax else {
+            throw ServerError(.invalidArgument, "idempotency_key is longer than \(configuration.idempotencyKeyBytesMax) bytes")
+        }
+        let nowMs = WallClock.nowMs()
+        let command = GrantCommand(
+            user: user, reward: reward, reason: wire.reason, campaignId: wire.campaignId.isEmpty ? nil : wire.campaignId,
+            idempotencyKey: wire.idempotencyKey, apiKeyId: caller.keyId,
+            newGrantId: Identifier.makeTimeOrdered("grt", nowMs: nowMs), nowMs: nowMs)
+        return store.write(on: eventLoop) { connection in
+            var command = command
+            command.nowMs = WallClock.nowMs()
+            let result = try connection.grant(command)
+            if !result.replayed {
+                let grant = result.grant
+                try connection.appendAudit(
+                    AuditEntry(
+                        atMs: command.nowMs, actorKeyId: command.apiKeyId, action: "grant_reward", target: grant.id,
+                        detail: "user=\(grant.userId) reward=\(grant.reward.kind):\(grant.reward.amount)"
+                            + (grant.reward.currency.isEmpty ? "" : " \(grant.reward.currency)")
+                            + (grant.campaignId.isEmpty ? "" : " campaign=\(grant.campaignId)")
+                            + " reason=\(grant.reason)"))
+            }
+            return GrantRewardResponse.with {
+                $0.redemptionId = result.grant.id
+                $0.reward = WireMapping.wire(result.grant.reward)
+                $0.replayed = result.replayed
+            }
+        }
+    }
+
     func void(_ wire: VoidRedemptionRequest, by caller: Caller, on eventLoop: any EventLoop) throws(ServerError)
         -> EventLoopFuture<VoidRedemptionResponse>
     {
@@ -171,8 +224,11 @@ final class RedemptionService: Sendable {
         return store.write(on: eventLoop) { connection in
             let nowMs = WallClock.nowMs()
             let voided = try connection.voidRedemption(id: redemptionId, reason: reason, nowMs: nowMs)
+            // A grant's void is its write-off: its own action in the audit log.
             try connection.appendAudit(
-                AuditEntry(atMs: nowMs, actorKeyId: keyId, action: "void_redemption", target: redemptionId, detail: reason))
+                AuditEntry(
+                    atMs: nowMs, actorKeyId: keyId, action: voided.isGrant ? "write_off" : "void_redemption",
+                    target: redemptionId, detail: reason))
             return VoidRedemptionResponse.with { $0.redemption = WireMapping.wire(voided) }
         }
     }
@@ -256,6 +312,7 @@ final class RedemptionService: Sendable {
             if result.outcome.verdict == .ok, let campaign = result.campaign {
                 $0.reward = WireMapping.wire(campaign.reward, granted: result.outcome.grantedAmount)
             }
+            $0.budgetRemainingMinor = result.outcome.budgetRemaining
         }
     }
 }

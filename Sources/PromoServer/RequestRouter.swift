@@ -85,6 +85,8 @@ final class RequestRouter: Sendable {
             return Reply(try redemptions.redeem(request, by: caller, on: eventLoop).map { .redeem($0) })
         case .voidRedemption(let request):
             return .later(try redemptions.void(request, by: caller, on: eventLoop).map { .voidRedemption($0) })
+        case .grantReward(let request):
+            return .later(try redemptions.grant(request, by: caller, on: eventLoop).map { .grantReward($0) })
         case .rewardHistory(let request):
             return .later(try redemptions.history(request, on: eventLoop).map { .rewardHistory($0) })
         case .createCampaign(let request):
@@ -194,6 +196,7 @@ extension Operation {
         case .unblockUser: self = .unblockUser
         case .listBlocks: self = .listBlocks
         case .compareCampaigns: self = .compareCampaigns
+        case .grantReward: self = .grantReward
         }
     }
 }

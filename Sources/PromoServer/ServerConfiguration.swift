@@ -49,6 +49,8 @@ public struct ServerConfiguration: Sendable {
     public var idempotencyKeyBytesMax = 128
     /// Longest void reason accepted. Default 500 bytes.
     public var voidReasonBytesMax = 500
+    /// Longest grant_reward reason accepted (a reason is required). Default 500 bytes.
+    public var grantReasonBytesMax = 500
     /// Most codes one `generate` may create. Default 1,000,000.
     public var generateCountMax: UInt32 = 1_000_000
     /// Codes returned inline by `generate`; the rest are fetched with `export_codes`. Default 10,000.

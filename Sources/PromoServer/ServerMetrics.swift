@@ -246,6 +246,7 @@ extension Operation {
         case .unblockUser: 29
         case .listBlocks: 30
         case .compareCampaigns: 31
+        case .grantReward: 32
         }
     }
 }

@@ -15,7 +15,7 @@ enum WireMapping {
             startsAtMs: wire.startsAtMs, expiresAtMs: wire.expiresAtMs, isActive: wire.active,
             maxRedemptions: wire.maxRedemptions, maxPerUser: wire.maxPerUser,
             eligibility: eligibility(wire.eligibility), source: wire.source, createdAtMs: createdAtMs,
-            groupId: wire.groupId.isEmpty ? nil : wire.groupId, autoApply: wire.autoApply)
+            groupId: wire.groupId.isEmpty ? nil : wire.groupId, autoApply: wire.autoApply, budgetMinor: wire.budgetMinor)
     }
 
     static func campaignKind(_ kind: PromoWire.CampaignKind) throws(ServerError) -> PromoDomain.CampaignKind {
@@ -81,11 +81,14 @@ enum WireMapping {
             $0.createdAtMs = campaign.createdAtMs
             $0.groupId = campaign.groupId ?? ""
             $0.autoApply = campaign.autoApply
+            $0.budgetMinor = campaign.budgetMinor
             $0.stats = CampaignStats.with { stats in
                 stats.redemptions = counters.redemptions
                 stats.uniqueUsers = counters.uniqueUsers
                 stats.unlimited = campaign.maxRedemptions == 0
                 stats.remaining = campaign.maxRedemptions == 0 ? 0 : campaign.maxRedemptions &- min(counters.redemptions, campaign.maxRedemptions)
+                stats.budgetSpentMinor = counters.budgetSpentMinor
+                stats.budgetRemainingMinor = campaign.budgetRemaining(spent: counters.budgetSpentMinor)
             }
         }
     }
@@ -170,6 +173,7 @@ enum WireMapping {
         case .codeLimitReached: .codeLimitReached
         case .userLimitReached: .userLimitReached
         case .groupLimitReached: .groupLimitReached
+        case .budgetExhausted: .budgetExhausted
         case .notEligible: .notEligible
         case .minDepositNotMet: .minDepositNotMet
         case .rateLimited: .rateLimited
@@ -233,6 +237,9 @@ enum WireMapping {
             $0.voidedAtMs = redemption.voidedAtMs ?? 0
             $0.voidReason = redemption.voidReason ?? ""
             $0.source = redemption.source
+            $0.grant = redemption.isGrant
+            $0.reason = redemption.reason
+            $0.grantedBy = redemption.grantedBy
         }
     }
 }

@@ -9,11 +9,18 @@ public struct CampaignCounters: Sendable, Hashable {
     public var codesIssued: UInt64
     /// Codes with at least one standing redemption.
     public var codesRedeemed: UInt64
-    public init(redemptions: UInt64 = 0, uniqueUsers: UInt64 = 0, codesIssued: UInt64 = 0, codesRedeemed: UInt64 = 0) {
+    /// What standing redemptions and grants have spent of the budget, in its unit (kept without a budget too,
+    /// so a budget set later starts from the truth).
+    public var budgetSpentMinor: Int64
+    public init(
+        redemptions: UInt64 = 0, uniqueUsers: UInt64 = 0, codesIssued: UInt64 = 0, codesRedeemed: UInt64 = 0,
+        budgetSpentMinor: Int64 = 0
+    ) {
         self.redemptions = redemptions
         self.uniqueUsers = uniqueUsers
         self.codesIssued = codesIssued
         self.codesRedeemed = codesRedeemed
+        self.budgetSpentMinor = budgetSpentMinor
     }
 }
 
@@ -34,17 +41,19 @@ private let campaignColumns = """
     id, name, kind, reward_kind, reward_amount, reward_currency, reward_percent, reward_cap_minor, reward_game_id,
     starts_at_ms, expires_at_ms, active, max_redemptions, max_per_user, segments, new_users_only,
     new_user_window_ms, min_deposit_minor, countries, min_vip_level, source, created_at_ms, redemptions, unique_users,
-    codes_issued, codes_redeemed, group_id, auto_apply
+    codes_issued, codes_redeemed, group_id, auto_apply, budget_minor, budget_spent_minor
     """
 
 extension Connection {
     public func insertCampaign(_ campaign: Campaign) throws(StoreError) {
-        let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(28)))")
+        let insert = try statement("INSERT INTO campaigns (\(campaignColumns)) VALUES (\(placeholders(30)))")
         try bindCampaign(campaign, to: insert)
         try insert.bind(22, campaign.createdAtMs)
         for counter in Int32(23)...26 { try insert.bind(counter, 0) }
         try insert.bind(27, campaign.groupId)
         try insert.bind(28, campaign.autoApply)
+        try insert.bind(29, campaign.budgetMinor)
+        try insert.bind(30, 0)
         try insert.run()
         if campaign.autoApply { try insertAutoEntry(campaign) }
     }
@@ -82,23 +91,34 @@ extension Connection {
     }
 
     /// Rewrites every field but the id, the creation time and the counters. False when no such campaign.
-    /// A change of group must come with `moveGroupCounts` in the same transaction.
+    /// A change of group must come with `moveGroupCounts` in the same transaction. A reward in another budget
+    /// unit (`Reward.budgetUnit`) recomputes the budget spend from the raw rows in the new unit; that spend must
+    /// fit the new budget, or the CHECK fails the statement (callers refuse such a change first).
     public func updateCampaign(_ campaign: Campaign) throws(StoreError) -> Bool {
+        let unit = try statement("SELECT \(BudgetSQL.unit("campaigns")) FROM campaigns WHERE id = ?")
+        try unit.bind(1, campaign.id)
+        let unitChanged = try unit.firstRow { $0.string(0) }.map { $0 != campaign.reward.budgetUnit } ?? false
+        // Through 0, so that neither the old budget nor the new one meets the other unit's spend in its CHECK.
+        if unitChanged { try setBudgetSpent(campaignId: campaign.id, spent: 0) }
         let update = try statement(
             """
             UPDATE campaigns SET name = ?2, kind = ?3, reward_kind = ?4, reward_amount = ?5, reward_currency = ?6,
                 reward_percent = ?7, reward_cap_minor = ?8, reward_game_id = ?9, starts_at_ms = ?10,
                 expires_at_ms = ?11, active = ?12, max_redemptions = ?13, max_per_user = ?14, segments = ?15,
                 new_users_only = ?16, new_user_window_ms = ?17, min_deposit_minor = ?18, countries = ?19,
-                min_vip_level = ?20, source = ?21, group_id = ?22, auto_apply = ?23
+                min_vip_level = ?20, source = ?21, group_id = ?22, auto_apply = ?23, budget_minor = ?24
             WHERE id = ?1
             """)
         try bindCampaign(campaign, to: update)
         try update.bind(22, campaign.groupId)
         try update.bind(23, campaign.autoApply)
+        try update.bind(24, campaign.budgetMinor)
         try update.run()
         let updated = changes == 1
         if updated && campaign.autoApply { try insertAutoEntry(campaign) }
+        if unitChanged {
+            try setBudgetSpent(campaignId: campaign.id, spent: try budgetSpent(campaignId: campaign.id, reward: campaign.reward))
+        }
         return updated
     }
 
@@ -166,10 +186,11 @@ extension Connection {
             reward: reward.reward, startsAtMs: row.int64(9), expiresAtMs: row.int64(10), isActive: row.bool(11),
             maxRedemptions: UInt64(clamping: row.int64(12)), maxPerUser: UInt32(clamping: row.int64(13)),
             eligibility: eligibility, source: row.string(20), createdAtMs: row.int64(21),
-            groupId: row.optionalString(26), autoApply: row.bool(27))
+            groupId: row.optionalString(26), autoApply: row.bool(27), budgetMinor: row.int64(28))
         let counters = CampaignCounters(
             redemptions: UInt64(clamping: row.int64(22)), uniqueUsers: UInt64(clamping: row.int64(23)),
-            codesIssued: UInt64(clamping: row.int64(24)), codesRedeemed: UInt64(clamping: row.int64(25)))
+            codesIssued: UInt64(clamping: row.int64(24)), codesRedeemed: UInt64(clamping: row.int64(25)),
+            budgetSpentMinor: row.int64(29))
         return (campaign, counters)
     }
 

@@ -292,6 +292,42 @@ enum Migrations {
             CREATE INDEX reservations_held_by_user_only ON reservations(user_id, expires_at_ms) WHERE redemption_id IS NULL;
             """
         ),
+        // 9: budgets and manual grants. budget_spent_minor is what the campaign's standing redemptions and grants
+        // cost in the budget's unit (minor units of the reward currency, spins or points), maintained in the
+        // transaction of each redemption, grant, void and write-off; its CHECK refuses any commit that would
+        // take it past budget_minor (0 = no budget). grants are manual credits without a code, in the player's
+        // history beside the redemptions; the campaign is optional. A grant's idempotency key is unique per API
+        // key, as a redeem's is.
+        (
+            9,
+            """
+            ALTER TABLE campaigns ADD COLUMN budget_minor INTEGER NOT NULL DEFAULT 0 CHECK (budget_minor >= 0);
+            ALTER TABLE campaigns ADD COLUMN budget_spent_minor INTEGER NOT NULL DEFAULT 0
+                CHECK (budget_spent_minor >= 0 AND (budget_minor = 0 OR budget_spent_minor <= budget_minor));
+            UPDATE campaigns SET budget_spent_minor = \(BudgetSQL.spentFromRedemptions("campaigns"));
+            CREATE TABLE grants (
+                id               TEXT PRIMARY KEY,
+                user_id          TEXT NOT NULL,
+                campaign_id      TEXT REFERENCES campaigns(id),
+                reward_kind      TEXT NOT NULL CHECK (reward_kind IN ('bonus', 'free_spins', 'loyalty_points')),
+                reward_amount    INTEGER NOT NULL CHECK (reward_amount >= 0),
+                reward_currency  TEXT NOT NULL,
+                reward_game_id   TEXT NOT NULL,
+                reason           TEXT NOT NULL CHECK (length(reason) >= 1),
+                granted_by       TEXT NOT NULL,
+                idempotency_key  TEXT,
+                fingerprint      TEXT NOT NULL,
+                granted_at_ms    INTEGER NOT NULL,
+                voided_at_ms     INTEGER,
+                void_reason      TEXT,
+                CHECK ((voided_at_ms IS NULL) = (void_reason IS NULL))
+            ) STRICT;
+            CREATE INDEX grants_by_user ON grants(user_id, granted_at_ms DESC, id DESC);
+            CREATE INDEX grants_by_campaign ON grants(campaign_id, granted_at_ms) WHERE campaign_id IS NOT NULL;
+            CREATE UNIQUE INDEX grants_by_idempotency ON grants(granted_by, idempotency_key)
+                WHERE idempotency_key IS NOT NULL;
+            """
+        ),
         // 10: offers that need no code, and disqualification. campaigns.auto_apply with a partial index over
         // the auto-apply campaigns in creation order (offers read a bounded range of it, never the codes);
         // an auto-apply campaign's codeless redemptions name a hidden entry row in codes (key '~auto:<id>',

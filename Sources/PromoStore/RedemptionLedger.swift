@@ -57,6 +57,12 @@ public struct Redemption: Sendable, Hashable {
     public var redeemedAtMs: Int64
     public var voidedAtMs: Int64?
     public var voidReason: String?
+    /// A manual credit (`grant`), not a code's redemption: no code, the campaign optional.
+    public var isGrant: Bool = false
+    /// The grant's reason; empty for redemptions.
+    public var reason: String = ""
+    /// The API key id that made the grant; empty for redemptions.
+    public var grantedBy: String = ""
 }
 
 public struct RedeemCommand: Sendable, Hashable {
@@ -150,6 +156,7 @@ extension Connection {
             code: code, campaign: campaign, group: group, user: request.user, deposit: request.deposit, usage: usage,
             nowMs: nowMs, reservation: reservation,
             block: try blockInForce(userId: request.user.userId, campaignId: campaign.id, nowMs: nowMs))
+            .withBudgetSpent(counters.budgetSpentMinor)
     }
 
     /// The code a call names and its campaign: the typed code, or with `code` empty the auto-apply
@@ -247,9 +254,11 @@ extension Connection {
         return result
     }
 
-    /// Reverses a redemption: the counts go back, the row stays with its void time and reason.
+    /// Reverses a redemption: the counts and the budget spend go back, the row stays with its void time and
+    /// reason. On a grant's id it writes the grant off (`voidGrant`).
     public func voidRedemption(id: String, reason: String, nowMs: Int64) throws -> Redemption {
         guard var redemption = try redemption(id: id) else {
+            if let grant = try grantRecord(id: id) { return try voidGrant(grant, reason: reason, nowMs: nowMs) }
             throw DomainError(.notFound, "redemption \(id) does not exist")
         }
         guard redemption.voidedAtMs == nil else {
@@ -318,6 +327,11 @@ extension Connection {
         try applyRedemptionTotals(
             campaignId: redemption.campaignId, ownerId: ownerId, redemption: redemption, ip: ip, deviceId: deviceId,
             newUser: false, delta: -1)
+        if redemption.reward.amount != 0 {
+            try addBudgetSpent(
+                campaignId: redemption.campaignId, unit: Self.budgetUnit(redemption.reward),
+                delta: -redemption.reward.amount)
+        }
 
         redemption.voidedAtMs = nowMs
         redemption.voidReason = reason
@@ -344,8 +358,15 @@ extension Connection {
         return try select.firstRow { readRedemption($0) }
     }
 
-    /// A user's redemptions, newest first, after `cursor`.
+    /// A user's redemptions and grants, newest first, after `cursor`.
     public func redemptions(userId: String, after cursor: RedemptionCursor?, limit: Int) throws(StoreError) -> [Redemption] {
+        try history(userId: userId, after: cursor, limit: limit)
+    }
+
+    /// A user's redemptions only, newest first, after `cursor`.
+    public func codeRedemptions(userId: String, after cursor: RedemptionCursor?, limit: Int) throws(StoreError)
+        -> [Redemption]
+    {
         let select = try statement(
             """
             SELECT \(redemptionColumns) FROM redemptions
@@ -429,6 +450,7 @@ extension Connection {
         try counters.bind(2, codeUses == 1 && !code.code.isAutoEntry)
         try counters.bind(3, campaign.id)
         try counters.run()
+        if granted != 0 { try addBudgetSpent(campaignId: campaign.id, unit: campaign.reward.budgetUnit, delta: granted) }
         if let reservationId = request.reservationId {
             let consume = try statement("UPDATE reservations SET redemption_id = ? WHERE id = ?")
             try consume.bind(1, command.newRedemptionId)

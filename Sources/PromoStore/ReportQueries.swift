@@ -154,6 +154,16 @@ extension Connection {
         report.effect = try campaignEffect(campaignId: query.campaignId, from: from, to: to, wholeCampaign: wholeCampaign)
         if !query.totalsOnly {
             report.bySource = try breakdown("source", query, from, to)
+            // Grants naming the campaign count under source "grant" (their own table, a range count on its index).
+            let grants = try standingGrants(campaignId: query.campaignId, from: from, to: to)
+            if grants > 0 {
+                if let index = report.bySource.firstIndex(where: { $0.key == grantSource }) {
+                    report.bySource[index].count = saturatingSum(report.bySource[index].count, grants)
+                } else {
+                    report.bySource.append((grantSource, grants))
+                }
+                report.bySource.sort { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
+            }
             report.byOwner = try breakdown("owner", query, from, to)
         }
 

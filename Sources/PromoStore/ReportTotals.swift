@@ -330,6 +330,9 @@ extension Connection {
             expected: "SELECT campaign_id, dimension, key, sum(redemptions), sum(failures) FROM campaign_dimension_hours GROUP BY campaign_id, dimension, key",
             maintained: "SELECT campaign_id, dimension, key, redemptions, failures FROM campaign_dimensions")
         try mismatches(
+            "campaigns.budget_spent_minor", expected: BudgetSQL.expectedSpent,
+            maintained: "SELECT id, budget_spent_minor FROM campaigns")
+        try mismatches(
             "reservations held past their limits",
             expected: "SELECT id FROM campaigns WHERE max_redemptions > 0 AND redemptions > max_redemptions",
             maintained: "SELECT id FROM campaigns WHERE 0")

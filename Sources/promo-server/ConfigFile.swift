@@ -29,6 +29,7 @@ struct ConfigFile: Decodable {
     var reservationMsMax: UInt32?
     var idempotencyKeyBytesMax: Int?
     var voidReasonBytesMax: Int?
+    var grantReasonBytesMax: Int?
     var readerCount: Int?
     var storageFaultLogIntervalMs: Int?
     var idempotencyRetentionMs: Int?
@@ -125,6 +126,7 @@ struct ConfigFile: Decodable {
         if let reservationMsMax { settings.reservationMsMax = reservationMsMax }
         if let idempotencyKeyBytesMax { settings.idempotencyKeyBytesMax = idempotencyKeyBytesMax }
         if let voidReasonBytesMax { settings.voidReasonBytesMax = voidReasonBytesMax }
+        if let grantReasonBytesMax { settings.grantReasonBytesMax = grantReasonBytesMax }
         if let readerCount { settings.readerCount = readerCount }
         if let storageFaultLogIntervalMs { settings.storageFaultLogIntervalMs = storageFaultLogIntervalMs }
         if let idempotencyRetentionMs { settings.idempotencyRetentionMs = idempotencyRetentionMs }

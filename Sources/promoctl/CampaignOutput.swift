@@ -28,11 +28,14 @@ extension Campaign {
             ("created_at_ms", .number(createdAtMs)),
             ("group_id", .string(groupId)),
             ("auto_apply", .bool(autoApply)),
+            ("budget_minor", .number(budgetMinor)),
             ("stats", .object([
                 ("redemptions", .number(stats.redemptions)),
                 ("unique_users", .number(stats.uniqueUsers)),
                 ("remaining", .number(stats.remaining)),
                 ("unlimited", .bool(stats.unlimited)),
+                ("budget_spent_minor", .number(stats.budgetSpentMinor)),
+                ("budget_remaining_minor", .number(stats.budgetRemainingMinor)),
             ])),
         ])
     }
@@ -57,7 +60,21 @@ extension Campaign {
         if createdAtMs != 0 { lines.add("Created", Format.time(createdAtMs)) }
         lines.add("Redemptions", "\(grouped(stats.redemptions)) by \(grouped(stats.uniqueUsers)) users")
         lines.add("Remaining", stats.unlimited ? "unlimited" : grouped(stats.remaining))
+        if budgetMinor > 0 {
+            lines.add(
+                "Budget", "\(budgetAmount(stats.budgetSpentMinor)) of \(budgetAmount(budgetMinor)) spent, "
+                    + "\(budgetAmount(stats.budgetRemainingMinor)) left")
+        }
         return lines.rendered()
+    }
+
+    /// A budget amount in the campaign's budget unit: money, spins or points.
+    func budgetAmount(_ amount: Int64) -> String {
+        switch reward?.kind {
+        case .freeSpins: "\(grouped(amount)) spins"
+        case .loyaltyPoints: "\(grouped(amount)) points"
+        default: Format.money(amount, reward?.currency ?? "")
+        }
     }
 
     var eligibilityText: String {

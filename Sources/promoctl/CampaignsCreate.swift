@@ -72,6 +72,11 @@ extension CampaignsCommand {
             valueName: "group-id"))
         var group: String?
 
+        @Option(help: ArgumentHelp(
+            "What the campaign may cost in all, in its reward's unit: minor units of the currency for a bonus or deposit match (a match costs what it credits), spins for free spins, points for loyalty points. 0 = no budget." + " Default: none.",
+            valueName: "n"))
+        var budgetMinor: Int64?
+
         @Flag(help: "Create the campaign switched off.")
         var inactive = false
 
@@ -102,6 +107,7 @@ extension CampaignsCommand {
                 $0.source = source ?? ""
                 $0.groupId = group ?? ""
                 $0.autoApply = autoApply
+                $0.budgetMinor = budgetMinor ?? 0
             }
             let created = try await global.withSession { session in
                 try await session.createCampaign(.with {

@@ -65,6 +65,9 @@ extension CampaignsCommand {
         @Flag(inversion: .prefixedNo, help: "Apply (or, with --no-auto-apply, stop applying) to every eligible player without a code.")
         var autoApply: Bool?
 
+        @Option(help: ArgumentHelp("What the campaign may cost in all, in its reward's unit: minor units of the currency for a bonus or deposit match (a match costs what it credits), spins for free spins, points for loyalty points. 0 = no budget.", valueName: "n"))
+        var budgetMinor: Int64?
+
         @OptionGroup(title: "Reward") var reward: RewardOptions
 
         @OptionGroup(title: "Who may redeem") var eligibility: EligibilityOptions
@@ -79,8 +82,8 @@ extension CampaignsCommand {
 
         func validate() throws {
             if name == nil && startsAt == nil && expiresAt == nil && maxRedemptions == nil && maxPerUser == nil
-                && source == nil && activation == nil && group == nil && autoApply == nil && reward.isEmpty
-                && !changesEligibility
+                && source == nil && activation == nil && group == nil && autoApply == nil && budgetMinor == nil
+                && reward.isEmpty && !changesEligibility
             {
                 throw ValidationError("nothing to change: give at least one flag (see --help)")
             }
@@ -131,6 +134,10 @@ extension CampaignsCommand {
                 if let autoApply {
                     changes.autoApply = autoApply
                     mask.append("auto_apply")
+                }
+                if let budgetMinor {
+                    changes.budgetMinor = budgetMinor
+                    mask.append("budget_minor")
                 }
                 if !reward.isEmpty || changesEligibility {
                     // The mask names whole sub-messages, so a partial change starts from the stored values.

@@ -6,7 +6,7 @@ struct CodesCommand: AsyncParsableCommand {
         commandName: "codes",
         abstract: "Generate, import and export a campaign's codes; look one up, explain it, switch it on and off.",
         discussion: """
-            Codes are case-insensitive and ignore dashes and spaces: summer-50, SUMMER 50 and SUMMER50 are one \
+            Codes are case-insensitive and ignore dashes, underscores and spaces: summer-50, SUMMER_50 and SUMMER50 are one \
             code. Code lists are CSV files.
 
             Examples:

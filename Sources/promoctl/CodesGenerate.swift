@@ -6,10 +6,10 @@ extension CodesCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make new random codes for a campaign.",
             discussion: """
-                Pattern characters: # a digit, ? a letter, * a letter or digit; A-Z, 0-9 and - are kept as \
+                Pattern characters: # a digit, ? a letter, * a letter or digit; A-Z, 0-9, - and _ are kept as \
                 they are. The default pattern is ****-****. Codes avoid look-alike characters (no 0/O, 1/I/L). \
                 The server refuses a pattern that is too short for the count (the codes would be guessable): \
-                use a longer pattern then.
+                use a longer pattern then. Each code works once unless --max-uses says otherwise.
 
                 The codes are written to --out as CSV (a 'code' header, then one code per line), or printed one \
                 per line. For a personal code (--owner, e.g. an affiliate), one code per owner and campaign: \
@@ -22,7 +22,7 @@ extension CodesCommand {
                   promoctl codes generate cmp_123 --count 10000 --out xmas.csv
                   promoctl codes generate cmp_123 --count 500 --pattern "VIP-####-????"
                   promoctl codes generate cmp_123 --owner affiliate-42 --prefix AFF-
-                  promoctl codes generate cmp_123 --count 200000 --max-uses 1 \\
+                  promoctl codes generate cmp_123 --count 200000 \\
                       --idempotency-key xmas-2026 --out xmas.csv
                 """)
 
@@ -44,7 +44,8 @@ extension CodesCommand {
         @Option(help: ArgumentHelp("Fixed text after each code.", valueName: "text"))
         var suffix: String?
 
-        @Option(help: ArgumentHelp("How often each code may be used. Default: unlimited.", valueName: "n"))
+        @Option(help: ArgumentHelp(
+            "How often each code may be used (0: unlimited). Default: 1, each code works once.", valueName: "n"))
         var maxUses: UInt64?
 
         @Option(help: ArgumentHelp("Make the personal code of this owner (an affiliate or a player).",
@@ -75,7 +76,7 @@ extension CodesCommand {
                 $0.pattern = pattern ?? ""
                 $0.prefix = prefix ?? ""
                 $0.suffix = suffix ?? ""
-                $0.maxUsesPerCode = maxUses ?? 0
+                $0.maxUsesPerCode = maxUses ?? 1
                 $0.ownerId = owner ?? ""
                 $0.idempotencyKey = idempotencyKey ?? ""
             }

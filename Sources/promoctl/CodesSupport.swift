@@ -9,7 +9,7 @@ extension CodesCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one code: its campaign, uses, owner, batch, status and validity.",
             discussion: """
-                The code is looked up as players type it (case, dashes and spaces do not matter). Needs an \
+                The code is looked up as players type it (case, dashes, underscores and spaces do not matter). Needs an \
                 analyst key or above.
 
                 Example:

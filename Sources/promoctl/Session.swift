@@ -128,6 +128,12 @@ extension Session {
         return info
     }
 
+    func grantReward(_ request: GrantRewardRequest) async throws -> GrantRewardResponse {
+        let result = try await call(.grantReward(request))
+        guard case .grantReward(let answer) = result else { throw unexpected("grant_reward", result) }
+        return answer
+    }
+
     func voidRedemption(_ id: String, reason: String) async throws -> RedemptionInfo {
         let result = try await call(.voidRedemption(.with {
             $0.redemptionId = id

@@ -9,7 +9,16 @@ import Testing
         #expect(pattern.randomSlotCount == 7)
     }
 
-    @Test(arguments: ["AB_#", "## ##", "#@", "Ä##", "#\t#"])
+    @Test func underscoreIsALiteralSeparator() throws {
+        let pattern = try CodePattern("MY_LITTLE_PROMO????##")
+        #expect(pattern.template == "MY_LITTLE_PROMO????##" && pattern.randomSlotCount == 6)
+        var random = SystemRandomNumberGenerator()
+        let code = pattern.generate(using: &random)
+        #expect(code.display.hasPrefix("MY_LITTLE_PROMO") && code.key.hasPrefix("MYLITTLEPROMO") && code.key.count == 19)
+        #expect(pattern.matches(try CodeText(code.display.lowercased())))
+    }
+
+    @Test(arguments: ["AB.#", "## ##", "#@", "Ä##", "#\t#"])
     func patternLiteralsOutsideTheCodeAlphabetAreRefused(_ text: String) {
         let message = Fixture.invalidArgumentMessage { try _ = CodePattern(text) }
         #expect(message?.hasPrefix("pattern:") == true, "\(message ?? "accepted")")

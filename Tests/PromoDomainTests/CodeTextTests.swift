@@ -28,12 +28,22 @@ import Testing
     }
 
     @Test(arguments: [
-        ("CAFÉ", "U+00C9"), ("AB_C", "U+005F"), ("AB\tC", "U+0009"), ("ıI", "U+0131"),
+        ("CAFÉ", "U+00C9"), ("AB.C", "U+002E"), ("AB\tC", "U+0009"), ("ıI", "U+0131"),
         ("AB😀", "U+1F600"), ("A\u{200B}B", "U+200B"),
     ])
     func charactersOutsideTheAlphabetAreRefusedByCodePoint(_ text: String, _ named: String) {
         let message = Fixture.invalidArgumentMessage { try _ = CodeText(text) }
         #expect(message?.contains(named) == true, "\(message ?? "accepted")")
+    }
+
+    /// '_' is a separator like '-' and space (the field writes `SUMMER22_FREESHIP`): kept in the display,
+    /// ignored in the key.
+    @Test func underscoreIsASeparator() throws {
+        let code = try CodeText(" summer22_freeship ")
+        #expect(code.key == "SUMMER22FREESHIP" && code.display == "SUMMER22_FREESHIP")
+        let hyphen = try CodeText("SUMMER22-FREESHIP")
+        let bare = try CodeText("SUMMER22FREESHIP")
+        #expect(code == hyphen && code == bare)
     }
 
     @Test func canonicalLengthIsLimitedWithoutCountingSeparators() throws {

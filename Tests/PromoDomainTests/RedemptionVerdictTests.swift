@@ -44,6 +44,13 @@ let verdictScenarios: [(Verdict, @Sendable (inout RedemptionCheck) -> Void)] = [
             $0.usage.groupRedemptions = 1
         }
     ),
+    (
+        .budgetExhausted,
+        {
+            $0.campaign?.budgetMinor = 1_000
+            $0.usage.budgetSpent = 1_000
+        }
+    ),
     (.notEligible, { $0.campaign?.eligibility.minVipLevel = 99 }),
     (.minDepositNotMet, { $0.campaign?.eligibility.minDepositMinor = 10_001 }),
     (.reservationNotFound, { $0.reservation = .notFound }),

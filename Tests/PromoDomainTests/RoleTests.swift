@@ -51,10 +51,11 @@ import Testing
     @Test func rawValuesAreTheWireNames() {
         #expect(Role.allCases.map(\.rawValue) == ["redeemer", "issuer", "analyst", "manager", "admin"])
         #expect(Role(rawValue: "Admin") == nil)
-        #expect(PromoDomain.Operation.allCases.count == 32)
+        #expect(PromoDomain.Operation.allCases.count == 33)
         #expect(PromoDomain.Operation(rawValue: "block_user") == .blockUser)
         #expect(PromoDomain.Operation(rawValue: "list_blocks") == .listBlocks)
         #expect(PromoDomain.Operation(rawValue: "compare_campaigns") == .compareCampaigns)
+        #expect(PromoDomain.Operation(rawValue: "grant_reward") == .grantReward)
         #expect(PromoDomain.Operation(rawValue: "create_group") == .createGroup)
         #expect(PromoDomain.Operation(rawValue: "update_group") == .updateGroup)
         #expect(PromoDomain.Operation.voidRedemption.rawValue == "void_redemption")

@@ -16,6 +16,7 @@ private func failingVerdicts(_ rule: RedemptionRule) -> Set<Verdict> {
     case .codeLimit: [.codeLimitReached]
     case .userLimit: [.userLimitReached]
     case .groupLimit: [.groupLimitReached]
+    case .budget: [.budgetExhausted]
     case .segment, .newUser, .country, .vipLevel: [.notEligible]
     case .minDeposit: [.minDepositNotMet]
     case .reservation: [.reservationNotFound, .reservationExpired]
@@ -44,7 +45,7 @@ private func detail(_ rule: RedemptionRule, _ explanation: RedemptionExplanation
         // Every rule but the reservation one, which only a call naming a reservation consults, and the group
         // one, which only a campaign in an exclusive group has.
         #expect(
-            explanation.checks.map(\.rule) == RedemptionRule.allCases.filter { $0 != .reservation && $0 != .groupLimit })
+            explanation.checks.map(\.rule) == RedemptionRule.allCases.filter { $0 != .reservation && $0 != .groupLimit && $0 != .budget })
         #expect(explanation.checks.allSatisfy { $0.passed })
         #expect(explanation.checks.allSatisfy { !$0.detail.isEmpty })
     }
@@ -205,6 +206,7 @@ private func detail(_ rule: RedemptionRule, _ explanation: RedemptionExplanation
             (.codeLimit, { $0.code?.maxUses = 1; $0.usage.codeRedemptions = 1 }),
             (.userLimit, { $0.campaign?.maxPerUser = 1; $0.usage.userReservations = 1 }),
             (.groupLimit, { $0.inExclusiveGroup(maxPerUser: 1); $0.usage.groupRedemptions = 1 }),
+            (.budget, { $0.campaign?.budgetMinor = 1_000; $0.usage.budgetSpent = 600 }),
             (.segment, { $0.campaign?.eligibility.segments = ["vip"] }),
             (.newUser, { $0.campaign?.eligibility.newUsersOnly = true; $0.user.registeredAtMs = nil }),
             (.country, { $0.campaign?.eligibility.countries = ["FR"] }),
@@ -237,10 +239,41 @@ private func detail(_ rule: RedemptionRule, _ explanation: RedemptionExplanation
         #expect(rules.firstIndex(of: .groupLimit) == rules.firstIndex(of: .userLimit).map { $0 + 1 })
     }
 
+    @Test func theBudgetRuleNamesWhatIsLeftAndWhatTheRewardCosts() {
+        let explanation = explained {
+            $0.campaign?.reward = .depositMatch(percent: 100, capMinor: 20_000, currency: "EUR")
+            $0.campaign?.budgetMinor = 50_000
+            $0.usage.budgetSpent = 38_000
+            $0.deposit = Deposit(amountMinor: 15_000, currency: "EUR")
+        }
+        #expect(explanation.outcome.verdict == .budgetExhausted)
+        #expect(explanation.outcome.budgetRemaining == 12_000)
+        #expect(failed(explanation) == [.budget])
+        #expect(
+            explanation.checks.first { $0.rule == .budget }?.detail
+                == "budget: 120.00 of 500.00 EUR left, reward 150.00 EUR")
+        let rules = explanation.checks.map(\.rule)
+        #expect(rules.firstIndex(of: .budget) == rules.firstIndex(of: .userLimit).map { $0 + 1 })
+        // A reward that fits exactly is admitted.
+        let fits = explained {
+            $0.campaign?.budgetMinor = 1_000
+            $0.usage.budgetSpent = 500
+        }
+        #expect(fits.outcome.verdict == .ok)
+        #expect(fits.outcome.budgetRemaining == 500)
+        let spins = explained {
+            $0.campaign?.reward = .freeSpins(count: 10, gameId: "book")
+            $0.campaign?.budgetMinor = 25
+            $0.usage.budgetSpent = 20
+        }
+        #expect(spins.checks.first { $0.rule == .budget }?.detail == "budget: 5 of 25 spins left, reward 10 spins")
+    }
+
     @Test func rawValuesAreStableWireNames() {
         #expect(RedemptionRule.allCases.map(\.rawValue) == [
-            "rate_limit", "user_blocked", "code_exists", "code_active", "campaign_active", "started", "not_expired", "campaign_limit",
-            "code_limit", "user_limit", "group_limit", "segment", "new_user", "country", "vip_level", "min_deposit", "reservation",
+            "rate_limit", "user_blocked", "code_exists", "code_active", "campaign_active", "started", "not_expired",
+            "campaign_limit", "code_limit", "user_limit", "group_limit", "budget", "segment", "new_user", "country",
+            "vip_level", "min_deposit", "reservation",
         ])
     }
 }

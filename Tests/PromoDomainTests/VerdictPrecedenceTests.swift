@@ -5,7 +5,7 @@ import Testing
 /// The documented order of `RedemptionCheck.evaluate`.
 private let precedence: [Verdict] = [
     .rateLimited, .userBlocked, .codeNotFound, .codeInactive, .campaignInactive, .notYetValid, .expired,
-    .limitReached, .codeLimitReached, .userLimitReached, .groupLimitReached, .notEligible, .minDepositNotMet,
+    .limitReached, .codeLimitReached, .userLimitReached, .groupLimitReached, .budgetExhausted, .notEligible, .minDepositNotMet,
     .reservationNotFound, .reservationExpired,
 ]
 

@@ -346,7 +346,7 @@ struct CampaignTests {
             ("no loyalty points", .with { $0.campaign = bonusCampaign { $0.reward = reward { $0.kind = .loyaltyPoints } } }),
             ("expires before it starts", .with { $0.campaign = bonusCampaign { $0.startsAtMs = 2_000; $0.expiresAtMs = 1_000 } }),
             ("expires when it starts", .with { $0.campaign = bonusCampaign { $0.startsAtMs = 2_000; $0.expiresAtMs = 2_000 } }),
-            ("code with an underscore", .with { $0.campaign = bonusCampaign(); $0.code = "SUMMER_50" }),
+            ("code with a dot", .with { $0.campaign = bonusCampaign(); $0.code = "SUMMER.50" }),
             ("code with a non-ASCII letter", .with { $0.campaign = bonusCampaign(); $0.code = "ÜBER50" }),
             ("code of separators only", .with { $0.campaign = bonusCampaign(); $0.code = " - - " }),
         ]
@@ -411,7 +411,9 @@ struct CampaignTests {
         #expect(try await admin.redeem(code: "Summer50", user: user(Unique.user())).verdict == .codeLimitReached)
 
         // Other characters make another (malformed) code: not found, not an error.
-        for malformed in ["SUMMER_50", "SUMMER.50", "SÜMMER50", "SUMMER\t50"] {
+        // '_' is a separator too: SUMMER_50 is this code, already used up.
+        #expect(try await admin.validate(code: "summer_50", user: user(Unique.user())).verdict == .codeLimitReached)
+        for malformed in ["SUMMER/50", "SUMMER.50", "SÜMMER50", "SUMMER\t50"] {
             let validated = try await admin.validate(code: malformed, user: user(Unique.user()))
             #expect(validated.verdict == .codeNotFound, "'\(malformed)'")
             let redeemed = try await admin.redeem(code: malformed, user: user(Unique.user()))

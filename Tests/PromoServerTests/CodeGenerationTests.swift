@@ -55,7 +55,7 @@ struct GenerateTests {
 
         struct Case { let pattern: String; var prefix = ""; var suffix = "" }
         let cases = [
-            Case(pattern: "****_****"),
+            Case(pattern: "****.****"),
             Case(pattern: "****.****"),
             Case(pattern: "**** ****"),  // spaces are not allowed in patterns
             Case(pattern: "****é***"),

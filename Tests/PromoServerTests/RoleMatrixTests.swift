@@ -42,6 +42,12 @@ struct RoleMatrixTests {
         case .getGroup: .getGroup(.with { $0.groupId = "grp_nope" })
         case .listGroups: .listGroups(ListGroupsRequest())
         case .updateGroup: .updateGroup(.with { $0.groupId = "grp_nope"; $0.updateMask = ["name"] })
+        case .grantReward:
+            .grantReward(.with {
+                $0.user = user("role-matrix")
+                $0.reward = Reward.with { $0.kind = .loyaltyPoints; $0.amountMinor = 1 }
+                $0.reason = "role matrix"
+            })
         case .offers: .offers(.with { $0.user = user("role-matrix") })
         case .blockUser: .blockUser(.with { $0.userId = "role-matrix-blocked"; $0.reason = "role matrix" })
         case .unblockUser: .unblockUser(.with { $0.userId = "role-matrix-blocked" })

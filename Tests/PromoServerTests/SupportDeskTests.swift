@@ -168,7 +168,7 @@ struct SupportDeskTests {
         #expect(answer.verdict == .codeNotFound)
         #expect(answer.checks.map(\.rule) == ["rate_limit", "user_blocked", "code_exists"])
         #expect(answer.failedRules == ["code_exists"])
-        #expect(answer.detail("code_exists") == "no such code (case, dashes and spaces do not matter)")
+        #expect(answer.detail("code_exists") == "no such code (case, dashes, underscores and spaces do not matter)")
         await admin.close()
     }
 

@@ -185,7 +185,8 @@ struct ReportStoreTests {
             #expect(report.fromMs == at(0))  // the campaign's creation hour
             #expect(report.toMs == at(51))  // the end of the hour of "now"
             #expect(report.bucketMs == oneHour)
-            #expect(report.counters == CampaignCounters(redemptions: 8, uniqueUsers: 5, codesIssued: 6, codesRedeemed: 4))
+            #expect(report.counters == CampaignCounters(redemptions: 8, uniqueUsers: 5, codesIssued: 6, codesRedeemed: 4,
+                budgetSpentMinor: 3_100))  // the standing USD rewards since the switch: r7 + r9 + r10
             #expect(report.redemptions == 10)
             #expect(report.voided == 2)
             #expect(report.uniqueUsers == 5)  // u1 u2 u3 u4 u6; u5's only redemption is voided
@@ -334,7 +335,7 @@ struct ReportStoreTests {
             #expect(names(spins.failuresByVerdict) == ["limit_reached=1", "user_limit_reached=1"])
             #expect(spins.timeline.map(\.redemptions).reduce(0, +) == 2)
             #expect(spins.topIps == [actor(ip1, 1, 1), actor(ip2, 1, 1)])
-            #expect(spins.counters == CampaignCounters(redemptions: 2, uniqueUsers: 2, codesIssued: 1, codesRedeemed: 1))
+            #expect(spins.counters == CampaignCounters(redemptions: 2, uniqueUsers: 2, codesIssued: 1, codesRedeemed: 1, budgetSpentMinor: 40))
 
             let points = try #require(try connection.report(query("cmp_c")))
             #expect(points.redemptions == 2 && points.voided == 0 && points.uniqueUsers == 2)
@@ -687,6 +688,9 @@ struct ReportQueryPlanTests {
                  "SEARCH campaign_deposit_hours USING PRIMARY KEY (campaign_id=? AND hour_ms>? AND hour_ms<?)"),
                 ("FROM campaign_repeat_pairs", "repeat_pairs",
                  "SEARCH campaign_repeat_pairs USING PRIMARY KEY (campaign_id=? AND from_hour_ms>? AND from_hour_ms<?)"),
+                // Grants naming the campaign, counted under source "grant".
+                ("FROM grants INDEXED BY grants_by_campaign", "standing_grants",
+                 "SEARCH grants USING INDEX grants_by_campaign (campaign_id=? AND granted_at_ms>? AND granted_at_ms<?)"),
             ]
             let matched = rules.filter { sql.contains($0.reads) }
             if matched.isEmpty { Issue.record("a report statement this test does not know: \(sql)") }
@@ -713,7 +717,7 @@ struct ReportQueryPlanTests {
             seen == [
                 "hours", "money", "failures", "dimension_hours", "all_time_by_redemptions", "all_time_by_failures",
                 "distinct_users", "campaign", "all_time_users_by_redemptions", "user_redemptions_by_key", "all_time_by_key",
-                "deposits", "repeat_pairs",
+                "deposits", "repeat_pairs", "standing_grants",
             ])
     }
 

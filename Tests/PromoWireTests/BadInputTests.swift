@@ -231,7 +231,7 @@ import Testing
         #expect(RewardKind.loyaltyPoints.rawValue == 4)
         #expect(CampaignKind.other.rawValue == 7)
         #expect(CodeUsage.unused.rawValue == 2)
-        #expect(Verdict.names.count == 17 && StatusCode.names.count == 11 && RewardKind.names.count == 5)
+        #expect(Verdict.names.count == 18 && StatusCode.names.count == 11 && RewardKind.names.count == 5)
         #expect(CampaignKind.names.count == 8 && CodeUsage.names.count == 3)
     }
 

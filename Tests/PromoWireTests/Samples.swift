@@ -57,6 +57,8 @@ enum Samples {
         $0.uniqueUsers = 12
         $0.remaining = UInt64.max
         $0.unlimited = true
+        $0.budgetSpentMinor = -5
+        $0.budgetRemainingMinor = Int64.max
     }
 
     static let campaign = Campaign.with {
@@ -75,6 +77,7 @@ enum Samples {
         $0.stats = stats
         $0.groupId = "grp-1"
         $0.autoApply = true
+        $0.budgetMinor = 5_000_000
     }
 
     static let group = Group.with {
@@ -103,6 +106,7 @@ enum Samples {
         $0.maxPerUser = UInt32.max
         $0.groupId = "grp-2"
         $0.autoApply = true
+        $0.budgetMinor = Int64.min
         $0.eligibility = Eligibility.with {
             $0.segments = ["a"]
             $0.newUsersOnly = true
@@ -118,6 +122,8 @@ enum Samples {
             $0.uniqueUsers = 1
             $0.remaining = 2
             $0.unlimited = true
+            $0.budgetSpentMinor = 1
+            $0.budgetRemainingMinor = 2
         }
     }
 
@@ -166,6 +172,9 @@ enum Samples {
         $0.source = "app"
         $0.voidedAtMs = -1_700_000_000_456
         $0.voidReason = "fraud"
+        $0.grant = true
+        $0.reason = "won the tournament 🏆"
+        $0.grantedBy = "key-1"
     }
 
     static let redemption2 = RedemptionInfo.with {
@@ -179,6 +188,9 @@ enum Samples {
         $0.source = "kiosk"
         $0.voidedAtMs = Int64.max
         $0.voidReason = "duplicate"
+        $0.grant = true
+        $0.reason = "compensation"
+        $0.grantedBy = "key-2"
     }
 
     static let apiKey = ApiKeyInfo.with {
@@ -304,6 +316,14 @@ enum Samples {
         .getGroup(.with { $0.groupId = "grp-1" }),
         .listGroups(.with { $0.pageToken = "p-5"; $0.pageSize = 7 }),
         .updateGroup(.with { $0.groupId = "grp-2"; $0.group = group2; $0.updateMask = ["name", "max_per_user"] }),
+        .grantReward(
+            .with {
+                $0.user = user
+                $0.reward = reward2
+                $0.reason = "compensation for the outage"
+                $0.campaignId = "cmp-30"
+                $0.idempotencyKey = "grant-1"
+            }),
         .offers(.with { $0.user = user; $0.depositMinor = -7; $0.currency = "EUR" }),
         .blockUser(.with { $0.userId = "user-13"; $0.reason = "bonus abuse"; $0.untilMs = Int64.max; $0.campaignId = "cmp-5" }),
         .unblockUser(.with { $0.userId = "user-14"; $0.campaignId = "cmp-6" }),
@@ -368,6 +388,7 @@ enum Samples {
                 $0.reservedUntilMs = -42
                 $0.unlimited = true
                 $0.checks = [ruleCheck, ruleCheck2]
+                $0.budgetRemainingMinor = -9
             }),
         .redeem(
             .with {
@@ -440,6 +461,7 @@ enum Samples {
         .getGroup(.with { $0.group = group2 }),
         .listGroups(.with { $0.groups = [group, group2]; $0.nextPageToken = "next-5" }),
         .updateGroup(.with { $0.group = group }),
+        .grantReward(.with { $0.redemptionId = "grt-1"; $0.reward = reward; $0.replayed = true }),
         .offers(
             .with {
                 $0.offers = [
@@ -510,6 +532,7 @@ extension Request.Call {
         case .getGroup: 33
         case .listGroups: 34
         case .updateGroup: 35
+        case .grantReward: 36
         case .offers: 37
         case .blockUser: 38
         case .unblockUser: 39
@@ -549,6 +572,7 @@ extension Response.Result {
         case .getGroup: 33
         case .listGroups: 34
         case .updateGroup: 35
+        case .grantReward: 36
         case .offers: 37
         case .blockUser: 38
         case .unblockUser: 39

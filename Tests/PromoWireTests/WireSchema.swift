@@ -72,15 +72,17 @@ enum WireSchema {
     }
 
     static func verify(_ v: CampaignStats, _ f: ProtoFields, _ l: SourceLocation) {
-        expectNumbers(f, Set(1...4), "CampaignStats", l)
+        expectNumbers(f, Set(1...6), "CampaignStats", l)
         #expect(f.uint64(1) == v.redemptions, sourceLocation: l)
         #expect(f.uint64(2) == v.uniqueUsers, sourceLocation: l)
         #expect(f.uint64(3) == v.remaining, sourceLocation: l)
         #expect(f.bool(4) == v.unlimited, sourceLocation: l)
+        #expect(f.int64(5) == v.budgetSpentMinor, sourceLocation: l)
+        #expect(f.int64(6) == v.budgetRemainingMinor, sourceLocation: l)
     }
 
     static func verify(_ v: Campaign, _ f: ProtoFields, _ l: SourceLocation) throws {
-        expectNumbers(f, Set(1...14).union([16]), "Campaign", l)
+        expectNumbers(f, Set(1...16), "Campaign", l)
         #expect(f.string(1) == v.id, sourceLocation: l)
         #expect(f.string(2) == v.name, sourceLocation: l)
         #expect(f.enumeration(3) == v.kind.rawValue, sourceLocation: l)
@@ -95,6 +97,7 @@ enum WireSchema {
         #expect(f.int64(12) == v.createdAtMs, sourceLocation: l)
         try verifyOptional(v.stats, try f.message(13), l, verify)
         #expect(f.string(14) == v.groupId, sourceLocation: l)
+        #expect(f.int64(15) == v.budgetMinor, sourceLocation: l)
         #expect(f.bool(16) == v.autoApply, sourceLocation: l)
     }
 
@@ -175,7 +178,7 @@ enum WireSchema {
     }
 
     static func verify(_ v: RedemptionInfo, _ f: ProtoFields, _ l: SourceLocation) throws {
-        expectNumbers(f, Set(1...10), "RedemptionInfo", l)
+        expectNumbers(f, Set(1...13), "RedemptionInfo", l)
         #expect(f.string(1) == v.redemptionId, sourceLocation: l)
         #expect(f.string(2) == v.code, sourceLocation: l)
         #expect(f.string(3) == v.campaignId, sourceLocation: l)
@@ -186,6 +189,9 @@ enum WireSchema {
         #expect(f.string(8) == v.source, sourceLocation: l)
         #expect(f.int64(9) == v.voidedAtMs, sourceLocation: l)
         #expect(f.string(10) == v.voidReason, sourceLocation: l)
+        #expect(f.bool(11) == v.grant, sourceLocation: l)
+        #expect(f.string(12) == v.reason, sourceLocation: l)
+        #expect(f.string(13) == v.grantedBy, sourceLocation: l)
     }
 
     static func verify(_ v: ImportCode, _ f: ProtoFields, _ l: SourceLocation) {
@@ -364,6 +370,13 @@ enum WireSchema {
             #expect(f.string(1) == v.groupId, sourceLocation: l)
             try verifyOptional(v.group, try f.message(2), l, verify)
             #expect(f.strings(3) == v.updateMask, sourceLocation: l)
+        case .grantReward(let v):
+            expectNumbers(f, Set(1...5), "GrantRewardRequest", l)
+            try verifyOptional(v.user, try f.message(1), l, verify)
+            try verifyOptional(v.reward, try f.message(2), l, verify)
+            #expect(f.string(3) == v.reason, sourceLocation: l)
+            #expect(f.string(4) == v.campaignId, sourceLocation: l)
+            #expect(f.string(5) == v.idempotencyKey, sourceLocation: l)
         case .offers(let v):
             expectNumbers(f, [1, 2, 3], "OffersRequest", l)
             try verifyOptional(v.user, try f.message(1), l, verify)
@@ -400,7 +413,7 @@ enum WireSchema {
             #expect(f.string(1) == v.serverVersion, sourceLocation: l)
             #expect(f.string(2) == v.role, sourceLocation: l)
         case .validate(let v):
-            expectNumbers(f, Set(1...8), "ValidateResponse", l)
+            expectNumbers(f, Set(1...9), "ValidateResponse", l)
             #expect(f.enumeration(1) == v.verdict.rawValue, sourceLocation: l)
             #expect(f.string(2) == v.campaignId, sourceLocation: l)
             try verifyOptional(v.reward, try f.message(3), l, verify)
@@ -409,6 +422,7 @@ enum WireSchema {
             #expect(f.int64(6) == v.reservedUntilMs, sourceLocation: l)
             #expect(f.bool(7) == v.unlimited, sourceLocation: l)
             try verifyAll(v.checks, try f.messages(8), l, verify)
+            #expect(f.int64(9) == v.budgetRemainingMinor, sourceLocation: l)
         case .redeem(let v):
             expectNumbers(f, Set(1...5), "RedeemResponse", l)
             #expect(f.enumeration(1) == v.verdict.rawValue, sourceLocation: l)
@@ -516,6 +530,11 @@ enum WireSchema {
         case .updateGroup(let v):
             expectNumbers(f, [1], "UpdateGroupResponse", l)
             try verifyOptional(v.group, try f.message(1), l, verify)
+        case .grantReward(let v):
+            expectNumbers(f, [1, 2, 3], "GrantRewardResponse", l)
+            #expect(f.string(1) == v.redemptionId, sourceLocation: l)
+            try verifyOptional(v.reward, try f.message(2), l, verify)
+            #expect(f.bool(3) == v.replayed, sourceLocation: l)
         case .offers(let v):
             expectNumbers(f, [1], "OffersResponse", l)
             try verifyAll(v.offers, try f.messages(1), l, verify)

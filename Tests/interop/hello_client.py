@@ -150,6 +150,50 @@ def main():
           analyst.call(block_user=pb.BlockUserRequest(user_id="x", reason="r")).status.code
           == pb.STATUS_CODE_PERMISSION_DENIED)
 
+    # Manual credit and write-off (grant_reward, void_redemption on the grant's id), and a budget refusal.
+    budgeted = conn.call(create_campaign=pb.CreateCampaignRequest(
+        campaign=pb.Campaign(name="interop budget", kind=pb.CAMPAIGN_KIND_OTHER, active=True, budget_minor=1200,
+                             reward=pb.Reward(kind=pb.REWARD_KIND_BONUS, amount_minor=500, currency="EUR")),
+        code="INTEROP_BUDGET_1"))
+    budget_id = budgeted.create_campaign.campaign.id
+    check("create_campaign with a budget is OK", budgeted.status.code == pb.STATUS_CODE_OK
+          and budgeted.create_campaign.campaign.budget_minor == 1200)
+    grant = conn.call(grant_reward=pb.GrantRewardRequest(
+        user=pb.UserContext(user_id="py-winner"), reason="won the interop tournament", campaign_id=budget_id,
+        reward=pb.Reward(kind=pb.REWARD_KIND_BONUS, amount_minor=1000, currency="EUR"), idempotency_key="py-grant-1"))
+    check("grant_reward credits the player without a code",
+          grant.status.code == pb.STATUS_CODE_OK and grant.WhichOneof("result") == "grant_reward"
+          and grant.grant_reward.redemption_id and grant.grant_reward.reward.amount_minor == 1000
+          and not grant.grant_reward.replayed)
+    again = conn.call(grant_reward=pb.GrantRewardRequest(
+        user=pb.UserContext(user_id="py-winner"), reason="won the interop tournament", campaign_id=budget_id,
+        reward=pb.Reward(kind=pb.REWARD_KIND_BONUS, amount_minor=1000, currency="EUR"), idempotency_key="py-grant-1"))
+    check("grant_reward with the same idempotency key replays the grant",
+          again.grant_reward.replayed and again.grant_reward.redemption_id == grant.grant_reward.redemption_id)
+    history = conn.call(reward_history=pb.RewardHistoryRequest(user_id="py-winner"))
+    entries = list(history.reward_history.redemptions)
+    check("reward_history marks the grant with its reason and the granting key",
+          len(entries) == 1 and entries[0].grant and entries[0].reason == "won the interop tournament"
+          and entries[0].granted_by and entries[0].code == "")
+    refused = conn.call(redeem=pb.RedeemRequest(code="interop-budget-1", user=pb.UserContext(user_id="py-late"),
+                                                 idempotency_key="py-budget-1"))
+    check("a redeem that would pass the budget is VERDICT_BUDGET_EXHAUSTED",
+          refused.status.code == pb.STATUS_CODE_OK and refused.redeem.verdict == pb.VERDICT_BUDGET_EXHAUSTED)
+    validated = conn.call(validate=pb.ValidateRequest(code="INTEROP-BUDGET-1", user=pb.UserContext(user_id="py-late")))
+    check("validate reports the budget left", validated.validate.verdict == pb.VERDICT_BUDGET_EXHAUSTED
+          and validated.validate.budget_remaining_minor == 200)
+    written = conn.call(void_redemption=pb.VoidRedemptionRequest(
+        redemption_id=grant.grant_reward.redemption_id, reason="credited by mistake"))
+    check("void_redemption on the grant writes it off",
+          written.status.code == pb.STATUS_CODE_OK and written.void_redemption.redemption.grant
+          and written.void_redemption.redemption.voided)
+    redeemed = conn.call(redeem=pb.RedeemRequest(code="interop_budget_1", user=pb.UserContext(user_id="py-late"),
+                                                  idempotency_key="py-budget-2"))
+    stats = conn.call(get_campaign=pb.GetCampaignRequest(campaign_id=budget_id)).get_campaign.campaign.stats
+    check("the write-off gave the budget back: the redeem fits, the spend shows in the stats",
+          redeemed.redeem.verdict == pb.VERDICT_OK and stats.budget_spent_minor == 500
+          and stats.budget_remaining_minor == 700)
+
     passed = sum(1 for _, ok in checks if ok)
     failed = len(checks) - passed
     print(f"interop: {passed} passed, {failed} failed")

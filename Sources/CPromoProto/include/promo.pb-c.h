@@ -58,6 +58,8 @@ typedef struct Promo__V1__SetCodeStatusRequest Promo__V1__SetCodeStatusRequest;
 typedef struct Promo__V1__SetCodeStatusResponse Promo__V1__SetCodeStatusResponse;
 typedef struct Promo__V1__VoidRedemptionRequest Promo__V1__VoidRedemptionRequest;
 typedef struct Promo__V1__VoidRedemptionResponse Promo__V1__VoidRedemptionResponse;
+typedef struct Promo__V1__GrantRewardRequest Promo__V1__GrantRewardRequest;
+typedef struct Promo__V1__GrantRewardResponse Promo__V1__GrantRewardResponse;
 typedef struct Promo__V1__Group Promo__V1__Group;
 typedef struct Promo__V1__CreateGroupRequest Promo__V1__CreateGroupRequest;
 typedef struct Promo__V1__CreateGroupResponse Promo__V1__CreateGroupResponse;
@@ -148,6 +150,11 @@ typedef enum _Promo__V1__Verdict {
    */
   PROMO__V1__VERDICT__VERDICT_GROUP_LIMIT_REACHED = 15,
   /*
+   * The reward would take the campaign's standing spend past Campaign.budget_minor. Judged after the limit
+   * verdicts (after GROUP_LIMIT_REACHED) and before NOT_ELIGIBLE.
+   */
+  PROMO__V1__VERDICT__VERDICT_BUDGET_EXHAUSTED = 16,
+  /*
    * The player is blocked (disqualified) from every campaign or from this one, until the block's end;
    * judged right after RATE_LIMITED.
    */
@@ -231,6 +238,7 @@ typedef enum {
   PROMO__V1__REQUEST__CALL_GET_GROUP = 33,
   PROMO__V1__REQUEST__CALL_LIST_GROUPS = 34,
   PROMO__V1__REQUEST__CALL_UPDATE_GROUP = 35,
+  PROMO__V1__REQUEST__CALL_GRANT_REWARD = 36,
   PROMO__V1__REQUEST__CALL_OFFERS = 37,
   PROMO__V1__REQUEST__CALL_BLOCK_USER = 38,
   PROMO__V1__REQUEST__CALL_UNBLOCK_USER = 39,
@@ -274,6 +282,7 @@ struct  Promo__V1__Request
     Promo__V1__GetGroupRequest *get_group;
     Promo__V1__ListGroupsRequest *list_groups;
     Promo__V1__UpdateGroupRequest *update_group;
+    Promo__V1__GrantRewardRequest *grant_reward;
     Promo__V1__OffersRequest *offers;
     Promo__V1__BlockUserRequest *block_user;
     Promo__V1__UnblockUserRequest *unblock_user;
@@ -314,6 +323,7 @@ typedef enum {
   PROMO__V1__RESPONSE__RESULT_GET_GROUP = 33,
   PROMO__V1__RESPONSE__RESULT_LIST_GROUPS = 34,
   PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP = 35,
+  PROMO__V1__RESPONSE__RESULT_GRANT_REWARD = 36,
   PROMO__V1__RESPONSE__RESULT_OFFERS = 37,
   PROMO__V1__RESPONSE__RESULT_BLOCK_USER = 38,
   PROMO__V1__RESPONSE__RESULT_UNBLOCK_USER = 39,
@@ -358,6 +368,7 @@ struct  Promo__V1__Response
     Promo__V1__GetGroupResponse *get_group;
     Promo__V1__ListGroupsResponse *list_groups;
     Promo__V1__UpdateGroupResponse *update_group;
+    Promo__V1__GrantRewardResponse *grant_reward;
     Promo__V1__OffersResponse *offers;
     Promo__V1__BlockUserResponse *block_user;
     Promo__V1__UnblockUserResponse *unblock_user;
@@ -479,6 +490,12 @@ struct  Promo__V1__Campaign
    */
   char *group_id;
   /*
+   * What the campaign may cost in all, in the reward's unit: minor units of the reward's currency for bonus
+   * and deposit match (a match costs what it credits), spins for free spins, points for loyalty points.
+   * 0 = no budget. Standing redemptions and grants naming the campaign spend it; voids give it back.
+   */
+  int64_t budget_minor;
+  /*
    * Applies to every eligible player without a code (offers; validate/redeem by campaign_id with code
    * empty). Codes of the campaign keep working. Updatable through the mask ("auto_apply").
    */
@@ -486,7 +503,7 @@ struct  Promo__V1__Campaign
 };
 #define PROMO__V1__CAMPAIGN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__campaign__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PROMO__V1__CAMPAIGN_KIND__CAMPAIGN_KIND_UNSPECIFIED, NULL, 0, 0, 0, 0, 0, NULL, (char *)protobuf_c_empty_string, 0, NULL, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PROMO__V1__CAMPAIGN_KIND__CAMPAIGN_KIND_UNSPECIFIED, NULL, 0, 0, 0, 0, 0, NULL, (char *)protobuf_c_empty_string, 0, NULL, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Promo__V1__CampaignStats
@@ -499,10 +516,18 @@ struct  Promo__V1__CampaignStats
    */
   uint64_t remaining;
   protobuf_c_boolean unlimited;
+  /*
+   * standing redemptions and grants, in the budget's unit
+   */
+  int64_t budget_spent_minor;
+  /*
+   * budget_minor - budget_spent_minor; 0 without a budget
+   */
+  int64_t budget_remaining_minor;
 };
 #define PROMO__V1__CAMPAIGN_STATS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__campaign_stats__descriptor) \
-    , 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0 }
 
 
 struct  Promo__V1__Count
@@ -627,10 +652,14 @@ struct  Promo__V1__ValidateResponse
    */
   size_t n_checks;
   Promo__V1__RuleCheck **checks;
+  /*
+   * What the campaign's budget has left (Campaign.budget_minor minus standing spend); 0 without a budget.
+   */
+  int64_t budget_remaining_minor;
 };
 #define PROMO__V1__VALIDATE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__validate_response__descriptor) \
-    , PROMO__V1__VERDICT__VERDICT_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL }
+    , PROMO__V1__VERDICT__VERDICT_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0 }
 
 
 struct  Promo__V1__RedeemRequest
@@ -705,10 +734,22 @@ struct  Promo__V1__RedemptionInfo
   char *source;
   int64_t voided_at_ms;
   char *void_reason;
+  /*
+   * A manual credit (grant_reward), not a code's redemption: code is empty, campaign_id may be.
+   */
+  protobuf_c_boolean grant;
+  /*
+   * the grant's reason
+   */
+  char *reason;
+  /*
+   * the API key id that made the grant
+   */
+  char *granted_by;
 };
 #define PROMO__V1__REDEMPTION_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__redemption_info__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Promo__V1__CreateCampaignRequest
@@ -951,7 +992,7 @@ struct  Promo__V1__CodeInfo
 
 
 /*
- * Analyst and up: one code (normalised like every code: case, dashes and spaces do not matter) with its
+ * Analyst and up: one code (normalised like every code: case, dashes, underscores and spaces do not matter) with its
  * campaign and the campaign's stats. An unknown code is NOT_FOUND.
  */
 struct  Promo__V1__GetCodeRequest
@@ -1028,6 +1069,45 @@ struct  Promo__V1__VoidRedemptionResponse
 #define PROMO__V1__VOID_REDEMPTION_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&promo__v1__void_redemption_response__descriptor) \
     , NULL }
+
+
+/*
+ * A manual credit without a code (manager, admin): a tournament prize, a compensation, a reward that did
+ * not arrive. It is in the player's reward_history (grant = true) and is written off with void_redemption
+ * on its redemption_id. With campaign_id it spends that campaign's budget (refused with
+ * FAILED_PRECONDITION when it would not fit) and counts in its report under source "grant"; the campaign's
+ * redemption limits, calendar and eligibility do not apply. Idempotent per API key like redeem.
+ */
+struct  Promo__V1__GrantRewardRequest
+{
+  ProtobufCMessage base;
+  Promo__V1__UserContext *user;
+  Promo__V1__Reward *reward;
+  /*
+   * required
+   */
+  char *reason;
+  /*
+   * optional
+   */
+  char *campaign_id;
+  char *idempotency_key;
+};
+#define PROMO__V1__GRANT_REWARD_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__grant_reward_request__descriptor) \
+    , NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Promo__V1__GrantRewardResponse
+{
+  ProtobufCMessage base;
+  char *redemption_id;
+  Promo__V1__Reward *reward;
+  protobuf_c_boolean replayed;
+};
+#define PROMO__V1__GRANT_REWARD_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&promo__v1__grant_reward_response__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, 0 }
 
 
 struct  Promo__V1__Group
@@ -2657,6 +2737,44 @@ Promo__V1__VoidRedemptionResponse *
 void   promo__v1__void_redemption_response__free_unpacked
                      (Promo__V1__VoidRedemptionResponse *message,
                       ProtobufCAllocator *allocator);
+/* Promo__V1__GrantRewardRequest methods */
+void   promo__v1__grant_reward_request__init
+                     (Promo__V1__GrantRewardRequest         *message);
+size_t promo__v1__grant_reward_request__get_packed_size
+                     (const Promo__V1__GrantRewardRequest   *message);
+size_t promo__v1__grant_reward_request__pack
+                     (const Promo__V1__GrantRewardRequest   *message,
+                      uint8_t             *out);
+size_t promo__v1__grant_reward_request__pack_to_buffer
+                     (const Promo__V1__GrantRewardRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__GrantRewardRequest *
+       promo__v1__grant_reward_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__grant_reward_request__free_unpacked
+                     (Promo__V1__GrantRewardRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Promo__V1__GrantRewardResponse methods */
+void   promo__v1__grant_reward_response__init
+                     (Promo__V1__GrantRewardResponse         *message);
+size_t promo__v1__grant_reward_response__get_packed_size
+                     (const Promo__V1__GrantRewardResponse   *message);
+size_t promo__v1__grant_reward_response__pack
+                     (const Promo__V1__GrantRewardResponse   *message,
+                      uint8_t             *out);
+size_t promo__v1__grant_reward_response__pack_to_buffer
+                     (const Promo__V1__GrantRewardResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Promo__V1__GrantRewardResponse *
+       promo__v1__grant_reward_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   promo__v1__grant_reward_response__free_unpacked
+                     (Promo__V1__GrantRewardResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Promo__V1__Group methods */
 void   promo__v1__group__init
                      (Promo__V1__Group         *message);
@@ -3605,6 +3723,12 @@ typedef void (*Promo__V1__VoidRedemptionRequest_Closure)
 typedef void (*Promo__V1__VoidRedemptionResponse_Closure)
                  (const Promo__V1__VoidRedemptionResponse *message,
                   void *closure_data);
+typedef void (*Promo__V1__GrantRewardRequest_Closure)
+                 (const Promo__V1__GrantRewardRequest *message,
+                  void *closure_data);
+typedef void (*Promo__V1__GrantRewardResponse_Closure)
+                 (const Promo__V1__GrantRewardResponse *message,
+                  void *closure_data);
 typedef void (*Promo__V1__Group_Closure)
                  (const Promo__V1__Group *message,
                   void *closure_data);
@@ -3789,6 +3913,8 @@ extern const ProtobufCMessageDescriptor promo__v1__set_code_status_request__desc
 extern const ProtobufCMessageDescriptor promo__v1__set_code_status_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__void_redemption_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__void_redemption_response__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__grant_reward_request__descriptor;
+extern const ProtobufCMessageDescriptor promo__v1__grant_reward_response__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__group__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__create_group_request__descriptor;
 extern const ProtobufCMessageDescriptor promo__v1__create_group_response__descriptor;

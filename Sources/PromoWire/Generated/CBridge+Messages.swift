@@ -34,6 +34,7 @@ extension Request: CBridged {
         case PROMO__V1__REQUEST__CALL_GET_GROUP: call = .getGroup(try GetGroupRequest(c: m.get_group))
         case PROMO__V1__REQUEST__CALL_LIST_GROUPS: call = .listGroups(try ListGroupsRequest(c: m.list_groups))
         case PROMO__V1__REQUEST__CALL_UPDATE_GROUP: call = .updateGroup(try UpdateGroupRequest(c: m.update_group))
+        case PROMO__V1__REQUEST__CALL_GRANT_REWARD: call = .grantReward(try GrantRewardRequest(c: m.grant_reward))
         case PROMO__V1__REQUEST__CALL_OFFERS: call = .offers(try OffersRequest(c: m.offers))
         case PROMO__V1__REQUEST__CALL_BLOCK_USER: call = .blockUser(try BlockUserRequest(c: m.block_user))
         case PROMO__V1__REQUEST__CALL_UNBLOCK_USER: call = .unblockUser(try UnblockUserRequest(c: m.unblock_user))
@@ -100,6 +101,8 @@ extension Request: CBridged {
             (c.pointee.call_case, c.pointee.list_groups) = (PROMO__V1__REQUEST__CALL_LIST_GROUPS, value.cMessage(in: arena))
         case .updateGroup(let value):
             (c.pointee.call_case, c.pointee.update_group) = (PROMO__V1__REQUEST__CALL_UPDATE_GROUP, value.cMessage(in: arena))
+        case .grantReward(let value):
+            (c.pointee.call_case, c.pointee.grant_reward) = (PROMO__V1__REQUEST__CALL_GRANT_REWARD, value.cMessage(in: arena))
         case .offers(let value):
             (c.pointee.call_case, c.pointee.offers) = (PROMO__V1__REQUEST__CALL_OFFERS, value.cMessage(in: arena))
         case .blockUser(let value):
@@ -147,6 +150,7 @@ extension Response: CBridged {
         case PROMO__V1__RESPONSE__RESULT_GET_GROUP: result = .getGroup(try GetGroupResponse(c: m.get_group))
         case PROMO__V1__RESPONSE__RESULT_LIST_GROUPS: result = .listGroups(try ListGroupsResponse(c: m.list_groups))
         case PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP: result = .updateGroup(try UpdateGroupResponse(c: m.update_group))
+        case PROMO__V1__RESPONSE__RESULT_GRANT_REWARD: result = .grantReward(try GrantRewardResponse(c: m.grant_reward))
         case PROMO__V1__RESPONSE__RESULT_OFFERS: result = .offers(try OffersResponse(c: m.offers))
         case PROMO__V1__RESPONSE__RESULT_BLOCK_USER: result = .blockUser(try BlockUserResponse(c: m.block_user))
         case PROMO__V1__RESPONSE__RESULT_UNBLOCK_USER: result = .unblockUser(try UnblockUserResponse(c: m.unblock_user))
@@ -214,6 +218,8 @@ extension Response: CBridged {
             (c.pointee.result_case, c.pointee.list_groups) = (PROMO__V1__RESPONSE__RESULT_LIST_GROUPS, value.cMessage(in: arena))
         case .updateGroup(let value):
             (c.pointee.result_case, c.pointee.update_group) = (PROMO__V1__RESPONSE__RESULT_UPDATE_GROUP, value.cMessage(in: arena))
+        case .grantReward(let value):
+            (c.pointee.result_case, c.pointee.grant_reward) = (PROMO__V1__RESPONSE__RESULT_GRANT_REWARD, value.cMessage(in: arena))
         case .offers(let value):
             (c.pointee.result_case, c.pointee.offers) = (PROMO__V1__RESPONSE__RESULT_OFFERS, value.cMessage(in: arena))
         case .blockUser(let value):
@@ -334,6 +340,7 @@ extension Campaign: CBridged {
         createdAtMs = m.created_at_ms
         stats = try CDecode.message(m.stats)
         groupId = try CDecode.string(m.group_id, "Campaign.group_id")
+        budgetMinor = m.budget_minor
         autoApply = CDecode.bool(m.auto_apply)
     }
 
@@ -353,6 +360,7 @@ extension Campaign: CBridged {
         c.pointee.created_at_ms = createdAtMs
         c.pointee.stats = arena.cMessage(stats)
         c.pointee.group_id = arena.cString(groupId)
+        c.pointee.budget_minor = budgetMinor
         c.pointee.auto_apply = arena.cBool(autoApply)
         return c
     }
@@ -365,6 +373,8 @@ extension CampaignStats: CBridged {
         uniqueUsers = m.unique_users
         remaining = m.remaining
         unlimited = CDecode.bool(m.unlimited)
+        budgetSpentMinor = m.budget_spent_minor
+        budgetRemainingMinor = m.budget_remaining_minor
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__CampaignStats> {
@@ -373,6 +383,8 @@ extension CampaignStats: CBridged {
         c.pointee.unique_users = uniqueUsers
         c.pointee.remaining = remaining
         c.pointee.unlimited = arena.cBool(unlimited)
+        c.pointee.budget_spent_minor = budgetSpentMinor
+        c.pointee.budget_remaining_minor = budgetRemainingMinor
         return c
     }
 }
@@ -492,6 +504,7 @@ extension ValidateResponse: CBridged {
         reservedUntilMs = m.reserved_until_ms
         unlimited = CDecode.bool(m.unlimited)
         checks = try CDecode.messages(m.n_checks, m.checks)
+        budgetRemainingMinor = m.budget_remaining_minor
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__ValidateResponse> {
@@ -504,6 +517,7 @@ extension ValidateResponse: CBridged {
         c.pointee.reserved_until_ms = reservedUntilMs
         c.pointee.unlimited = arena.cBool(unlimited)
         (c.pointee.n_checks, c.pointee.checks) = arena.cMessages(checks)
+        c.pointee.budget_remaining_minor = budgetRemainingMinor
         return c
     }
 }
@@ -601,6 +615,9 @@ extension RedemptionInfo: CBridged {
         source = try CDecode.string(m.source, "RedemptionInfo.source")
         voidedAtMs = m.voided_at_ms
         voidReason = try CDecode.string(m.void_reason, "RedemptionInfo.void_reason")
+        grant = CDecode.bool(m.grant)
+        reason = try CDecode.string(m.reason, "RedemptionInfo.reason")
+        grantedBy = try CDecode.string(m.granted_by, "RedemptionInfo.granted_by")
     }
 
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__RedemptionInfo> {
@@ -615,6 +632,9 @@ extension RedemptionInfo: CBridged {
         c.pointee.source = arena.cString(source)
         c.pointee.voided_at_ms = voidedAtMs
         c.pointee.void_reason = arena.cString(voidReason)
+        c.pointee.grant = arena.cBool(grant)
+        c.pointee.reason = arena.cString(reason)
+        c.pointee.granted_by = arena.cString(grantedBy)
         return c
     }
 }
@@ -998,6 +1018,44 @@ extension VoidRedemptionResponse: CBridged {
     func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__VoidRedemptionResponse> {
         let c = arena.make(Promo__V1__VoidRedemptionResponse.self) { promo__v1__void_redemption_response__init($0) }
         c.pointee.redemption = arena.cMessage(redemption)
+        return c
+    }
+}
+
+extension GrantRewardRequest: CBridged {
+    init(c: UnsafePointer<Promo__V1__GrantRewardRequest>) throws(WireError) {
+        let m = c.pointee
+        user = try CDecode.message(m.user)
+        reward = try CDecode.message(m.reward)
+        reason = try CDecode.string(m.reason, "GrantRewardRequest.reason")
+        campaignId = try CDecode.string(m.campaign_id, "GrantRewardRequest.campaign_id")
+        idempotencyKey = try CDecode.string(m.idempotency_key, "GrantRewardRequest.idempotency_key")
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__GrantRewardRequest> {
+        let c = arena.make(Promo__V1__GrantRewardRequest.self) { promo__v1__grant_reward_request__init($0) }
+        c.pointee.user = arena.cMessage(user)
+        c.pointee.reward = arena.cMessage(reward)
+        c.pointee.reason = arena.cString(reason)
+        c.pointee.campaign_id = arena.cString(campaignId)
+        c.pointee.idempotency_key = arena.cString(idempotencyKey)
+        return c
+    }
+}
+
+extension GrantRewardResponse: CBridged {
+    init(c: UnsafePointer<Promo__V1__GrantRewardResponse>) throws(WireError) {
+        let m = c.pointee
+        redemptionId = try CDecode.string(m.redemption_id, "GrantRewardResponse.redemption_id")
+        reward = try CDecode.message(m.reward)
+        replayed = CDecode.bool(m.replayed)
+    }
+
+    func cMessage(in arena: Arena) -> UnsafeMutablePointer<Promo__V1__GrantRewardResponse> {
+        let c = arena.make(Promo__V1__GrantRewardResponse.self) { promo__v1__grant_reward_response__init($0) }
+        c.pointee.redemption_id = arena.cString(redemptionId)
+        c.pointee.reward = arena.cMessage(reward)
+        c.pointee.replayed = arena.cBool(replayed)
         return c
     }
 }

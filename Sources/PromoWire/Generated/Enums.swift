@@ -57,6 +57,9 @@ public struct Verdict: OpenEnum {
     /// The player has redeemed (or holds reservations for) the campaigns of the campaign's exclusive group as
     /// often as the group allows. Judged right after USER_LIMIT_REACHED.
     public static let groupLimitReached = Self(rawValue: 15)
+    /// The reward would take the campaign's standing spend past Campaign.budget_minor. Judged after the limit
+    /// verdicts (after GROUP_LIMIT_REACHED) and before NOT_ELIGIBLE.
+    public static let budgetExhausted = Self(rawValue: 16)
     /// The player is blocked (disqualified) from every campaign or from this one, until the block's end;
     /// judged right after RATE_LIMITED.
     public static let userBlocked = Self(rawValue: 17)
@@ -78,6 +81,7 @@ public struct Verdict: OpenEnum {
         13: "RESERVATION_NOT_FOUND",
         14: "RESERVATION_EXPIRED",
         15: "GROUP_LIMIT_REACHED",
+        16: "BUDGET_EXHAUSTED",
         17: "USER_BLOCKED",
     ]
 }

@@ -38,6 +38,7 @@ public struct Request: WireMessage {
         case getGroup(GetGroupRequest)
         case listGroups(ListGroupsRequest)
         case updateGroup(UpdateGroupRequest)
+        case grantReward(GrantRewardRequest)
         case offers(OffersRequest)
         case blockUser(BlockUserRequest)
         case unblockUser(UnblockUserRequest)
@@ -82,6 +83,7 @@ public struct Response: WireMessage {
         case getGroup(GetGroupResponse)
         case listGroups(ListGroupsResponse)
         case updateGroup(UpdateGroupResponse)
+        case grantReward(GrantRewardResponse)
         case offers(OffersResponse)
         case blockUser(BlockUserResponse)
         case unblockUser(UnblockUserResponse)
@@ -159,6 +161,10 @@ public struct Campaign: WireMessage {
     public var stats: CampaignStats?
     /// the exclusive group the campaign belongs to; empty = none
     public var groupId: String = ""
+    /// What the campaign may cost in all, in the reward's unit: minor units of the reward's currency for bonus
+    /// and deposit match (a match costs what it credits), spins for free spins, points for loyalty points.
+    /// 0 = no budget. Standing redemptions and grants naming the campaign spend it; voids give it back.
+    public var budgetMinor: Int64 = 0
     /// Applies to every eligible player without a code (offers; validate/redeem by campaign_id with code
     /// empty). Codes of the campaign keep working. Updatable through the mask ("auto_apply").
     public var autoApply: Bool = false
@@ -172,6 +178,10 @@ public struct CampaignStats: WireMessage {
     /// 0 with unlimited = true means no limit
     public var remaining: UInt64 = 0
     public var unlimited: Bool = false
+    /// standing redemptions and grants, in the budget's unit
+    public var budgetSpentMinor: Int64 = 0
+    /// budget_minor - budget_spent_minor; 0 without a budget
+    public var budgetRemainingMinor: Int64 = 0
 
     public init() {}
 }
@@ -253,6 +263,8 @@ public struct ValidateResponse: WireMessage {
     /// With ValidateRequest.explain: every rule the verdict precedence consults, in that order; the verdict
     /// is the first that failed. Stops after code_exists when no code matches.
     public var checks: [RuleCheck] = []
+    /// What the campaign's budget has left (Campaign.budget_minor minus standing spend); 0 without a budget.
+    public var budgetRemainingMinor: Int64 = 0
 
     public init() {}
 }
@@ -308,6 +320,12 @@ public struct RedemptionInfo: WireMessage {
     public var source: String = ""
     public var voidedAtMs: Int64 = 0
     public var voidReason: String = ""
+    /// A manual credit (grant_reward), not a code's redemption: code is empty, campaign_id may be.
+    public var grant: Bool = false
+    /// the grant's reason
+    public var reason: String = ""
+    /// the API key id that made the grant
+    public var grantedBy: String = ""
 
     public init() {}
 }
@@ -463,7 +481,7 @@ public struct CodeInfo: WireMessage {
     public init() {}
 }
 
-/// Analyst and up: one code (normalised like every code: case, dashes and spaces do not matter) with its
+/// Analyst and up: one code (normalised like every code: case, dashes, underscores and spaces do not matter) with its
 /// campaign and the campaign's stats. An unknown code is NOT_FOUND.
 public struct GetCodeRequest: WireMessage {
     public var code: String = ""
@@ -507,6 +525,31 @@ public struct VoidRedemptionRequest: WireMessage {
 
 public struct VoidRedemptionResponse: WireMessage {
     public var redemption: RedemptionInfo?
+
+    public init() {}
+}
+
+/// A manual credit without a code (manager, admin): a tournament prize, a compensation, a reward that did
+/// not arrive. It is in the player's reward_history (grant = true) and is written off with void_redemption
+/// on its redemption_id. With campaign_id it spends that campaign's budget (refused with
+/// FAILED_PRECONDITION when it would not fit) and counts in its report under source "grant"; the campaign's
+/// redemption limits, calendar and eligibility do not apply. Idempotent per API key like redeem.
+public struct GrantRewardRequest: WireMessage {
+    public var user: UserContext?
+    public var reward: Reward?
+    /// required
+    public var reason: String = ""
+    /// optional
+    public var campaignId: String = ""
+    public var idempotencyKey: String = ""
+
+    public init() {}
+}
+
+public struct GrantRewardResponse: WireMessage {
+    public var redemptionId: String = ""
+    public var reward: Reward?
+    public var replayed: Bool = false
 
     public init() {}
 }
