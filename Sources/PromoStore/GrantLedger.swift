@@ -93,6 +93,12 @@ extension Connection {
                 return GrantResult(grant: grant, replayed: true)
             }
         }
+        // A disqualified player gets nothing, by code or by hand (checked after the replay: an earlier grant stands).
+        if let block = try blockInForce(userId: command.user.userId, campaignId: command.campaignId, nowMs: command.nowMs) {
+            let scope = block.campaignId.map { "campaign \($0)" } ?? "every campaign"
+            throw DomainError(
+                .failedPrecondition, "user \(command.user.userId) is blocked from \(scope) (block \(block.id)): \(block.reason)")
+        }
         let reward = RewardColumns(command.reward)
         var cost: Int64 = 0
         if let campaignId = command.campaignId {

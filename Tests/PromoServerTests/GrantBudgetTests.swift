@@ -62,6 +62,30 @@ func spinsReward(_ count: UInt32, game: String = "book-of-ra") -> Reward {
 
 @Suite("Grants, write-offs and budgets", .serverCleanup)
 struct GrantBudgetTests {
+    /// A disqualified player is credited nothing by hand either: FAILED_PRECONDITION naming the block, for a
+    /// block of every campaign and for a block of the grant's campaign; a block of another campaign does not
+    /// stand in the way, and a grant made before the block still replays.
+    @Test func grantsToABlockedPlayerAreRefused() async throws {
+        let server = try await TestServer.start()
+        let admin = try await server.session()
+        let campaign = try await admin.createCampaign(bonusCampaign(), code: Unique.code("BLOCKED"))
+        let other = try await admin.createCampaign(bonusCampaign(), code: Unique.code("OTHER"))
+        let player = Unique.user("cheat")
+        let before = try await admin.grant(player, bonusReward(100), idempotencyKey: "before-block")
+
+        _ = try await admin.blockUser(player, reason: "multi-accounting", campaignId: campaign.id)
+        let scoped = try await admin.send(.grantReward(grantRequest(player, bonusReward(100), campaignId: campaign.id)))
+        #expect(scoped.status.code == .failedPrecondition, "\(scoped.status)")
+        #expect(scoped.status.message.contains("blocked") && scoped.status.message.contains("multi-accounting"))
+        #expect(try await admin.grant(player, bonusReward(100), campaignId: other.id).redemptionId.hasPrefix("grt"))
+
+        _ = try await admin.blockUser(player, reason: "chargebacks")
+        let everywhere = try await admin.send(.grantReward(grantRequest(player, bonusReward(100))))
+        #expect(everywhere.status.code == .failedPrecondition && everywhere.status.message.contains("every campaign"))
+        let replay = try await admin.grant(player, bonusReward(100), idempotencyKey: "before-block")
+        #expect(replay.replayed && replay.redemptionId == before.redemptionId)
+    }
+
     @Test func aRedeemThatWouldPassTheBudgetIsRefusedAndAVoidGivesItBack() async throws {
         let server = try await TestServer.start()
         let admin = try await server.session()
