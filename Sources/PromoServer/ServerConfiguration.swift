@@ -42,10 +42,18 @@ public struct ServerConfiguration: Sendable {
     public var generateCountMax: UInt32 = 1_000_000
     /// Codes returned inline by `generate`; the rest are fetched with `export_codes`. Default 10,000.
     public var generateInlineCodesMax = 10_000
-    /// Codes committed per writer job. Larger chunks generate faster (fewer commits rewrite the key index)
-    /// but hold the writer longer: a 100,000 chunk takes ~0.3 s on 2 cores, during which redeems wait.
+    /// Codes generated (and sorted) at a time while the writer inserts the previous chunk; each chunk goes
+    /// to the writer as bulk slices of `bulkSliceRows`, so it bounds memory, not how long redeems wait.
     /// Default 100,000.
     public var generateChunkCodes = 100_000
+    /// Rows (codes, failed-validate events) one bulk writer slice carries: generate, import_codes and the
+    /// failure flush are cut into such slices, each its own savepoint, and a redeem waits behind at most one
+    /// of them. 250 codes take about 1-2 ms of writer time on 2 cores (docs/benchmarks.md). Default 250.
+    public var bulkSliceRows = 250
+    /// With no interactive write waiting, bulk slices keep filling one transaction for up to this long
+    /// before it commits (fewer commits: a sliced generate runs as fast as one big job). Interactive writes
+    /// never wait for it: they end the transaction after the current slice. Default 50 ms.
+    public var bulkBatchMsMax = 50
     /// Pattern used when `generate` names none: 8 letters or digits, 31^8 ≈ 8.5e11 codes. Default `****-****`.
     public var defaultCodePattern = "****-****"
     /// Largest chance that one random guess hits a live code of a pattern; generate refuses beyond it.
@@ -193,6 +201,7 @@ public struct ServerConfiguration: Sendable {
         try require(purgeIntervalMs >= 10 && purgeBatchRows >= 1, "purgeIntervalMs >= 10 and purgeBatchRows >= 1")
         try require(reportDimensionKeysPerHourMax >= 1, "reportDimensionKeysPerHourMax must be at least 1")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
+        try require(bulkSliceRows >= 1 && bulkBatchMsMax >= 0, "bulkSliceRows >= 1 and bulkBatchMsMax >= 0")
         try require(frameReadTimeoutMs >= 10, "frameReadTimeoutMs must be at least 10")
         try require(rateLimitUserFailuresMax >= 0 && rateLimitIpFailuresMax >= 0, "rate limits must not be negative")
         try require(rateLimitWindowMs >= 1 && rateLimitCooldownMs >= 0, "rateLimitWindowMs >= 1 and rateLimitCooldownMs >= 0")

@@ -35,6 +35,8 @@ struct ConfigFile: Decodable {
     var generateCountMax: UInt32?
     var generateInlineCodesMax: Int?
     var generateChunkCodes: Int?
+    var bulkSliceRows: Int?
+    var bulkBatchMsMax: Int?
     var defaultCodePattern: String?
     var guessProbabilityMax: Double?
     var importCodesMax: Int?
@@ -123,6 +125,8 @@ struct ConfigFile: Decodable {
         if let generateCountMax { settings.generateCountMax = generateCountMax }
         if let generateInlineCodesMax { settings.generateInlineCodesMax = generateInlineCodesMax }
         if let generateChunkCodes { settings.generateChunkCodes = generateChunkCodes }
+        if let bulkSliceRows { settings.bulkSliceRows = bulkSliceRows }
+        if let bulkBatchMsMax { settings.bulkBatchMsMax = bulkBatchMsMax }
         if let defaultCodePattern { settings.defaultCodePattern = defaultCodePattern }
         if let guessProbabilityMax { settings.guessProbabilityMax = guessProbabilityMax }
         if let importCodesMax { settings.importCodesMax = importCodesMax }
