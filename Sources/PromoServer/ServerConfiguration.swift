@@ -48,12 +48,14 @@ public struct ServerConfiguration: Sendable {
     public var generateChunkCodes = 100_000
     /// Rows (codes, failed-validate events) one bulk writer slice carries: generate, import_codes and the
     /// failure flush are cut into such slices, each its own savepoint, and a redeem waits behind at most one
-    /// of them. 250 codes take about 1-2 ms of writer time on 2 cores (docs/benchmarks.md). Default 250.
+    /// of them. 250 codes take about 2-3 ms of writer time on 2 cores (docs/benchmarks.md). Default 250.
     public var bulkSliceRows = 250
     /// With no interactive write waiting, bulk slices keep filling one transaction for up to this long
     /// before it commits (fewer commits: a sliced generate runs as fast as one big job). Interactive writes
-    /// never wait for it: they end the transaction after the current slice. Default 50 ms.
-    public var bulkBatchMsMax = 50
+    /// never wait for it: they end the transaction after the current slice, but they do wait for its COMMIT
+    /// (and the WAL checkpoint after it), which grows with it: 50 ms gave redeems a p99 of 119-152 ms during
+    /// a generate, 5 ms 37-39 ms (docs/benchmarks.md). Default 5 ms.
+    public var bulkBatchMsMax = 5
     /// Pattern used when `generate` names none: 8 letters or digits, 31^8 ≈ 8.5e11 codes. Default `****-****`.
     public var defaultCodePattern = "****-****"
     /// Largest chance that one random guess hits a live code of a pattern; generate refuses beyond it.

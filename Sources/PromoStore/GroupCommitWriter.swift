@@ -40,8 +40,8 @@ public final class GroupCommitWriter: Sendable {
         /// Bulk slices one transaction keeps taking, while no interactive job waits, for at most this long
         /// (ms of writer time) before it commits. Bounds how much a commit writes at once and how long a slice
         /// waits to be acknowledged; interactive jobs never wait for it (they end the batch after the current
-        /// slice). Default 50 ms.
-        public var bulkBatchMsMax = 50
+        /// slice). Default 5 ms.
+        public var bulkBatchMsMax = 5
         /// Told after a batch, on the writer's queue: the first storage fault (disk full, I/O error) a job of
         /// it failed with, or nil when it committed changes without one, which after a fault means storage
         /// works again. Keep it short. Default none.
