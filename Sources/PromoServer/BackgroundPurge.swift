@@ -6,7 +6,8 @@ import PromoStore
 ///
 /// One run is a chain of writer jobs of at most `purgeBatchRows` rows each: the next is submitted only when
 /// the previous committed, so redeems queued meanwhile commit between them and never wait behind more than
-/// one small job. A run stops when a job finds less than a full batch; at most one run is in progress.
+/// one small job. Each job is bulk work (`.bulk`): the writer serves queued interactive jobs first. A run
+/// stops when a job finds less than a full batch; at most one run is in progress.
 final class BackgroundPurge: Sendable {
     private let store: PromoStore
     private let idempotencyRetentionMs: Int64
@@ -42,7 +43,7 @@ final class BackgroundPurge: Sendable {
         let (idempotencyBefore, overflowA) = now.subtractingReportingOverflow(idempotencyRetentionMs)
         let (reservationsBefore, overflowB) = now.subtractingReportingOverflow(reservationRetentionMs)
         let batchRows = batchRows
-        store.writer.submit({ connection in
+        store.writer.submit(.bulk, { connection in
             try connection.purgeExpired(
                 idempotencyBeforeMs: overflowA ? .min : idempotencyBefore,
                 reservationsBeforeMs: overflowB ? .min : reservationsBefore, limit: batchRows)

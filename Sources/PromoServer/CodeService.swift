@@ -130,14 +130,7 @@ final class CodeService: Sendable {
         var next: [PromoCode]? = created < count ? Self.makeCodes(Int(min(chunkMax, count - created)), pattern, opened) : nil
         while let chunk = next {
             let inlineRoom = max(0, inlineMax - inline.count)
-            async let insertion = store.writer.submit { connection -> (Int, [String]) in
-                var fresh: [String] = []
-                let inserted = try connection.insertCodesSkippingConflicts(chunk) { code in
-                    if fresh.count < inlineRoom { fresh.append(code.code.display) }
-                }
-                try connection.addCreated(inserted, toBatch: opened.id)
-                return (inserted, fresh)
-            }
+            async let insertion = insert(chunk, into: opened.id, inlineRoom: inlineRoom)
             // Sized as if every code of this chunk goes in, so the batch can never overshoot `count`.
             let remainingAfter = count - created - UInt64(chunk.count)
             next = remainingAfter > 0 ? Self.makeCodes(Int(min(chunkMax, remainingAfter)), pattern, opened) : nil
@@ -162,6 +155,31 @@ final class CodeService: Sendable {
             $0.generated = UInt32(count)
             $0.codes = inline
         }
+    }
+
+    /// Inserts one chunk as bulk writer slices of `bulkSliceRows` codes (each sorted, as the chunk is), each
+    /// adding what it inserted to the batch's `created` in the same savepoint: whatever commits, the batch row
+    /// counts exactly the codes it holds. Redeems commit between slices. Returns the codes inserted and the
+    /// first `inlineRoom` of them (in order).
+    private func insert(_ chunk: [PromoCode], into batchId: String, inlineRoom: Int) async throws -> (Int, [String]) {
+        let sliceRows = max(1, configuration.bulkSliceRows)
+        let inline = InlineCodes(room: inlineRoom)
+        let slices: [@Sendable (Connection) throws -> Int] = stride(from: 0, to: chunk.count, by: sliceRows).map { start in
+            let range = start..<min(chunk.count, start + sliceRows)
+            return { connection in
+                let slice = Array(chunk[range])
+                var fresh: [String] = []
+                let inserted = try connection.insertCodesSkippingConflicts(slice) { code in
+                    if inline.wants(fresh.count) { fresh.append(code.code.display) }
+                }
+                try connection.addCreated(inserted, toBatch: batchId)
+                // Kept only once the slice's body succeeded; a slice that fails fails the whole generate.
+                inline.add(fresh)
+                return inserted
+            }
+        }
+        let inserted = try await store.writer.submitSlices(slices)
+        return (inserted.reduce(0, +), inline.codes)
     }
 
     /// What identifies a pattern's space: its template without separators, since `VIP-####`, `VIP_####` and
@@ -269,54 +287,76 @@ final class CodeService: Sendable {
                 ownerId: entry.ownerId.isEmpty ? nil : entry.ownerId, batchId: batchId, createdAtMs: nowMs)))
         }
         let campaignId = request.campaignId
-        let checked = rejected
+        let keyId = caller.keyId
+        let submitted = request.codes.count
+        // Cut into bulk slices of `bulkSliceRows` codes, so that redeems commit between them. The first slice
+        // opens the batch (and writes the audit entry); each slice adds what it imported to the batch's
+        // `created` in its own savepoint; the last one drops the batch when nothing went in. Slices run in
+        // order on the writer's queue, which is what `progress` relies on.
+        let progress = ImportProgress(rejected: rejected)
+        let sliceRows = max(1, configuration.bulkSliceRows)
+        let starts = Array(stride(from: 0, to: accepted.count, by: sliceRows))
         let candidates = accepted
-        return store.write(on: eventLoop) { connection in
-            try Self.requireCampaign(campaignId, on: connection)
-            try connection.insertBatch(
-                CodeBatch(
-                    id: batchId, campaignId: campaignId, kind: .imported, template: "", requested: UInt64(candidates.count),
-                    maxUses: 0, ownerId: nil, apiKeyId: caller.keyId, idempotencyKey: nil, createdAtMs: nowMs))
-            // In request order, so that an entry refused for any reason never blocks a later one.
-            var rejected = checked
-            var imported = 0
-            var importedKeys = Set<String>()
-            var importedOwners = Set<String>()
-            for candidate in candidates {
-                let code = candidate.code
-                func reject(_ reason: String) {
-                    rejected.append(ImportRejection.with {
-                        $0.index = UInt32(candidate.index)
-                        $0.code = code.code.display
-                        $0.reason = reason
-                    })
+        var slices: [@Sendable (Connection) throws -> Void] = []
+        for (number, start) in (starts.isEmpty ? [0] : starts).enumerated() {
+            let range = start..<min(candidates.count, start + sliceRows)
+            let (isFirst, isLast) = (number == 0, number == max(0, starts.count - 1))
+            slices.append { connection in
+                try progress.run { state in
+                    if isFirst {
+                        try Self.requireCampaign(campaignId, on: connection)
+                        try connection.insertBatch(
+                            CodeBatch(
+                                id: batchId, campaignId: campaignId, kind: .imported, template: "",
+                                requested: UInt64(candidates.count), maxUses: 0, ownerId: nil, apiKeyId: keyId,
+                                idempotencyKey: nil, createdAtMs: nowMs))
+                        try connection.appendAudit(
+                            AuditEntry(atMs: nowMs, actorKeyId: keyId, action: "import_codes", target: batchId,
+                                detail: "campaign=\(campaignId) codes=\(submitted) valid=\(candidates.count)"))
+                    }
+                    // In request order, so that an entry refused for any reason never blocks a later one.
+                    var imported = 0
+                    for candidate in candidates[range] {
+                        let code = candidate.code
+                        func reject(_ reason: String) {
+                            state.rejected.append(ImportRejection.with {
+                                $0.index = UInt32(candidate.index)
+                                $0.code = code.code.display
+                                $0.reason = reason
+                            })
+                        }
+                        if state.importedKeys.contains(code.code.key) {
+                            reject("duplicate of an earlier code in this request")
+                        } else if let owner = code.ownerId, state.importedOwners.contains(owner) {
+                            reject("owner already has a code in this request")
+                        } else if try connection.insertCodesSkippingConflicts([code]) == 1 {
+                            imported += 1
+                            state.importedKeys.insert(code.code.key)
+                            if let owner = code.ownerId { state.importedOwners.insert(owner) }
+                        } else {
+                            reject(try connection.code(key: code.code.key) != nil
+                                ? "already exists" : "owner already has a code in this campaign")
+                        }
+                    }
+                    try connection.addCreated(imported, toBatch: batchId)
+                    state.imported += imported
+                    // A batch that holds nothing is no batch: no row, no id.
+                    if isLast && state.imported == 0 { try connection.discardBatch(id: batchId) }
                 }
-                if importedKeys.contains(code.code.key) {
-                    reject("duplicate of an earlier code in this request")
-                } else if let owner = code.ownerId, importedOwners.contains(owner) {
-                    reject("owner already has a code in this request")
-                } else if try connection.insertCodesSkippingConflicts([code]) == 1 {
-                    imported += 1
-                    importedKeys.insert(code.code.key)
-                    if let owner = code.ownerId { importedOwners.insert(owner) }
-                } else {
-                    reject(try connection.code(key: code.code.key) != nil
-                        ? "already exists" : "owner already has a code in this campaign")
-                }
-            }
-            try connection.addCreated(imported, toBatch: batchId)
-            // A batch that holds nothing is no batch: no row, no id.
-            let keptBatchId = imported > 0 ? batchId : ""
-            if imported == 0 { try connection.discardBatch(id: batchId) }
-            try connection.appendAudit(
-                AuditEntry(atMs: nowMs, actorKeyId: caller.keyId, action: "import_codes", target: batchId,
-                    detail: "campaign=\(campaignId) imported=\(imported) rejected=\(rejected.count)"))
-            return ImportCodesResponse.with {
-                $0.batchId = keptBatchId
-                $0.imported = UInt32(imported)
-                $0.rejected = rejected.sorted { $0.index < $1.index }
             }
         }
+        let promise = eventLoop.makePromise(of: ImportCodesResponse.self)
+        let allSlices = slices
+        promise.completeWithTask {
+            _ = try await self.store.writer.submitSlices(allSlices)
+            let state = progress.result
+            return ImportCodesResponse.with {
+                $0.batchId = state.imported > 0 ? batchId : ""
+                $0.imported = UInt32(state.imported)
+                $0.rejected = state.rejected.sorted { $0.index < $1.index }
+            }
+        }
+        return promise.futureResult
     }
 
     // MARK: Export
@@ -407,4 +447,48 @@ final class CodeService: Sendable {
     private static func requireCampaign(_ id: String, on connection: Connection) throws {
         guard try connection.campaign(id: id) != nil else { throw ServerError(.notFound, "campaign \(id) does not exist") }
     }
+}
+
+/// The first `room` codes a chunk's slices inserted, gathered on the writer's queue, slice after slice.
+private final class InlineCodes: Sendable {
+    private let room: Int
+    private let gathered = LockedValue<[String]>([])
+
+    init(room: Int) { self.room = room }
+
+    /// Whether a slice that already kept `pending` codes of its own should keep one more.
+    func wants(_ pending: Int) -> Bool { gathered.withLock { $0.count } + pending < room }
+    func add(_ codes: [String]) { gathered.withLock { $0 += codes } }
+    var codes: [String] { gathered.withLock { $0 } }
+}
+
+/// What the slices of one `import_codes` did so far. Slices run one after another on the writer's queue; a
+/// slice works on a copy and keeps it only when its body succeeded, and after a failed slice the later ones
+/// fail too, so the answer never counts codes that were rolled back.
+private final class ImportProgress: Sendable {
+    struct State: Sendable {
+        var rejected: [ImportRejection]
+        var imported = 0
+        var importedKeys = Set<String>()
+        var importedOwners = Set<String>()
+    }
+    private let state: LockedValue<(state: State, failed: Bool)>
+
+    init(rejected: [ImportRejection]) { state = LockedValue((State(rejected: rejected), false)) }
+
+    func run(_ body: (inout State) throws -> Void) throws {
+        var copy = try state.withLock { current -> State in
+            guard !current.failed else { throw ServerError(.unavailable, "an earlier part of this import failed") }
+            return current.state
+        }
+        do {
+            try body(&copy)
+        } catch {
+            state.withLock { $0.failed = true }
+            throw error
+        }
+        state.withLock { $0.state = copy }
+    }
+
+    var result: State { state.withLock { $0.state } }
 }

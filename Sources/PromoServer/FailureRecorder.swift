@@ -4,16 +4,19 @@ import PromoStore
 
 /// Counts failed validates for the reports without making every validate a write: events gather in memory
 /// and one writer job per `failureFlushMs` adds them up. A crash loses at most that interval's failure
-/// counts, never a redemption; the buffer is bounded and drops (with a warning) beyond its limit.
+/// counts, never a redemption; the buffer is bounded and drops (with a warning) beyond its limit. A flush is
+/// bulk work: slices of `sliceRows` events, so redeems commit between them.
 final class FailureRecorder: Sendable {
     private let pending = LockedValue<(events: [FailureEvent], dropped: Int)>(([], 0))
     private let bufferMax: Int
+    private let sliceRows: Int
     private let store: PromoStore
     private let logger: Logger
 
-    init(store: PromoStore, bufferMax: Int, logger: Logger) {
+    init(store: PromoStore, bufferMax: Int, sliceRows: Int = 1_000, logger: Logger) {
         self.store = store
         self.bufferMax = bufferMax
+        self.sliceRows = max(1, sliceRows)
         self.logger = logger
     }
 
@@ -31,10 +34,18 @@ final class FailureRecorder: Sendable {
         }
         if dropped > 0 { logger.warning("failure buffer full: dropped failed-validate counts", metadata: ["dropped": "\(dropped)"]) }
         guard !events.isEmpty else { return completion() }
-        store.writer.submit({ connection in try connection.recordFailures(events) }) { [logger] result in
-            // A storage fault is logged by the writer's StorageFaultLog, once per window, not once per flush here.
-            if case .failure(let error) = result, (error as? StoreError)?.isStorageFault != true {
-                logger.error("recording failures failed", metadata: ["error": "\(error)"])
+        let slices: [@Sendable (Connection) throws -> Void] = stride(from: 0, to: events.count, by: sliceRows).map { start in
+            let range = start..<min(events.count, start + sliceRows)
+            return { connection in try connection.recordFailures(Array(events[range])) }
+        }
+        Task { [store, logger] in
+            do {
+                _ = try await store.writer.submitSlices(slices)
+            } catch {
+                // A storage fault is logged by the writer's StorageFaultLog, once per window, not once per flush here.
+                if (error as? StoreError)?.isStorageFault != true {
+                    logger.error("recording failures failed", metadata: ["error": "\(error)"])
+                }
             }
             completion()
         }

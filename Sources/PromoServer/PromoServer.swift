@@ -84,6 +84,8 @@ public final class PromoServer: Service, Sendable {
         writerLimits.batchMax = configuration.writeBatchMax
         writerLimits.queueMax = configuration.writeQueueMax
         writerLimits.batchObserver = metrics.batchObserver
+        writerLimits.queueWaitObserver = metrics.queueWaitObserver
+        writerLimits.bulkBatchMsMax = configuration.bulkBatchMsMax
         writerLimits.faultObserver = StorageFaultLog(intervalMs: configuration.storageFaultLogIntervalMs, logger: logger).observer
         storeConfiguration.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
         let store = try PromoStore(configuration: storeConfiguration, writerLimits: writerLimits)
@@ -100,7 +102,8 @@ public final class PromoServer: Service, Sendable {
         let registry = ApiKeyRegistry(records: try store.writer.synchronously { try $0.apiKeys() })
         try AdminBootstrap.installIfEmpty(
             store: store, registry: registry, configuration: configuration, nowMs: WallClock.nowMs(), logger: logger)
-        let failures = FailureRecorder(store: store, bufferMax: configuration.failureBufferMax, logger: logger)
+        let failures = FailureRecorder(
+            store: store, bufferMax: configuration.failureBufferMax, sliceRows: configuration.bulkSliceRows, logger: logger)
         let failureFlush = group.any().scheduleRepeatedTask(
             initialDelay: .milliseconds(Int64(configuration.failureFlushMs)),
             delay: .milliseconds(Int64(configuration.failureFlushMs))

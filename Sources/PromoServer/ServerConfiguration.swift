@@ -55,8 +55,8 @@ public struct ServerConfiguration: Sendable {
     public var generateCountMax: UInt32 = 1_000_000
     /// Codes returned inline by `generate`; the rest are fetched with `export_codes`. Default 10,000.
     public var generateInlineCodesMax = 10_000
-    /// Codes committed per writer job. Larger chunks generate faster (fewer commits rewrite the key index)
-    /// but hold the writer longer: a 100,000 chunk takes ~0.3 s on 2 cores, during which redeems wait.
+    /// Codes generated (and sorted) at a time while the writer inserts the previous chunk; each chunk goes
+    /// to the writer as bulk slices of `bulkSliceRows`, so it bounds memory, not how long redeems wait.
     /// Default 100,000.
     public var generateChunkCodes = 100_000
     /// Codes switched per writer job by a bulk `set_code_status` (by batch or campaign): each chunk is one
@@ -71,6 +71,16 @@ public struct ServerConfiguration: Sendable {
     /// RESOURCE_EXHAUSTED. Each validate and redeem looks blocks up by (user, campaign) in an index, so the
     /// number only bounds the table. Default 1,000,000.
     public var blocksMax = 1_000_000
+    /// Rows (codes, failed-validate events) one bulk writer slice carries: generate, import_codes and the
+    /// failure flush are cut into such slices, each its own savepoint, and a redeem waits behind at most one
+    /// of them. 250 codes take about 2-3 ms of writer time on 2 cores (docs/benchmarks.md). Default 250.
+    public var bulkSliceRows = 250
+    /// With no interactive write waiting, bulk slices keep filling one transaction for up to this long
+    /// before it commits (fewer commits: a sliced generate runs as fast as one big job). Interactive writes
+    /// never wait for it: they end the transaction after the current slice, but they do wait for its COMMIT
+    /// (and the WAL checkpoint after it), which grows with it: 50 ms gave redeems a p99 of 119-152 ms during
+    /// a generate, 5 ms 37-39 ms (docs/benchmarks.md). Default 5 ms.
+    public var bulkBatchMsMax = 5
     /// Pattern used when `generate` names none: 8 letters or digits, 31^8 ≈ 8.5e11 codes. Default `****-****`.
     public var defaultCodePattern = "****-****"
     /// Largest chance that one random guess hits a live code of a pattern; generate refuses beyond it.
@@ -230,6 +240,7 @@ public struct ServerConfiguration: Sendable {
         try require(reportDimensionKeysPerHourMax >= 1, "reportDimensionKeysPerHourMax must be at least 1")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
         try require((0...600_000).contains(storeBusyTimeoutMs), "storeBusyTimeoutMs must be 0...600000")
+        try require(bulkSliceRows >= 1 && bulkBatchMsMax >= 0, "bulkSliceRows >= 1 and bulkBatchMsMax >= 0")
         try require(frameReadTimeoutMs >= 10, "frameReadTimeoutMs must be at least 10")
         try require(rateLimitUserFailuresMax >= 0 && rateLimitIpFailuresMax >= 0, "rate limits must not be negative")
         try require(rateLimitWindowMs >= 1 && rateLimitCooldownMs >= 0, "rateLimitWindowMs >= 1 and rateLimitCooldownMs >= 0")

@@ -27,6 +27,8 @@ public final class ServerMetrics: Sendable {
     private let redeemVerdicts: VerdictCounters
     private let commitBatchJobs: Recorder
     private let commitDuration: CoreMetrics.Timer
+    /// How long writer jobs waited in the writer's queue: [interactive, bulk].
+    private let writeQueueWait: [CoreMetrics.Timer]
 
     /// Latency buckets: 50 µs (a validate answered from memory) up to 10 s (a large generate chunk).
     static let durationBuckets: [Duration] = [
@@ -66,6 +68,16 @@ public final class ServerMetrics: Sendable {
         self.commitDuration = CoreMetrics.Timer(
             label: commit.name, dimensions: [],
             handler: registry.makeDurationHistogram(descriptor: commit, buckets: Self.durationBuckets), factory: factory)
+        let wait = Self.name(
+            "write_queue_wait", "seconds",
+            "Time a write job waited in the group-commit writer's queue, by job class (interactive: redeems and single-row changes; bulk: slices of generate, import, failure flush, purge).")
+        self.writeQueueWait = ["interactive", "bulk"].map { jobClass in
+            CoreMetrics.Timer(
+                label: wait.name, dimensions: [("class", jobClass)],
+                handler: registry.makeDurationHistogram(
+                    descriptor: wait, labels: [("class", jobClass)], buckets: Self.durationBuckets),
+                factory: factory)
+        }
         let queue = Self.name("write_queue_depth", "", "Write jobs left waiting when the writer took its last batch.")
         self.writeQueueDepth = Meter(
             label: queue.name, dimensions: [], handler: registry.makeGauge(descriptor: queue), factory: factory)
@@ -133,6 +145,13 @@ public final class ServerMetrics: Sendable {
             commitBatchJobs.record(batch.jobs)
             commitDuration.recordNanoseconds(batch.nanoseconds)
             writeQueueDepth.set(batch.queuedBehind)
+        }
+    }
+
+    /// The observer the group-commit writer reports each job's queue wait to.
+    var queueWaitObserver: @Sendable (GroupCommitWriter.JobClass, UInt64) -> Void {
+        { [writeQueueWait] jobClass, nanoseconds in
+            writeQueueWait[jobClass == .interactive ? 0 : 1].recordNanoseconds(nanoseconds)
         }
     }
 

@@ -7,7 +7,24 @@ import Dispatch
 /// only then completes every job. One fsync thus acknowledges a whole batch (group commit), and nothing is
 /// acknowledged before it is durable. Every job is completed exactly once, with its own value only when the
 /// transaction that holds its changes committed.
+///
+/// Jobs come in two classes (`JobClass`). Interactive jobs (the default: redeems, reserving validates, voids,
+/// back-office single-row changes) are served first. Bulk jobs are slices of large work (generate, import,
+/// failure flush, purge), each small (`bulkSliceRows` rows, a few ms) and its own savepoint. A batch runs the
+/// interactive jobs queued when it starts, then bulk slices one by one; after each slice it looks at the
+/// interactive queue: when jobs wait there, they run next and the batch commits without a further slice. So an
+/// interactive job waits behind at most one slice (plus the commit), and with no interactive work queued
+/// slices keep filling one transaction for up to `bulkBatchMsMax`, as fast as one big job. Every batch with
+/// bulk work pending runs at least one slice, so a steady stream of redeems never starves a generate.
 public final class GroupCommitWriter: Sendable {
+    /// How the writer schedules a job. See the type's comment.
+    public enum JobClass: Sendable, Hashable {
+        /// Served first: a game server or a person waits for it.
+        case interactive
+        /// One bounded slice of large work: runs when no interactive job waits, one slice at a time between them.
+        case bulk
+    }
+
     public struct Limits: Sendable {
         /// Jobs committed together at most. Default 512.
         public var batchMax = 512
@@ -17,6 +34,14 @@ public final class GroupCommitWriter: Sendable {
         /// Told about every batch once it committed or failed, on the writer's queue: keep it short (update
         /// a metric). The store imports no metrics library; the server wires its metrics in here. Default none.
         public var batchObserver: (@Sendable (BatchReport) -> Void)?
+        /// Told for every job as the writer takes it from its queue, on the writer's queue, with its class and
+        /// how long it waited there (monotonic ns): keep it short (update a metric). Default none.
+        public var queueWaitObserver: (@Sendable (JobClass, UInt64) -> Void)?
+        /// Bulk slices one transaction keeps taking, while no interactive job waits, for at most this long
+        /// (ms of writer time) before it commits. Bounds how much a commit writes at once and how long a slice
+        /// waits to be acknowledged; interactive jobs never wait for it (they end the batch after the current
+        /// slice). Default 5 ms.
+        public var bulkBatchMsMax = 5
         /// Told after a batch, on the writer's queue: the first storage fault (disk full, I/O error) a job of
         /// it failed with, or nil when it committed changes without one, which after a fault means storage
         /// works again. Keep it short. Default none.
@@ -44,9 +69,11 @@ public final class GroupCommitWriter: Sendable {
     private let state = LockedValue(State())
 
     private struct State {
-        var pending: [any WriteJob] = []
+        var interactive = JobQueue()
+        var bulk = JobQueue()
         var drainScheduled = false
         var closed = false
+        var pendingCount: Int { interactive.count + bulk.count }
     }
 
     init(connection: Connection, limits: Limits) {
@@ -56,28 +83,71 @@ public final class GroupCommitWriter: Sendable {
 
     /// Runs `body` in the next batch; `completion` gets its result after the batch commits (or fails).
     /// `completion` runs on the writer's queue: keep it short (complete a promise, resume a continuation).
+    /// The job is `.interactive`.
     public func submit<T: Sendable>(
         _ body: @escaping @Sendable (Connection) throws -> T,
         completion: @escaping @Sendable (Result<T, any Error>) -> Void
     ) {
+        submit(.interactive, body, completion: completion)
+    }
+
+    /// `submit(_:completion:)` for a job of the given class. A `.bulk` job must be one small slice
+    /// (`bulkSliceRows` rows, a few ms); cut larger work with `submitSlices`.
+    public func submit<T: Sendable>(
+        _ jobClass: JobClass, _ body: @escaping @Sendable (Connection) throws -> T,
+        completion: @escaping @Sendable (Result<T, any Error>) -> Void
+    ) {
         let job = TypedWriteJob(body: body, completion: completion)
-        let rejection: StoreError? = state.withLock { state in
+        if let rejection = enqueue([job], jobClass) { completion(.failure(rejection)) }
+    }
+
+    public func submit<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await submit(.interactive, body)
+    }
+
+    public func submit<T: Sendable>(_ jobClass: JobClass, _ body: @escaping @Sendable (Connection) throws -> T)
+        async throws -> T
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            submit(jobClass, body) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Queues `slices` as bulk jobs, all or none, in order: they run one after another (interactive jobs
+    /// may commit between any two) and each commits on its own or together with its neighbours, never in
+    /// part. Returns their values in order once every slice finished, or throws the first slice's error (in
+    /// order); slices after a failed one still run unless the caller's bodies check for it.
+    public func submitSlices<T: Sendable>(_ slices: [@Sendable (Connection) throws -> T]) async throws -> [T] {
+        if slices.isEmpty { return [] }
+        let results = SliceResults<T>(count: slices.count)
+        return try await withCheckedThrowingContinuation { continuation in
+            let jobs: [any WriteJob] = slices.enumerated().map { index, body in
+                TypedWriteJob(body: body) { result in
+                    if let all = results.set(index, result) { continuation.resume(with: all) }
+                }
+            }
+            if let rejection = enqueue(jobs, .bulk) { continuation.resume(throwing: rejection) }
+        }
+    }
+
+    /// Appends `jobs` to the queue of their class, all or none; returns why not when refused.
+    private func enqueue(_ jobs: [any WriteJob], _ jobClass: JobClass) -> StoreError? {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return state.withLock { state in
             if state.closed { return StoreError(.closed, "the store is closed") }
-            if state.pending.count >= limits.queueMax {
+            if state.pendingCount + jobs.count > limits.queueMax {
                 return StoreError(.busy, "write queue is full (\(limits.queueMax) jobs)")
             }
-            state.pending.append(job)
+            for job in jobs {
+                switch jobClass {
+                case .interactive: state.interactive.append(job, at: now)
+                case .bulk: state.bulk.append(job, at: now)
+                }
+            }
             if state.drainScheduled { return nil }
             state.drainScheduled = true
             queue.async { self.drain() }
             return nil
-        }
-        if let rejection { completion(.failure(rejection)) }
-    }
-
-    public func submit<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            submit(body) { continuation.resume(with: $0) }
         }
     }
 
@@ -86,31 +156,95 @@ public final class GroupCommitWriter: Sendable {
         try queue.sync { try body(connection.value) }
     }
 
+    /// Jobs waiting in the queues (both classes), for tests.
+    var queuedJobs: Int { state.withLock { $0.pendingCount } }
+
     /// Refuses new jobs, finishes the queued ones and waits for them.
     public func close() {
         state.withLock { $0.closed = true }
         queue.sync {}
-        while state.withLock({ !$0.pending.isEmpty || $0.drainScheduled }) { queue.sync {} }
+        while state.withLock({ $0.pendingCount > 0 || $0.drainScheduled }) { queue.sync {} }
     }
 
     private func drain() {
         while true {
-            let (batch, queuedBehind): ([any WriteJob], Int) = state.withLock { state in
-                let count = min(state.pending.count, limits.batchMax)
-                let batch = Array(state.pending.prefix(count))
-                state.pending.removeFirst(count)
-                if batch.isEmpty { state.drainScheduled = false }
-                return (batch, state.pending.count)
+            let hasWork: Bool = state.withLock { state in
+                if state.pendingCount == 0 { state.drainScheduled = false }
+                return state.pendingCount > 0
             }
-            if batch.isEmpty { return }
-            guard let observer = limits.batchObserver else {
-                commit(batch)
-                continue
-            }
+            if !hasWork { return }
             let started = DispatchTime.now().uptimeNanoseconds
-            commit(batch)
+            var picker = BatchPicker(startedNs: started, limits: limits)
+            let jobs = commit(&picker)
+            guard let observer = limits.batchObserver else { continue }
             let elapsed = DispatchTime.now().uptimeNanoseconds &- started
-            observer(BatchReport(jobs: batch.count, nanoseconds: elapsed, queuedBehind: queuedBehind))
+            observer(BatchReport(jobs: jobs, nanoseconds: elapsed, queuedBehind: state.withLock { $0.pendingCount }))
+        }
+    }
+
+    /// Chooses the jobs of one batch as it runs. First the interactive jobs queued when the batch starts
+    /// (taken together, as one group: they share the batch's fate); then, when bulk work waits, one slice
+    /// after another for as long as no interactive job waits and the batch is younger than `bulkBatchMsMax`.
+    /// The interactive jobs that arrived during a slice are taken together right after it, and no further
+    /// slice joins that batch. Interactive jobs that arrive at other times wait for the next batch, as they
+    /// always did: a batch never grows without bound under a steady stream.
+    private struct BatchPicker {
+        let startedNs: UInt64
+        let limits: Limits
+        /// Jobs taken from the queues (into `taken` or handed out).
+        var count = 0
+        var slices = 0
+        var bulkClosed = false
+        var lastWasBulk = false
+        var started = false
+        /// Interactive jobs taken as a group and not handed out yet.
+        var taken: [any WriteJob] = []
+        var takenIndex = 0
+
+        mutating func next(from state: LockedValue<State>) -> (any WriteJob)? {
+            if takenIndex < taken.count {
+                defer { takenIndex += 1 }
+                return taken[takenIndex]
+            }
+            let now = DispatchTime.now().uptimeNanoseconds
+            var waits: [(JobClass, UInt64)] = []
+            let bulkJob: (any WriteJob)? = state.withLock { state in
+                if !started || lastWasBulk {
+                    if lastWasBulk && state.interactive.count > 0 { bulkClosed = true }
+                    started = true
+                    lastWasBulk = false
+                    taken.removeAll(keepingCapacity: true)
+                    takenIndex = 0
+                    while count < limits.batchMax, case let (job, queuedAt)? = state.interactive.popFirst() {
+                        taken.append(job)
+                        waits.append((.interactive, now &- min(now, queuedAt)))
+                        count += 1
+                    }
+                    if !taken.isEmpty { return nil }
+                }
+                let young = now &- startedNs < UInt64(max(0, limits.bulkBatchMsMax)) * 1_000_000
+                guard count < limits.batchMax, !bulkClosed, slices == 0 || young,
+                    case let (job, queuedAt)? = state.bulk.popFirst()
+                else { return nil }
+                slices += 1
+                count += 1
+                lastWasBulk = true
+                waits.append((.bulk, now &- min(now, queuedAt)))
+                return job
+            }
+            if let observer = limits.queueWaitObserver {
+                for (jobClass, nanoseconds) in waits { observer(jobClass, nanoseconds) }
+            }
+            if let bulkJob { return bulkJob }
+            guard takenIndex < taken.count else { return nil }
+            defer { takenIndex += 1 }
+            return taken[takenIndex]
+        }
+
+        /// The jobs taken but not handed out (when the batch was lost before their turn): they share its fate.
+        mutating func leftovers() -> [any WriteJob] {
+            defer { takenIndex = taken.count }
+            return Array(taken[takenIndex...])
         }
     }
 
@@ -124,13 +258,20 @@ public final class GroupCommitWriter: Sendable {
         case failed(any Error)
     }
 
-    /// Runs one batch and completes each of its jobs exactly once, after COMMIT or after the rollback: this
-    /// is the only place a job is completed, and each job's fate is decided once into `fates` before it.
-    private func commit(_ batch: [any WriteJob]) {
+    /// Runs one batch, its jobs taken one by one from `picker` until it has none, and completes each of them
+    /// exactly once, after COMMIT or after the rollback: this is the only place a job is completed, and each
+    /// job's fate is decided once into `fates` before it. Returns the number of jobs in the batch.
+    private func commit(_ picker: inout BatchPicker) -> Int {
         let connection = connection.value
-        var fates = [JobFate](repeating: .notRun, count: batch.count)
+        var batch: [any WriteJob] = []
+        var fates: [JobFate] = []
         let changesBefore = connection.totalChanges
-        let lost = run(batch, on: connection, fates: &fates)
+        let lost = run({ picker.next(from: state) }, on: connection, batch: &batch, fates: &fates)
+        // Taken with the batch but not reached before it was lost: they fail with it, as they always did.
+        for job in picker.leftovers() {
+            batch.append(job)
+            fates.append(.notRun)
+        }
         var storageFault: StoreError?
         for (job, fate) in zip(batch, fates) {
             let result: Result<Void, any Error>
@@ -154,17 +295,26 @@ public final class GroupCommitWriter: Sendable {
                 observer(nil)
             }
         }
+        return batch.count
     }
 
     /// Runs the jobs of one batch in one transaction and commits it. Returns nil when it committed, or the
     /// error that lost the whole batch (then nothing of it was committed and no job may be acknowledged).
+    /// Every job taken from `next` is appended to `batch`, with its fate at the same index of `fates`; when
+    /// the batch is lost early, bulk slices still queued stay queued for the next batch.
     ///
     /// After every error the transaction state is checked (`sqlite3_get_autocommit`): on SQLITE_FULL,
     /// SQLITE_IOERR, SQLITE_NOMEM and some SQLITE_BUSY SQLite may roll the whole transaction back by itself.
     /// Carrying on would then run the next jobs outside any transaction, each committed on its own, while
     /// the batch is reported failed. Instead the batch ends there: every job fails, and the next batch
     /// starts a fresh transaction.
-    private func run(_ batch: [any WriteJob], on connection: Connection, fates: inout [JobFate]) -> (any Error)? {
+    private func run(
+        _ next: () -> (any WriteJob)?, on connection: Connection, batch: inout [any WriteJob], fates: inout [JobFate]
+    ) -> (any Error)? {
+        // Taken before BEGIN, so that a batch that cannot begin still fails (and completes) a job.
+        guard let first = next() else { return nil }
+        batch.append(first)
+        fates.append(.notRun)
         // A transaction left open by an earlier failure would make BEGIN fail forever: start clean.
         if connection.isInTransaction { try? connection.statement("ROLLBACK").run() }
         do {
@@ -172,7 +322,10 @@ public final class GroupCommitWriter: Sendable {
         } catch {
             return error
         }
-        for (index, job) in batch.enumerated() {
+        var index = 0
+        while index < batch.count || appendNext(next, to: &batch, fates: &fates) {
+            defer { index += 1 }
+            let job = batch[index]
             do {
                 try step("SAVEPOINT job", on: connection)
             } catch {
@@ -214,6 +367,13 @@ public final class GroupCommitWriter: Sendable {
         }
     }
 
+    private func appendNext(_ next: () -> (any WriteJob)?, to batch: inout [any WriteJob], fates: inout [JobFate]) -> Bool {
+        guard let job = next() else { return false }
+        batch.append(job)
+        fates.append(.notRun)
+        return true
+    }
+
     /// Rolls the batch back (when SQLite has not already) and returns `error` as the reason it was lost.
     private func abandon(_ connection: Connection, _ error: any Error) -> any Error {
         if connection.isInTransaction { try? connection.statement("ROLLBACK").run() }
@@ -238,6 +398,55 @@ private protocol WriteJob: Sendable {
     func run(on connection: Connection) -> (any Error)?
     /// Delivers the job's outcome: its kept value on success, else the error. Called exactly once.
     func complete(_ result: Result<Void, any Error>)
+}
+
+/// Jobs of one class in arrival order, each with when it was queued (monotonic ns). Touched under the lock.
+private struct JobQueue {
+    private var jobs: [(job: any WriteJob, queuedAt: UInt64)] = []
+    private var head = 0
+    var count: Int { jobs.count - head }
+
+    mutating func append(_ job: any WriteJob, at queuedAt: UInt64) { jobs.append((job, queuedAt)) }
+
+    mutating func popFirst() -> (any WriteJob, UInt64)? {
+        guard head < jobs.count else { return nil }
+        let first = jobs[head]
+        head += 1
+        // Compact now and then, so that popping stays O(1) amortised and memory does not grow.
+        if head == jobs.count {
+            jobs.removeAll(keepingCapacity: jobs.count <= 1_024)
+            head = 0
+        } else if head >= 1_024 && head * 2 >= jobs.count {
+            jobs.removeFirst(head)
+            head = 0
+        }
+        return first
+    }
+}
+
+/// The results of the slices of one `submitSlices` call, gathered as they complete (on the writer's queue).
+private final class SliceResults<T: Sendable>: Sendable {
+    private let state: LockedValue<(results: [Result<T, any Error>?], done: Int)>
+
+    init(count: Int) { state = LockedValue((Array(repeating: nil, count: count), 0)) }
+
+    /// Records slice `index`'s outcome; returns the overall outcome once this was the last slice to finish.
+    func set(_ index: Int, _ result: Result<T, any Error>) -> Result<[T], any Error>? {
+        state.withLock { state in
+            state.results[index] = result
+            state.done += 1
+            guard state.done == state.results.count else { return nil }
+            var values: [T] = []
+            values.reserveCapacity(state.results.count)
+            for case let result? in state.results {
+                switch result {
+                case .success(let value): values.append(value)
+                case .failure(let error): return .failure(error)
+                }
+            }
+            return .success(values)
+        }
+    }
 }
 
 /// Runs and completes on the writer's queue only, which serialises access to `value`.

@@ -43,6 +43,8 @@ struct ConfigFile: Decodable {
     var codeStatusChunkCodes: Int?
     var offersCampaignsMax: Int?
     var blocksMax: Int?
+    var bulkSliceRows: Int?
+    var bulkBatchMsMax: Int?
     var defaultCodePattern: String?
     var guessProbabilityMax: Double?
     var importCodesMax: Int?
@@ -140,6 +142,8 @@ struct ConfigFile: Decodable {
         if let codeStatusChunkCodes { settings.codeStatusChunkCodes = codeStatusChunkCodes }
         if let offersCampaignsMax { settings.offersCampaignsMax = offersCampaignsMax }
         if let blocksMax { settings.blocksMax = blocksMax }
+        if let bulkSliceRows { settings.bulkSliceRows = bulkSliceRows }
+        if let bulkBatchMsMax { settings.bulkBatchMsMax = bulkBatchMsMax }
         if let defaultCodePattern { settings.defaultCodePattern = defaultCodePattern }
         if let guessProbabilityMax { settings.guessProbabilityMax = guessProbabilityMax }
         if let importCodesMax { settings.importCodesMax = importCodesMax }

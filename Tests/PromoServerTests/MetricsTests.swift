@@ -141,6 +141,9 @@ struct MetricsTests {
         #expect((metrics.sample("promo_commit_duration_seconds_count") ?? 0) >= 1)
         #expect(metrics.sample("promo_commit_batch_jobs_count") == metrics.sample("promo_commit_duration_seconds_count"))
         #expect(metrics.sample("promo_write_queue_depth") != nil)
+        // Every write job's queue wait is in its class's histogram: the campaigns and redeems are interactive.
+        #expect((metrics.sample(#"promo_write_queue_wait_seconds_count{class="interactive"}"#) ?? 0) >= 4)
+        #expect(metrics.sample(#"promo_write_queue_wait_seconds_count{class="bulk"}"#) != nil)
         #expect(metrics.body.contains("# HELP promo_requests_total "))
         #expect(metrics.body.contains("# TYPE promo_request_duration_seconds histogram"))
 
