@@ -99,6 +99,33 @@ func autoCampaign(_ name: String = "Auto", _ configure: (inout Campaign) -> Void
 
 @Suite("Offers and auto-apply campaigns over TCP", .serverCleanup)
 struct OfferTests {
+    /// Offers judge a campaign of an exclusive group as a redeem would: once the player took one campaign of
+    /// the group, the others are offered with GROUP_LIMIT_REACHED, and a codeless redeem of one is refused so.
+    @Test func offersShowTheGroupLimit() async throws {
+        let server = try await TestServer.start()
+        let admin = try await server.session()
+        let group = try await admin.createGroup("Welcome offers", maxPerUser: 1)
+        let first = try await admin.createCampaign(autoCampaign("First") { $0.groupId = group.id })
+        let second = try await admin.createCampaign(autoCampaign("Second") { $0.groupId = group.id })
+        let player = user(Unique.user("grp-offers"))
+        #expect(try await admin.offers(player).map(\.verdict) == [.ok, .ok])
+        let taken = try await admin.redeem(.with {
+            $0.campaignId = first.id
+            $0.user = player
+            $0.idempotencyKey = Unique.key()
+        })
+        #expect(taken.verdict == .ok)
+        let after = try await admin.offers(player)
+        #expect(Set(after.map { $0.campaign?.id ?? "" }) == [first.id, second.id])
+        #expect(after.allSatisfy { $0.verdict == .groupLimitReached }, "\(after.map(\.verdict))")
+        let refused = try await admin.redeem(.with {
+            $0.campaignId = second.id
+            $0.user = player
+            $0.idempotencyKey = Unique.key()
+        })
+        #expect(refused.verdict == .groupLimitReached)
+    }
+
     @Test func offersListTheAutoApplyCampaignsOkFirstWithRewardAndRemaining() async throws {
         let server = try await TestServer.start()
         let admin = try await server.session()
