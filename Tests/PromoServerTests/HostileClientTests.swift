@@ -80,15 +80,6 @@ func closedConnections(_ server: TestServer, reason: String) -> Int {
     return Int(Double(line.dropFirst(prefix.count)) ?? 0)
 }
 
-/// Polls `condition` until it holds or `timeoutMs` passes.
-func eventually(timeoutMs: Int = 60_000, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
 
 /// Nothing a client sends or fails to read grows the server's memory without bound.
 @Suite("Back-pressure on the way out and hostile clients", .serverCleanup)

@@ -199,10 +199,7 @@ struct StorageFaultTests {
         logger.logLevel = .critical
         let second = PromoServer(configuration: configuration, logger: logger)
         await #expect(throws: (any Error).self) { try await second.start() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !openFiles(under: configuration.dataDirectory).isEmpty && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        #expect(await eventually { openFiles(under: configuration.dataDirectory).isEmpty })
         #expect(openFiles(under: configuration.dataDirectory) == [])
     }
 
