@@ -71,10 +71,30 @@ export async function call(arm, body) {
   }
 }
 
-/** Checks a key with hello and answers its role, without storing anything. */
+async function allowed(arm, body, key, badRequestMeansAllowed = false) {
+  try {
+    await post(arm, body, key);
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 403) return false;
+    // The role may make the call; only the probe's (empty) arguments were refused.
+    if (badRequestMeansAllowed && error instanceof ApiError && error.status === 400) return true;
+    throw error;
+  }
+}
+
+/**
+ * Checks a key and answers its role, without storing anything. The JSON API has no hello route (the key
+ * travels on every request), so the role is read from which read-only calls the key may make: the same
+ * role checks the server applies to everything else. A wrong or revoked key fails the first with 401.
+ */
 export async function hello(key) {
-  const answer = await post("hello", { apiKey: key, clientName: "promo-console" }, key);
-  return answer.role || "";
+  if (await allowed("list_campaigns", { pageSize: 1 }, key)) {
+    if (await allowed("list_api_keys", {}, key)) return "admin";
+    if (await allowed("list_blocks", { pageSize: 1 }, key)) return "manager";
+    return "analyst";
+  }
+  return (await allowed("reward_history", { userId: "", pageSize: 1 }, key, true)) ? "redeemer" : "issuer";
 }
 
 /** A fresh idempotency key for one submission of a form. */

@@ -7,7 +7,7 @@ import { timelineChart, barList } from "./chart.js";
 import { parseCsv, csvLine, download } from "./csv.js";
 import * as f from "./format.js";
 
-const CODES_PAGE = 50;
+const CODES_PAGE = 25;
 const EXPORT_PAGE = 10000;   // the server's exportPageSizeMax
 const IMPORT_CHUNK = 5000;   // rows per import_codes call (the server takes up to importCodesMax, 10,000)
 const HOUR = 3600000, DAY = 86400000;
@@ -350,6 +350,9 @@ function fillBuckets(report, widthMs) {
   const buckets = [];
   const first = Math.floor(from / widthMs) * widthMs;
   for (let start = first; start < to; start += widthMs) buckets.push(byStart.get(start) || { startMs: start, redemptions: 0, uniqueUsers: 0 });
+  // Buckets aligned otherwise than assumed: show the server's own, never drop one.
+  const starts = new Set(buckets.map((b) => f.num(b.startMs)));
+  if ([...byStart.keys()].some((start) => !starts.has(start))) return report.timeline || [];
   return buckets;
 }
 
