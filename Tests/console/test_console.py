@@ -2,6 +2,7 @@
 import csv
 import io
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -40,6 +41,18 @@ def redeem(connection, code, user, ip, device, source="web"):
 def test_a_marketers_day(server, page, shot):
     manager_id, manager_key = server.create_key("marketing", "manager")
     _, redeemer_key = server.create_key("game-server", "redeemer")
+
+    # Other campaigns already running, scheduled and over.
+    hour = 3_600_000
+    now = int(time.time() * 1000)
+    others = {}
+    for name, starts, expires, reward in [
+            ("Spring free spins", now - 48 * hour, now + 240 * hour, pb.Reward(kind=pb.REWARD_KIND_FREE_SPINS, free_spins=20, game_id="starburst")),
+            ("Black Friday", now - 30 * 24 * hour, now - 24 * hour, pb.Reward(kind=pb.REWARD_KIND_BONUS, amount_minor=1000, currency="EUR")),
+            ("New year VIP", now + 24 * hour, now + 30 * 24 * hour, pb.Reward(kind=pb.REWARD_KIND_DEPOSIT_MATCH, percent=100, cap_minor=20000, currency="EUR"))]:
+        answer = server.admin(create_campaign=pb.CreateCampaignRequest(campaign=pb.Campaign(
+            name=name, kind=pb.CAMPAIGN_KIND_SEASONAL, reward=reward, active=True, starts_at_ms=starts, expires_at_ms=expires)))
+        others[name] = answer.create_campaign.campaign.id
 
     # Sign in as a manager: campaigns page, no admin pages.
     page.goto(server.console_url)
@@ -159,6 +172,7 @@ def test_a_marketers_day(server, page, shot):
     block.click()
     expect(block).to_have_text("Blocked")
     expect(block).to_be_disabled()
+    expect(page.locator('#top-users button[data-block-user="abuser-1"]')).to_have_text("Blocked")
     shot(page, "campaign-report")
 
     # The campaigns list shows the numbers too.
@@ -168,7 +182,22 @@ def test_a_marketers_day(server, page, shot):
     expect(row.locator('td[data-col="rate"]')).to_have_text("1.3 %")
     expect(row.locator('td[data-col="budget"]')).to_have_text("65.00 EUR of 1,000.00 EUR")
     expect(row.locator('td[data-col="status"]')).to_have_text("active")
+    scheduled = page.locator('#campaigns-table tr[data-campaign-id="%s"]' % others["New year VIP"])
+    expect(scheduled.locator('td[data-col="status"]')).to_have_text("scheduled")
+    expect(page.locator('#campaigns-table tr[data-campaign-id="%s"]' % others["Black Friday"])).to_have_count(0)
+    # Sorted by redemptions, most first, the campaign with 13 leads.
+    page.click('button[data-sort="redemptions"]')
+    expect(page.locator("#campaigns-table tbody tr").first).to_have_attribute("data-campaign-id", campaign_id)
+    page.click('button[data-sort="name"]')
+    expect(page.locator("#campaigns-table tbody tr").first).to_have_attribute("data-campaign-id", others["New year VIP"])
     shot(page, "campaigns")
+    page.click('button[data-filter="expired"]')
+    expect(page.locator("#campaigns-table tbody tr")).to_have_count(1)
+    expect(page.locator('#campaigns-table tr[data-campaign-id="%s"] td[data-col="left"]' % others["Black Friday"])).to_have_text("expired")
+    page.click('button[data-filter="all"]')
+    expect(page.locator("#campaigns-table tbody tr")).to_have_count(4)
+    page.click('button[data-filter="active"]')
+    expect(page.locator("#campaigns-table tbody tr")).to_have_count(3)
 
     # The abuser's player page says blocked.
     page.goto(server.console_url + "#/player/abuser-1")

@@ -81,7 +81,7 @@ export function timelineChart(buckets, { widthMs, title }) {
   const totals = buckets.reduce((sum, b) => sum + num(b.redemptions), 0);
   const rows = buckets.filter((b) => num(b.redemptions) || num(b.uniqueUsers));
   const alt = h("details", { class: "chart-table" },
-    h("summary", null, `Table: ${count(totals)} redemptions in ${count(rows.length)} ${label}s with activity`),
+    h("summary", null, `Table: ${count(totals)} redemptions in ${count(rows.length)} ${label}${rows.length === 1 ? "" : "s"} with activity`),
     h("table", { class: "grid compact" },
       h("thead", null, h("tr", null, h("th", { scope: "col" }, `${label} (UTC)`), h("th", { scope: "col" }, "redemptions"), h("th", { scope: "col" }, "first-time users"))),
       h("tbody", null, rows.map((b) => h("tr", null, h("td", null, time(b.startMs)), h("td", { class: "n" }, count(b.redemptions)), h("td", { class: "n" }, count(b.uniqueUsers)))))));
@@ -92,7 +92,7 @@ export function timelineChart(buckets, { widthMs, title }) {
 export function barList(items, { title, empty = "none in this range" }) {
   if (!items || items.length === 0) return h("p", { class: "muted" }, empty);
   const id = `chart${++chartCounter}`;
-  const rowH = 22, labelW = 220, barMax = 380, width = labelW + barMax + 90;
+  const rowH = 22, labelW = 140, barMax = 190, width = labelW + barMax + 60;
   const peak = Math.max(1, ...items.map((item) => num(item.count)));
   const svg = s("svg", { viewBox: `0 0 ${width} ${items.length * rowH + 6}`, class: "chart bars", role: "img", "aria-label": title },
     s("title", null, title), patterns(id));
@@ -100,7 +100,7 @@ export function barList(items, { title, empty = "none in this range" }) {
     const yTop = index * rowH + 3;
     const w = Math.max(1, (num(item.count) / peak) * barMax);
     const key = item.key || "(none)";
-    svg.append(s("text", { x: labelW - 8, y: yTop + 14, class: "tick", "text-anchor": "end" }, key.length > 30 ? key.slice(0, 29) + "…" : key));
+    svg.append(s("text", { x: labelW - 8, y: yTop + 14, class: "tick", "text-anchor": "end" }, key.length > 20 ? key.slice(0, 19) + "…" : key));
     svg.append(s("rect", { x: labelW, y: yTop + 2, width: w, height: rowH - 8, fill: `url(#${id}-hatch)`, class: "bar" },
       s("title", null, `${key}: ${count(item.count)}`)));
     svg.append(s("text", { x: labelW + w + 6, y: yTop + 14, class: "tick" }, count(item.count)));

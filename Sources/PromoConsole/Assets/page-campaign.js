@@ -379,7 +379,14 @@ function blockButton(userId, blocked) {
     } catch (error) {
       button.after(h("span", { class: "error", role: "alert" }, ` ${error.code}: ${error.message}`));
     }
-  }).then(() => { button.textContent = blocked.has(userId) ? "Blocked" : "Block"; button.disabled = blocked.has(userId); }));
+  }).then(() => {
+    // The same player may be listed twice (suspicious and top players): every button tells the truth.
+    for (const other of document.querySelectorAll("button[data-block-user]")) {
+      if (other.dataset.blockUser !== userId) continue;
+      other.textContent = blocked.has(userId) ? "Blocked" : "Block";
+      other.disabled = blocked.has(userId);
+    }
+  }));
   return h("span", null, button, " ", link);
 }
 
@@ -424,11 +431,11 @@ function renderReport(holder, report, campaign) {
 
 function reportSection(campaign) {
   const now = Date.now();
-  const from = input("from", { type: "datetime-local", value: f.toInput(now - 7 * DAY), wire: "from_ms", id: "report-from" });
+  const from = input("from", { type: "datetime-local", value: f.toInput(now - 2 * DAY), wire: "from_ms", id: "report-from" });
   const to = input("to", { type: "datetime-local", value: "", wire: "to_ms", id: "report-to" });
   const bucket = select("bucket", [["BUCKET_WIDTH_AUTO", "auto"], ["BUCKET_WIDTH_HOUR", "hour"], ["BUCKET_WIDTH_DAY", "day"]], "BUCKET_WIDTH_AUTO", { wire: "bucket" });
   const submit = h("button", { type: "submit", id: "report-load" }, "Show report");
-  const quick = [["24 h", DAY], ["7 days", 7 * DAY], ["30 days", 30 * DAY], ["all time", 0]].map(([text, span]) => {
+  const quick = [["24 h", DAY], ["48 h", 2 * DAY], ["7 days", 7 * DAY], ["30 days", 30 * DAY], ["all time", 0]].map(([text, span]) => {
     const button = h("button", { type: "button", class: "secondary small" }, text);
     button.addEventListener("click", () => { from.value = span ? f.toInput(Date.now() - span) : ""; to.value = ""; load(); });
     return button;
