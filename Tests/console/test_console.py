@@ -202,7 +202,15 @@ def test_a_marketers_day(server, page, shot):
     # The abuser's player page says blocked.
     page.goto(server.console_url + "#/player/abuser-1")
     expect(page.locator("#block-state")).to_contain_text("Blocked")
+    expect(page.locator("#blocks-table")).to_contain_text("every campaign")
     expect(page.locator("#history-table tbody tr")).to_have_count(10)
+    # Unblock and block again from the player page.
+    page.click('#blocks-table button[data-unblock=""]')
+    expect(page.locator("#block-state")).to_have_text("Not blocked.")
+    page.fill("#block-reason", "bonus abuse: 10 codes from one device")
+    page.click("#block-form button[type=submit]")
+    expect(page.locator("#block-state")).to_contain_text("Blocked")
+    expect(page.locator("#blocks-table")).to_contain_text("bonus abuse: 10 codes from one device")
 
     # Credit a reward to a player, then write it off.
     page.goto(server.console_url + "#/player/player-42")
@@ -231,9 +239,11 @@ def test_a_marketers_day(server, page, shot):
     page.fill("#audit-actor", manager_id)
     page.click("#audit-filter button[type=submit]")
     table = page.locator("#audit-table")
-    for action in ["create_campaign", "generate", "import_codes", "set_code_status", "block_user", "grant_reward", "write_off"]:
+    for action in ["create_campaign", "generate", "import_codes", "set_code_status", "block_user", "unblock_user",
+                   "grant_reward", "write_off"]:
         expect(table.locator('tr[data-action="%s"]' % action).first).to_be_visible()
-    expect(table.locator('tr[data-action="block_user"]')).to_contain_text("abuser-1")
+    expect(table.locator('tr[data-action="block_user"]')).to_have_count(2)
+    expect(table.locator('tr[data-action="block_user"]').first).to_contain_text("abuser-1")
     shot(page, "audit")
 
     page.click('nav a[data-page="keys"]')
