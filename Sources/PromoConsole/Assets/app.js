@@ -77,9 +77,10 @@ async function route() {
     renderSignIn();
     return;
   }
-  const hash = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
-  const [page, ...rest] = hash.split("/");
-  const argument = rest.join("/");
+  // Split before decoding, so that an id containing "/" (encoded as %2F) stays one argument.
+  const [page, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
+  let argument = rest.join("/");
+  try { argument = decodeURIComponent(argument); } catch { /* a malformed escape: use it as typed */ }
   const token = ++routeToken;
   const isCurrent = () => token === routeToken;
   const name = page || "campaigns";
