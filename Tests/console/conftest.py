@@ -153,12 +153,17 @@ def page(browser):
 
 @pytest.fixture()
 def shot():
-    """shot(page, name): saves a full-page PNG when CONSOLE_TEST_SCREENSHOTS names a folder."""
+    """shot(page, name[, part]): saves a PNG of the full page (or of the locator `part`) when
+    CONSOLE_TEST_SCREENSHOTS names a folder."""
     folder = os.environ.get("CONSOLE_TEST_SCREENSHOTS")
 
-    def save(page, name):
+    def save(page, name, part=None):
         if folder:
             os.makedirs(folder, exist_ok=True)
-            page.screenshot(path=os.path.join(folder, name + ".png"), full_page=True)
+            path = os.path.join(folder, name + ".png")
+            if part is not None:
+                part.screenshot(path=path)
+            else:
+                page.screenshot(path=path, full_page=True)
 
     return save

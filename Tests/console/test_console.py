@@ -173,7 +173,7 @@ def test_a_marketers_day(server, page, shot):
     expect(block).to_have_text("Blocked")
     expect(block).to_be_disabled()
     expect(page.locator('#top-users button[data-block-user="abuser-1"]')).to_have_text("Blocked")
-    shot(page, "campaign-report")
+    shot(page, "campaign-report", page.locator("#report-section"))
 
     # The campaigns list shows the numbers too.
     page.click('nav a[data-page="campaigns"]')
