@@ -1,5 +1,5 @@
 // API keys (admin): every key with its role, create one (the secret is shown once), revoke.
-import { call } from "./api.js";
+import { call, session } from "./api.js";
 import { h, field, input, select, replace, showError, busy, clearErrors, table } from "./dom.js";
 import { list } from "./forms.js";
 import * as f from "./format.js";
@@ -36,7 +36,8 @@ export async function renderKeys(container, isCurrent) {
       if (!isCurrent()) return;
       const keys = answer.keys || [];
       replace(holder, table([
-        { title: "Name", value: (k) => k.name || "—" },
+        // A created key reads pk_<key id>_<secret>: mark the one this tab is signed in with.
+        { title: "Name", value: (k) => [k.name || "—", (session.key || "").startsWith(`pk_${k.keyId}_`) ? [" ", h("span", { class: "tag" }, "this tab")] : null] },
         { title: "Role", value: (k) => k.role },
         { title: "Campaigns", value: (k) => (k.campaignIds || []).join(", ") || "all" },
         { title: "Created", value: (k) => f.time(k.createdAtMs) },
