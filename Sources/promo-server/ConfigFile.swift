@@ -76,6 +76,14 @@ struct ConfigFile: Decodable {
     var tlsClientCAPath: String?
     var tlsMinimumVersion: String?
     var tlsHandshakeTimeoutMs: Int?
+    var authFailuresPerIpMax: Int?
+    var consoleEnabled: Bool?
+    var consoleHost: String?
+    var consolePort: Int?
+    var consoleBodyBytesMax: Int?
+    var consoleConnectionsMax: Int?
+    var consoleIdleTimeoutMs: Int?
+    var consoleReadTimeoutMs: Int?
     var metricsEnabled: Bool?
     var metricsHost: String?
     var metricsPort: Int?
@@ -181,5 +189,13 @@ struct ConfigFile: Decodable {
         if let metricsConnectionsMax { settings.metricsConnectionsMax = metricsConnectionsMax }
         if let metricsRequestBytesMax { settings.metricsRequestBytesMax = metricsRequestBytesMax }
         if let metricsIdleTimeoutMs { settings.metricsIdleTimeoutMs = metricsIdleTimeoutMs }
+        if let authFailuresPerIpMax { settings.authFailuresPerIpMax = authFailuresPerIpMax }
+        if let consoleEnabled { settings.consoleEnabled = consoleEnabled }
+        if let consoleHost { settings.consoleHost = consoleHost }
+        if let consolePort { settings.consolePort = consolePort }
+        if let consoleBodyBytesMax { settings.consoleBodyBytesMax = consoleBodyBytesMax }
+        if let consoleConnectionsMax { settings.consoleConnectionsMax = consoleConnectionsMax }
+        if let consoleIdleTimeoutMs { settings.consoleIdleTimeoutMs = consoleIdleTimeoutMs }
+        if let consoleReadTimeoutMs { settings.consoleReadTimeoutMs = consoleReadTimeoutMs }
     }
 }
