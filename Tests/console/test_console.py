@@ -86,6 +86,19 @@ def test_a_marketers_day(server, page, shot):
     expect(page.locator('#campaign-settings dd[data-fact="Budget"]')).to_have_text("1,000.00 EUR")
     expect(page.locator('#campaign-settings dd[data-fact="Redemptions"]')).to_have_text("0")
 
+    # Edit the settings, switch the campaign off and on again.
+    page.click("#edit-campaign-button")
+    page.fill("#edit-campaign input[name=name]", "Winter welcome 2026")
+    page.fill("#edit-campaign input[name=maxRedemptions]", "5000")
+    page.click("#edit-campaign button[type=submit]")
+    expect(page.locator("#campaign-name")).to_have_text("Winter welcome 2026")
+    expect(page.locator('#campaign-settings dd[data-fact="Max redemptions"]')).to_have_text("5,000")
+    page.click("#toggle-active")
+    expect(page.locator("#campaign-status")).to_have_text("off")
+    expect(page.locator("#toggle-active")).to_have_text("Activate campaign")
+    page.click("#toggle-active")
+    expect(page.locator("#campaign-status")).to_have_text("active")
+
     # Generate 1,000 codes and download them as CSV.
     generate = page.locator("#generate-form")
     generate.locator("input[name=count]").fill("1000")
@@ -103,6 +116,18 @@ def test_a_marketers_day(server, page, shot):
     assert all(CODE_PATTERN.match(code) for code in codes), codes[:5]
     assert all(row[1] == "1" and row[2] == "0" and row[3] == "true" for row in rows[1:])
     expect(page.locator("#codes-table tbody tr")).to_have_count(25)  # paged, never all 1,000
+    # The whole batch off and on again.
+    batch_id = rows[1][5]
+    expect(page.locator("#generate-result code")).to_have_text(batch_id)
+    page.fill("#codes-batch", batch_id)
+    page.click("#batch-off")
+    expect(page.locator("#batch-note")).to_have_text("1,000 codes of batch %s switched off." % batch_id)
+    expect(page.locator("#codes-table tbody tr").first.locator("td").nth(1)).to_contain_text("off")
+    page.click("#batch-on")
+    expect(page.locator("#batch-note")).to_have_text("1,000 codes of batch %s switched on." % batch_id)
+    expect(page.locator("#codes-table tbody tr").first.locator("td").nth(1)).to_contain_text("on")
+    page.fill("#codes-batch", "")
+    page.click("#codes-filter button[type=submit]")
 
     # Import a CSV with two bad rows: a malformed code and one that already exists.
     imported = ["IMPORT-%04d" % n for n in range(1, 6)]
@@ -239,7 +264,7 @@ def test_a_marketers_day(server, page, shot):
     page.fill("#audit-actor", manager_id)
     page.click("#audit-filter button[type=submit]")
     table = page.locator("#audit-table")
-    for action in ["create_campaign", "generate", "import_codes", "set_code_status", "block_user", "unblock_user",
+    for action in ["create_campaign", "update_campaign", "generate", "import_codes", "set_code_status", "block_user", "unblock_user",
                    "grant_reward", "write_off"]:
         expect(table.locator('tr[data-action="%s"]' % action).first).to_be_visible()
     expect(table.locator('tr[data-action="block_user"]')).to_have_count(2)

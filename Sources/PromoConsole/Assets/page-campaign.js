@@ -93,17 +93,19 @@ function settingsSection(initial, onChanged) {
     toggle.textContent = c.active ? "Deactivate campaign" : "Activate campaign";
     replace(body, settingsList(c));
   };
-  toggle.addEventListener("click", () => busy(toggle, async () => {
-    try {
-      const answer = await call("update_campaign", { campaignId: c.id, campaign: { active: !c.active }, updateMask: ["active"] });
-      c = answer.campaign;
-      status.textContent = c.active ? "Campaign activated." : "Campaign deactivated.";
-      onChanged(c);
-    } catch (error) {
-      replace(status, h("span", { class: "error", role: "alert" }, `${error.code}: ${error.message}`));
-    }
-    show();
-  }));
+  toggle.addEventListener("click", async () => {
+    await busy(toggle, async () => {
+      try {
+        const answer = await call("update_campaign", { campaignId: c.id, campaign: { active: !c.active }, updateMask: ["active"] });
+        c = answer.campaign;
+        status.textContent = c.active ? "Campaign activated." : "Campaign deactivated.";
+        onChanged(c);
+      } catch (error) {
+        replace(status, h("span", { class: "error", role: "alert" }, `${error.code}: ${error.message}`));
+      }
+    });
+    show(); // after busy() has put the old label back
+  });
   edit.addEventListener("click", () => {
     replace(body, editForm(c, (saved) => { c = saved; status.textContent = "Settings saved."; onChanged(c); show(); }, show));
   });
