@@ -103,6 +103,8 @@ public final class PromoServer: Service, Sendable {
         writerLimits.bulkBatchMsMax = configuration.bulkBatchMsMax
         writerLimits.faultObserver = StorageFaultLog(intervalMs: configuration.storageFaultLogIntervalMs, logger: logger).observer
         storeConfiguration.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
+        storeConfiguration.validateViewCodesMax = configuration.validateViewCodesMax
+        storeConfiguration.validateViewUsersMax = configuration.validateViewUsersMax
         let store = try PromoStore(configuration: storeConfiguration, writerLimits: writerLimits)
         // From here on a failure (a taken port, say) must not leave the store open or its timers running.
         var timers: [RepeatedTask] = []

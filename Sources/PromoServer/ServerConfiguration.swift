@@ -132,6 +132,12 @@ public struct ServerConfiguration: Sendable {
     public var reportDimensionKeysPerHourMax = 1_000
     /// Read-only SQLite connections serving reads. Default 2.
     public var readerCount = 2
+    /// Codes (and campaigns) the in-memory validate view keeps at most: a plain validate whose code,
+    /// campaign and player are resident is answered from memory, without SQLite; the rest read SQLite and
+    /// become resident. About 250 bytes per resident code. 0 turns the view off. Default 1,000,000.
+    public var validateViewCodesMax = 1_000_000
+    /// Players (their blocks and per-campaign counts) the validate view keeps at most. Default 100,000.
+    public var validateViewUsersMax = 100_000
     /// The bootstrap admin key to install on first start instead of generating one (`PROMO_ADMIN_KEY`).
     public var bootstrapAdminKey: String?
     /// SQLite durability: `full` (default) or `normal`.
@@ -255,6 +261,8 @@ public struct ServerConfiguration: Sendable {
         try require(reportTopDefault >= 1 && reportTopMax >= reportTopDefault && reportBreakdownMax >= 1 && compareCampaignsMax >= 1, "report limits must be positive")
         try require(failureFlushMs >= 10 && failureBufferMax >= 1, "failureFlushMs >= 10 and failureBufferMax >= 1")
         try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
+        try require(validateViewCodesMax >= 0 && validateViewUsersMax >= 1,
+            "validateViewCodesMax must not be negative and validateViewUsersMax must be at least 1")
         try require(storageFaultLogIntervalMs >= 0, "storageFaultLogIntervalMs must not be negative")
         try require(idempotencyRetentionMs >= 1 && reservationRetentionMs >= 0, "idempotencyRetentionMs >= 1 and reservationRetentionMs >= 0")
         try require(purgeIntervalMs >= 10 && purgeBatchRows >= 1, "purgeIntervalMs >= 10 and purgeBatchRows >= 1")

@@ -31,6 +31,8 @@ struct ConfigFile: Decodable {
     var voidReasonBytesMax: Int?
     var grantReasonBytesMax: Int?
     var readerCount: Int?
+    var validateViewCodesMax: Int?
+    var validateViewUsersMax: Int?
     var storageFaultLogIntervalMs: Int?
     var idempotencyRetentionMs: Int?
     var reservationRetentionMs: Int?
@@ -138,6 +140,8 @@ struct ConfigFile: Decodable {
         if let voidReasonBytesMax { settings.voidReasonBytesMax = voidReasonBytesMax }
         if let grantReasonBytesMax { settings.grantReasonBytesMax = grantReasonBytesMax }
         if let readerCount { settings.readerCount = readerCount }
+        if let validateViewCodesMax { settings.validateViewCodesMax = validateViewCodesMax }
+        if let validateViewUsersMax { settings.validateViewUsersMax = validateViewUsersMax }
         if let storageFaultLogIntervalMs { settings.storageFaultLogIntervalMs = storageFaultLogIntervalMs }
         if let idempotencyRetentionMs { settings.idempotencyRetentionMs = idempotencyRetentionMs }
         if let reservationRetentionMs { settings.reservationRetentionMs = reservationRetentionMs }
