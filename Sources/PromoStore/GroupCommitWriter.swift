@@ -67,6 +67,8 @@ public final class GroupCommitWriter: Sendable {
     private let connection: ConnectionBox
     private let limits: Limits
     private let state = LockedValue(State())
+    /// Checkpoints the WAL beside the writer, driven by a hook on `connection`; kept alive with it.
+    let checkpointer: WALCheckpointer?
 
     private struct State {
         var interactive = JobQueue()
@@ -76,9 +78,10 @@ public final class GroupCommitWriter: Sendable {
         var pendingCount: Int { interactive.count + bulk.count }
     }
 
-    init(connection: Connection, limits: Limits) {
+    init(connection: Connection, limits: Limits, checkpointer: WALCheckpointer? = nil) {
         self.connection = ConnectionBox(connection)
         self.limits = limits
+        self.checkpointer = checkpointer
     }
 
     /// Runs `body` in the next batch; `completion` gets its result after the batch commits (or fails).
@@ -164,6 +167,7 @@ public final class GroupCommitWriter: Sendable {
         state.withLock { $0.closed = true }
         queue.sync {}
         while state.withLock({ $0.pendingCount > 0 || $0.drainScheduled }) { queue.sync {} }
+        checkpointer?.close()
     }
 
     private func drain() {

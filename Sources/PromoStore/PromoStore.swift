@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// The SQLite-backed store: opens and tunes the file, migrates it, and owns the single writer and the
 /// read connections.
@@ -15,7 +16,12 @@ public final class PromoStore: Sendable {
         try Self.tune(connection, configuration)
         try Migrations.migrate(connection)
         connection.dimensionKeysPerHourMax = configuration.dimensionKeysPerHourMax
-        self.writer = GroupCommitWriter(connection: connection, limits: writerLimits)
+        var checkpointer: WALCheckpointer?
+        if getenv("PROMO_EXPERIMENT_INLINE_CHECKPOINT") == nil {  // TEMPORARY A/B switch for scripts/bench-bulk
+            checkpointer = try WALCheckpointer(configuration: configuration)
+            try checkpointer?.attach(to: connection)
+        }
+        self.writer = GroupCommitWriter(connection: connection, limits: writerLimits, checkpointer: checkpointer)
         self.readers = try ReaderPool(configuration: configuration, count: configuration.readerCount)
     }
 

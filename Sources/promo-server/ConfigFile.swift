@@ -31,6 +31,9 @@ struct ConfigFile: Decodable {
     var voidReasonBytesMax: Int?
     var grantReasonBytesMax: Int?
     var readerCount: Int?
+    var walCheckpointPages: Int?
+    var walCatchUpPages: Int?
+    var walPagesMax: Int?
     var storageFaultLogIntervalMs: Int?
     var idempotencyRetentionMs: Int?
     var reservationRetentionMs: Int?
@@ -130,6 +133,9 @@ struct ConfigFile: Decodable {
         if let voidReasonBytesMax { settings.voidReasonBytesMax = voidReasonBytesMax }
         if let grantReasonBytesMax { settings.grantReasonBytesMax = grantReasonBytesMax }
         if let readerCount { settings.readerCount = readerCount }
+        if let walCheckpointPages { settings.walCheckpointPages = walCheckpointPages }
+        if let walCatchUpPages { settings.walCatchUpPages = walCatchUpPages }
+        if let walPagesMax { settings.walPagesMax = walPagesMax }
         if let storageFaultLogIntervalMs { settings.storageFaultLogIntervalMs = storageFaultLogIntervalMs }
         if let idempotencyRetentionMs { settings.idempotencyRetentionMs = idempotencyRetentionMs }
         if let reservationRetentionMs { settings.reservationRetentionMs = reservationRetentionMs }
