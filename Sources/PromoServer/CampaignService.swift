@@ -168,8 +168,8 @@ final class CampaignService: Sendable {
     }
 
     /// Every code of a batch or a campaign (never an auto-apply campaign's codeless entry), switched in
-    /// chunks of `codeStatusChunkCodes`, each its own writer job: redeems interleave between chunks, so a
-    /// million-code campaign never holds the writer for long. Not atomic across chunks (a crash may leave
+    /// chunks of `codeStatusChunkCodes`, each a bulk writer job (a slice): redeems queued meanwhile commit
+    /// before the next chunk, so a million-code campaign never holds the writer for long. Not atomic across chunks (a crash may leave
     /// part switched); repeating the call finishes it, since it only sets a state. The audit entry is written
     /// with the last chunk and names how many changed.
     private func setCodesStatus(_ request: SetCodeStatusRequest, by caller: Caller, on eventLoop: any EventLoop)
@@ -184,7 +184,9 @@ final class CampaignService: Sendable {
         }
         let (active, chunkCodes, keyId, store) = (request.active, configuration.codeStatusChunkCodes, caller.keyId, store)
         @Sendable func step(_ changedSoFar: Int, afterId: Int64) -> EventLoopFuture<SetCodeStatusResponse> {
-            store.write(on: eventLoop) { connection -> (nextAfterId: Int64?, changed: Int) in
+            // Bulk work: each chunk is one writer slice, and queued redeems run before it.
+            let chunkDone = eventLoop.makePromise(of: (nextAfterId: Int64?, changed: Int).self)
+            store.writer.submit(.bulk, { connection -> (nextAfterId: Int64?, changed: Int) in
                 if afterId == 0 {
                     let exists: Bool
                     if let batchId {
@@ -206,7 +208,8 @@ final class CampaignService: Sendable {
                             detail: "\(batchId != nil ? "batch" : "campaign") active=\(active) changed=\(total)"))
                 }
                 return (chunk.nextAfterId, total)
-            }.flatMap { chunk in
+            }, completion: { chunkDone.completeWith($0) })
+            return chunkDone.futureResult.flatMap { chunk in
                 guard let nextAfterId = chunk.nextAfterId else {
                     return eventLoop.makeSucceededFuture(SetCodeStatusResponse.with { $0.changed = UInt64(chunk.changed) })
                 }
