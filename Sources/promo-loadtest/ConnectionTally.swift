@@ -15,9 +15,20 @@ struct ConnectionTally {
 
     private var histograms: [Histogram<UInt64>?] = Array(repeating: nil, count: CallKind.allCases.count)
     private var outcomes: [OutcomeKey: UInt64] = [:]
+    /// The outcome of the last calls and how many in a row had it, not yet in `outcomes`: a run mostly repeats
+    /// one outcome, which then costs a comparison instead of a dictionary lookup.
+    private var lastOutcome: OutcomeKey?
+    private var lastOutcomeCount: UInt64 = 0
 
     mutating func record(kind: CallKind, status: Int32?, verdict: Int32?, micros: UInt64, measured: Bool) {
-        outcomes[OutcomeKey(kind: kind, status: status, verdict: verdict, measured: measured), default: 0] += 1
+        let key = OutcomeKey(kind: kind, status: status, verdict: verdict, measured: measured)
+        if key == lastOutcome {
+            lastOutcomeCount += 1
+        } else {
+            if let lastOutcome { outcomes[lastOutcome, default: 0] += lastOutcomeCount }
+            lastOutcome = key
+            lastOutcomeCount = 1
+        }
         guard measured else { return }
         let index = kind.index
         if histograms[index] == nil { histograms[index] = Tally.emptyHistogram() }
@@ -30,6 +41,8 @@ struct ConnectionTally {
         for (index, histogram) in histograms.enumerated() {
             if let histogram { tally.latencyMicros[CallKind.allCases[index]] = histogram }
         }
+        var outcomes = outcomes
+        if let lastOutcome { outcomes[lastOutcome, default: 0] += lastOutcomeCount }
         for (key, count) in outcomes {
             let statusName = key.status.map { StatusCode(rawValue: $0).description } ?? "CLIENT_ERROR"
             let verdictName = key.verdict.map { Verdict(rawValue: $0).description }
