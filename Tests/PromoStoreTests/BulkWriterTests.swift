@@ -88,9 +88,11 @@ struct BulkWriterTests {
                 $0.bulkBatchMsMax = budgetMs
                 $0.batchObserver = { report in batches.withLock { $0.append(report.jobs) } }
             }
-            // Holds the writer until every slice is queued, so the first batch sees them all.
-            let gate = DispatchSemaphore(value: 0)
-            store.writer.submit({ _ in gate.wait() }, completion: { _ in })
+            // Holds the writer until every slice is queued, so the first batch sees them all. The slices are
+            // queued only once the gate runs: a writer that started late would otherwise take them with it.
+            let (gate, gateRunning) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+            store.writer.submit({ _ in gateRunning.signal(); gate.wait() }, completion: { _ in })
+            await Self.wait(gateRunning)
             let slices: [@Sendable (Connection) throws -> Void] = (0..<6).map { index in
                 { connection in for row in 0..<5 { try Self.insert(index * 100 + row, on: connection) } }
             }
@@ -113,8 +115,9 @@ struct BulkWriterTests {
             $0.bulkBatchMsMax = 600_000
             $0.batchObserver = { _ in batchEnds.withLock { $0.append(order.withLock { $0.count }) } }
         }
-        let gate = DispatchSemaphore(value: 0)
-        store.writer.submit({ _ in gate.wait() }, completion: { _ in })
+        let (gate, gateRunning) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        store.writer.submit({ _ in gateRunning.signal(); gate.wait() }, completion: { _ in })
+        await Self.wait(gateRunning)
         let slices: [@Sendable (Connection) throws -> Void] = (0..<3).map { index in
             { _ in
                 order.withLock { $0.append("s\(index)") }
