@@ -56,20 +56,18 @@ struct TestCertificates: Sendable {
             authorityKeyIdentifier = keyid
             """.write(toFile: extensions, atomically: true, encoding: .utf8)
 
+        // posix_spawn, not Foundation's Process: Process.run() on Linux (Swift 6.3.1) over-reads a dirent in
+        // findMaximumOpenFromProcSelfFD and crashes the whole test run now and then when many descriptors are
+        // open (swift-corelibs-foundation PR #5472; seen here once in a full run).
         func openssl(_ arguments: [String]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let message = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                let text = String(decoding: message, as: UTF8.self)
-                throw PromoctlProcessError(description: "openssl \(arguments.joined(separator: " ")): \(text)")
+            let errors = directory + "/openssl.err"
+            let absolute = arguments.map { $0.hasPrefix("-") || $0.hasPrefix("/") || !$0.contains(".") ? $0 : directory + "/" + $0 }
+            let pid = try spawnLogged(["/usr/bin/openssl"] + absolute, environment: [], outputPath: "/dev/null", errorPath: errors)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            guard status == 0 else {
+                let text = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+                throw PromoctlProcessError(description: "openssl \(arguments.joined(separator: " ")): status \(status): \(text)")
             }
         }
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
