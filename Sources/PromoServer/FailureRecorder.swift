@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import PromoDomain
 import PromoStore
 
 /// Counts failed validates for the reports without making every validate a write: events gather in memory

@@ -1,4 +1,5 @@
 import CSQLite
+import PromoDomain
 
 /// The SQLite-backed store: opens and tunes the file, migrates it, and owns the single writer and the
 /// read connections.
