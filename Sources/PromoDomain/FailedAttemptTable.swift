@@ -37,10 +37,12 @@ public struct FailedAttemptTable<Caller: Hashable & Sendable>: Sendable {
             .reserve(nowMs: nowMs, policy: policy)
     }
 
-    /// Gives back the slot of a `reserve`, counting a failure when `failed`.
-    public mutating func settle(_ caller: Caller, failed: Bool, nowMs: Int64) {
-        guard policy.failuresMax > 0 else { return }
-        windows[caller]?.settle(failed: failed, nowMs: nowMs, policy: policy)
+    /// Gives back the slot of a `reserve`, counting a failure when `failed`. Returns true when that failure
+    /// starts the caller's cool-down.
+    @discardableResult
+    public mutating func settle(_ caller: Caller, failed: Bool, nowMs: Int64) -> Bool {
+        guard policy.failuresMax > 0 else { return false }
+        return windows[caller]?.settle(failed: failed, nowMs: nowMs, policy: policy) ?? false
     }
 
     /// Adds a failed attempt; returns true when it starts the caller's cool-down.
@@ -82,6 +84,10 @@ public struct FailedAttemptTable<Caller: Hashable & Sendable>: Sendable {
 public struct GuessingLimit: Sendable {
     public private(set) var users: FailedAttemptTable<String>
     public private(set) var ips: FailedAttemptTable<String>
+    /// When the latest cool-down started so far ends (`Int64.min`: none ever started). From this instant on
+    /// nobody is locked out, so a caller that shares the limit across threads may answer "not locked out"
+    /// without its lock once its clock reached this value (see AttemptLimiter). Only ever grows.
+    public private(set) var lockoutsEndMs: Int64 = .min
 
     public init(userPolicy: FailedAttemptWindow.Policy, ipPolicy: FailedAttemptWindow.Policy, callersMax: Int) {
         users = FailedAttemptTable(policy: userPolicy, callersMax: callersMax)
@@ -100,9 +106,14 @@ public struct GuessingLimit: Sendable {
         guard users.hasRoom(userId, nowMs: nowMs), ip.isEmpty || ips.hasRoom(ip, nowMs: nowMs) else {
             return .rateLimited
         }
-        users.recordFailure(userId, nowMs: nowMs)
-        if !ip.isEmpty { ips.recordFailure(ip, nowMs: nowMs) }
+        if users.recordFailure(userId, nowMs: nowMs) { noteLockout(users.policy, nowMs: nowMs) }
+        if !ip.isEmpty, ips.recordFailure(ip, nowMs: nowMs) { noteLockout(ips.policy, nowMs: nowMs) }
         return verdict
+    }
+
+    private mutating func noteLockout(_ policy: FailedAttemptWindow.Policy, nowMs: Int64) {
+        let (endMs, overflow) = nowMs.addingReportingOverflow(policy.cooldownMs)
+        lockoutsEndMs = max(lockoutsEndMs, overflow ? .max : endMs)
     }
 
     /// Takes a slot for the user and their IP before judging; false (nothing taken) when either has no room.
@@ -118,7 +129,7 @@ public struct GuessingLimit: Sendable {
     /// error, a replayed answer), which never counts.
     public mutating func settle(_ verdict: Verdict?, userId: String, ip: String, nowMs: Int64) {
         let failed = verdict?.countsAsFailedAttempt ?? false
-        users.settle(userId, failed: failed, nowMs: nowMs)
-        if !ip.isEmpty { ips.settle(ip, failed: failed, nowMs: nowMs) }
+        if users.settle(userId, failed: failed, nowMs: nowMs) { noteLockout(users.policy, nowMs: nowMs) }
+        if !ip.isEmpty, ips.settle(ip, failed: failed, nowMs: nowMs) { noteLockout(ips.policy, nowMs: nowMs) }
     }
 }

@@ -68,7 +68,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if let remote = context.remoteAddress { logger[metadataKey: "peer"] = "\(remote)" }
+        if let remote = context.remoteAddress {
+            logger[metadataKey: "peer"] = "\(remote)"
+            session.peerIP = remote.ipAddress ?? ""
+        }
         logger.debug("connection opened")
         context.fireChannelActive()
     }

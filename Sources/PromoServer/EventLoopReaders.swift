@@ -15,7 +15,8 @@ final class EventLoopReaders: Sendable {
     init(group: any EventLoopGroup, store: PromoStore) throws {
         var readers: [ObjectIdentifier: LoopReader] = [:]
         for loop in group.makeIterator() {
-            readers[ObjectIdentifier(loop)] = LoopReader(eventLoop: loop, connection: try store.makeReadConnection())
+            readers[ObjectIdentifier(loop)] = LoopReader(
+                eventLoop: loop, connection: try store.makeReadConnection(), view: store.validateView)
         }
         self.readers = readers
     }
@@ -36,24 +37,30 @@ final class EventLoopReaders: Sendable {
 /// that matters: an answer a client has seen was sent in an earlier iteration, so a request it sends after
 /// reading that answer arrives in a later iteration, under a newer snapshot.
 final class LoopReader: @unchecked Sendable {
-    // @unchecked: both stored vars are touched only on `eventLoop`, which `read` checks.
+    // @unchecked: the stored vars are touched only on `eventLoop`, which `read` checks.
     private let eventLoop: any EventLoop
     private let connection: Connection
+    private let view: ValidateView?
     private var snapshotOpen = false
+    /// The validate view's version taken before the snapshot began: entries read in the snapshot are kept
+    /// only if no change was published since (`ValidateView.checkLoading`).
+    private var snapshotVersion: UInt64 = 0
 
-    init(eventLoop: any EventLoop, connection: Connection) {
+    init(eventLoop: any EventLoop, connection: Connection, view: ValidateView?) {
         self.eventLoop = eventLoop
         self.connection = connection
+        self.view = view
     }
 
-    func read<T>(_ body: (Connection) throws -> T) throws -> T {
+    func read<T>(_ body: (Connection, _ snapshotVersion: UInt64) throws -> T) throws -> T {
         eventLoop.preconditionInEventLoop()
         if !snapshotOpen {
+            snapshotVersion = view?.version ?? 0
             try connection.statement("BEGIN DEFERRED").run()
             snapshotOpen = true
             eventLoop.execute { self.endSnapshot() }
         }
-        return try body(connection)
+        return try body(connection, snapshotVersion)
     }
 
     private func endSnapshot() {

@@ -26,6 +26,8 @@ public final class PromoServer: Service, Sendable {
     private let state = LockedValue(RunState())
     private let bound: (@Sendable (SocketAddress) -> Void)?
     private let metricsBound: (@Sendable (SocketAddress) -> Void)?
+    private let consoleDoor: (any ServerDoor)?
+    private let consoleBound: (@Sendable (SocketAddress) -> Void)?
     /// This server's own metrics (never the global MetricsSystem), served on the operations port.
     public let metrics = ServerMetrics()
     private let health = ServiceHealth()
@@ -40,19 +42,29 @@ public final class PromoServer: Service, Sendable {
         var timers: [RepeatedTask] = []
         var address: SocketAddress?
         var metricsEndpoint: MetricsEndpoint?
+        /// The console door while it is open, and its address.
+        var console: (any ServerDoor)?
+        var consoleAddress: SocketAddress?
     }
 
     /// - Parameter onBound: called once with the listening address (useful with port 0).
     /// - Parameter onMetricsBound: called once with the operations HTTP address, before `onBound`.
+    /// - Parameter console: the console's HTTP/JSON door (PromoConsole's `ConsoleServer`), opened when
+    ///   `consoleEnabled`; nil serves no console whatever the setting.
+    /// - Parameter onConsoleBound: called once with the console's address, before `onBound`.
     public init(
         configuration: ServerConfiguration, logger: Logger = Logger(label: "promo.server"),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        console: (any ServerDoor)? = nil,
+        onConsoleBound: (@Sendable (SocketAddress) -> Void)? = nil,
         onMetricsBound: (@Sendable (SocketAddress) -> Void)? = nil,
         onBound: (@Sendable (SocketAddress) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.logger = logger
         self.group = group
+        self.consoleDoor = console
+        self.consoleBound = onConsoleBound
         self.metricsBound = onMetricsBound
         self.bound = onBound
     }
@@ -63,6 +75,9 @@ public final class PromoServer: Service, Sendable {
     /// The operations HTTP address (`/metrics`, `/healthz`, `/readyz`) once bound; nil when `metricsEnabled`
     /// is false. Stays set until shutdown has finished.
     public var metricsAddress: SocketAddress? { state.withLock { $0.metricsEndpoint?.address } }
+
+    /// The console's HTTP address once bound; nil when there is no console (`consoleEnabled` false or no door).
+    public var consoleAddress: SocketAddress? { state.withLock { $0.consoleAddress } }
 
     public func run() async throws {
         try await start()
@@ -88,6 +103,8 @@ public final class PromoServer: Service, Sendable {
         writerLimits.bulkBatchMsMax = configuration.bulkBatchMsMax
         writerLimits.faultObserver = StorageFaultLog(intervalMs: configuration.storageFaultLogIntervalMs, logger: logger).observer
         storeConfiguration.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
+        storeConfiguration.validateViewCodesMax = configuration.validateViewCodesMax
+        storeConfiguration.validateViewUsersMax = configuration.validateViewUsersMax
         let store = try PromoStore(configuration: storeConfiguration, writerLimits: writerLimits)
         // From here on a failure (a taken port, say) must not leave the store open or its timers running.
         var timers: [RepeatedTask] = []
@@ -118,6 +135,7 @@ public final class PromoServer: Service, Sendable {
         let router = RequestRouter(
             configuration: configuration, registry: registry, store: store, failures: failures,
             loopReaders: try EventLoopReaders(group: group, store: store), logger: logger)
+        let gateway = ServiceGateway(configuration: configuration, router: router, metrics: metrics, tls: tls, logger: logger)
 
         let quiescing = ServerQuiescingHelper(group: group)
         let connections = OpenConnections(limit: configuration.connectionsMax)
@@ -169,10 +187,20 @@ public final class PromoServer: Service, Sendable {
 
         // The operations port comes up first: /healthz answers and /readyz says 503 until the listener below accepts.
         let metricsEndpoint = try await bindMetricsEndpoint()
+        let console = configuration.consoleEnabled ? consoleDoor : nil
+        let consoleAddress: SocketAddress?
+        do {
+            consoleAddress = try await console?.open(gateway: gateway, group: group, logger: logger)
+        } catch {
+            await console?.close()
+            await metricsEndpoint?.close()
+            throw error
+        }
         let channel: any Channel
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         } catch {
+            await console?.close()
             await metricsEndpoint?.close()
             throw error
         }
@@ -186,6 +214,8 @@ public final class PromoServer: Service, Sendable {
             $0.timers = timers
             $0.address = address
             $0.metricsEndpoint = metricsEndpoint
+            $0.console = console
+            $0.consoleAddress = consoleAddress
         }
         started = true
         health.markReady()
@@ -193,6 +223,10 @@ public final class PromoServer: Service, Sendable {
         if tls != nil {
             let clientCertificates = configuration.tlsClientCAPath == nil ? "not asked" : "required"
             logger.notice("TLS on", metadata: ["clientCertificates": "\(clientCertificates)"])
+        }
+        if let consoleAddress {
+            logger.notice("console listening", metadata: ["address": "\(consoleAddress)"])
+            consoleBound?(consoleAddress)
         }
         bound?(address)
     }
@@ -208,8 +242,9 @@ public final class PromoServer: Service, Sendable {
 
     /// Graceful stop; safe to call more than once.
     public func shutdown() async {
-        let (quiescing, store, failures, timers, connections) = state.withLock { state in
+        let (quiescing, store, failures, timers, connections, console) = state.withLock { state in
             defer {
+                state.console = nil
                 state.quiescing = nil
                 state.store = nil
                 state.failures = nil
@@ -217,11 +252,14 @@ public final class PromoServer: Service, Sendable {
                 state.connections = nil
                 state.serverChannel = nil
             }
-            return (state.quiescing, state.store, state.failures, state.timers, state.connections)
+            return (state.quiescing, state.store, state.failures, state.timers, state.connections, state.console)
         }
         guard let quiescing, let store else { return }
         health.markShuttingDown()
         logger.notice("shutting down: no new connections, finishing in-flight requests")
+        // The console drains at the same time as the protocol port, each within shutdownGraceMs, and both before
+        // the store closes.
+        async let consoleClosed: Void = Self.close(console)
         let drained = group.any().makePromise(of: Void.self)
         quiescing.initiateShutdown(promise: drained)
         let grace = TimeAmount.milliseconds(Int64(configuration.shutdownGraceMs))
@@ -235,6 +273,8 @@ public final class PromoServer: Service, Sendable {
             logger.warning("shutdown grace elapsed with requests in flight; closing the connections anyway")
             await connections?.closeAll()
         }
+        await consoleClosed
+        state.withLock { $0.consoleAddress = nil }
         for timer in timers { timer.cancel() }
         await failures?.flushAndWait()
         store.close()
@@ -244,6 +284,10 @@ public final class PromoServer: Service, Sendable {
         }
         await metricsEndpoint?.close()
         logger.notice("stopped")
+    }
+
+    private static func close(_ door: (any ServerDoor)?) async {
+        await door?.close()
     }
 
     private static func makeDirectory(_ path: String) throws {

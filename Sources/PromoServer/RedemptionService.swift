@@ -33,12 +33,11 @@ final class RedemptionService: Sendable {
             throw ServerError(.invalidArgument, "reserve_ms must be at most \(configuration.reservationMsMax)")
         }
         guard wire.reserveMs > 0 else {
-            // Judged first, then admitted or refused under the limiter's lock in one step: one lock acquisition
-            // per validate, and a failure is shown only if it is recorded within the limit.
+            // Judged first (from the validate view when it holds everything needed, else on the loop's read
+            // connection), then admitted or refused by the limiter in one step: a failure is shown only if it
+            // is recorded within the limit.
             let (failures, attempts) = (failures, attempts)
-            @Sendable func check(_ connection: Connection) throws -> ValidateResponse {
-                let nowMs = WallClock.nowMs()
-                let result = try connection.check(request, nowMs: nowMs)
+            @Sendable func admitted(_ result: CheckResult, nowMs: Int64) -> ValidateResponse {
                 let verdict = attempts.admit(result.outcome.verdict, for: request.user, nowMs: nowMs)
                 if verdict == .rateLimited { return Self.rateLimitedValidate }
                 if verdict != .ok, let campaign = result.campaign {
@@ -49,10 +48,25 @@ final class RedemptionService: Sendable {
                 }
                 return Self.response(result)
             }
+            let nowMs = WallClock.nowMs()
+            let view = store.validateView
+            if let result = view?.check(request, nowMs: nowMs) { return .now(admitted(result, nowMs: nowMs)) }
             guard let reader = loopReaders.reader(on: eventLoop) else {
-                return .later(store.read(on: eventLoop) { connection in try connection.readTransaction { try check(connection) } })
+                return .later(store.read(on: eventLoop) { connection in
+                    try connection.readTransaction {
+                        let nowMs = WallClock.nowMs()
+                        return admitted(try connection.check(request, nowMs: nowMs), nowMs: nowMs)
+                    }
+                })
             }
-            do { return .now(try reader.read(check)) } catch { throw ServerError(wrapping: error) }
+            do {
+                return .now(try reader.read { connection, snapshotVersion in
+                    let result = try view?.checkLoading(
+                        request, nowMs: nowMs, connection: connection, snapshotVersion: snapshotVersion)
+                        ?? connection.check(request, nowMs: nowMs)
+                    return admitted(result, nowMs: nowMs)
+                })
+            } catch { throw ServerError(wrapping: error) }
         }
         // A locked-out caller costs no writer job; the binding check is the slot taken inside the writer.
         if attempts.isLockedOut(request.user, nowMs: WallClock.nowMs()) { return .now(Self.rateLimitedValidate) }

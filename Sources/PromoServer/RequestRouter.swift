@@ -8,6 +8,8 @@ import PromoWire
 struct Session {
     var caller: Caller?
     var failedHellos = 0
+    /// The peer's IP address, the key of the per-IP failed-authentication limit ("" when unknown).
+    var peerIP = ""
 }
 
 /// The router's answer: ready now (answered on the event loop, no hop), or later (after a store commit).
@@ -38,6 +40,7 @@ final class RequestRouter: Sendable {
     let audit: AuditLogService
     let groups: GroupService
     let blocks: BlockService
+    let authFailures: AuthFailureLimiter
 
     init(
         configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, failures: FailureRecorder,
@@ -56,6 +59,7 @@ final class RequestRouter: Sendable {
         self.audit = AuditLogService(configuration: configuration, store: store)
         self.groups = GroupService(configuration: configuration, store: store)
         self.blocks = BlockService(configuration: configuration, store: store)
+        self.authFailures = AuthFailureLimiter(configuration: configuration)
     }
 
     func route(_ call: Request.Call?, session: inout Session, on eventLoop: any EventLoop) throws(ServerError) -> Reply {
@@ -147,17 +151,29 @@ final class RequestRouter: Sendable {
     }
 
     private func hello(_ hello: HelloRequest, session: inout Session) throws(ServerError) -> HelloResponse {
-        guard hello.apiKey.utf8.count <= configuration.apiKeyBytesMax,
-            let caller = registry.authenticate(secret: hello.apiKey)
-        else {
+        let caller: Caller
+        do {
+            caller = try authenticate(secret: hello.apiKey, peerIP: session.peerIP)
+        } catch {
             session.caller = nil
             session.failedHellos += 1
-            throw ServerError(.unauthenticated, "unknown or revoked API key")
+            throw error
         }
         session.caller = caller
         return HelloResponse.with {
             $0.serverVersion = Self.serverVersion
             $0.role = caller.role.rawValue
+        }
+    }
+}
+
+extension RequestRouter {
+    /// Checks an API key presented by `peerIP` (a `hello`, or the console's `Authorization: Bearer`): the live
+    /// key's caller, UNAUTHENTICATED for an unknown, revoked or oversized key, RESOURCE_EXHAUSTED while the
+    /// address is past `authFailuresPerIpMax`. Both doors count their failures against the same limit.
+    func authenticate(secret: String, peerIP: String) throws(ServerError) -> Caller {
+        try authFailures.authenticate(peerIP: peerIP, nowMs: WallClock.nowMs()) {
+            secret.utf8.count <= configuration.apiKeyBytesMax ? registry.authenticate(secret: secret) : nil
         }
     }
 }

@@ -132,6 +132,12 @@ public struct ServerConfiguration: Sendable {
     public var reportDimensionKeysPerHourMax = 1_000
     /// Read-only SQLite connections serving reads. Default 2.
     public var readerCount = 2
+    /// Codes (and campaigns) the in-memory validate view keeps at most: a plain validate whose code,
+    /// campaign and player are resident is answered from memory, without SQLite; the rest read SQLite and
+    /// become resident. About 250 bytes per resident code. 0 turns the view off. Default 1,000,000.
+    public var validateViewCodesMax = 1_000_000
+    /// Players (their blocks and per-campaign counts) the validate view keeps at most. Default 100,000.
+    public var validateViewUsersMax = 100_000
     /// The bootstrap admin key to install on first start instead of generating one (`PROMO_ADMIN_KEY`).
     public var bootstrapAdminKey: String?
     /// SQLite durability: `full` (default) or `normal`.
@@ -195,6 +201,27 @@ public struct ServerConfiguration: Sendable {
     public var metricsHost = "127.0.0.1"
     /// Operations HTTP port; 0 picks a free one. Default 7421.
     public var metricsPort = 7421
+    /// Failed authentications (a wrong key in `hello` or in the console's `Authorization: Bearer`) from one
+    /// peer IP within `rateLimitWindowMs`; the one that reaches it starts a `rateLimitCooldownMs` cool-down in
+    /// which every authentication from that address is refused with RESOURCE_EXHAUSTED (HTTP 429). 0 turns it
+    /// off. Default 20.
+    public var authFailuresPerIpMax = 20
+    /// Serve the console's HTTP/JSON API and web pages (`consoleHost:consolePort`). Default true.
+    public var consoleEnabled = true
+    /// Interface of the console port. Default 127.0.0.1: put a TLS proxy or `tls*` in front to expose it.
+    public var consoleHost = "127.0.0.1"
+    /// Console HTTP port; 0 picks a free one. Default 7422.
+    public var consolePort = 7422
+    /// Largest request body the console port reads (one JSON request); larger ones are answered 413 unread.
+    /// JSON is wordier than protobuf, hence above `frameBytesMax`. Default 4 MiB.
+    public var consoleBodyBytesMax = 4 << 20
+    /// Open console connections at most; further ones wait in the listen backlog until one closes. Default 256.
+    public var consoleConnectionsMax = 256
+    /// A console connection with nothing read for this long is closed (keep-alive included). Default 60,000 ms.
+    public var consoleIdleTimeoutMs = 60_000
+    /// A request on the console port must arrive whole (headers and body) within this long of its first byte,
+    /// or the connection is closed (slowloris). Default 10,000 ms.
+    public var consoleReadTimeoutMs = 10_000
     /// Open connections to the operations port at most; more are closed at once. Default 16.
     public var metricsConnectionsMax = 16
     /// Bytes an HTTP client may send the operations port before it gets an answer (request line, headers,
@@ -234,6 +261,8 @@ public struct ServerConfiguration: Sendable {
         try require(reportTopDefault >= 1 && reportTopMax >= reportTopDefault && reportBreakdownMax >= 1 && compareCampaignsMax >= 1, "report limits must be positive")
         try require(failureFlushMs >= 10 && failureBufferMax >= 1, "failureFlushMs >= 10 and failureBufferMax >= 1")
         try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
+        try require(validateViewCodesMax >= 0 && validateViewUsersMax >= 1,
+            "validateViewCodesMax must not be negative and validateViewUsersMax must be at least 1")
         try require(storageFaultLogIntervalMs >= 0, "storageFaultLogIntervalMs must not be negative")
         try require(idempotencyRetentionMs >= 1 && reservationRetentionMs >= 0, "idempotencyRetentionMs >= 1 and reservationRetentionMs >= 0")
         try require(purgeIntervalMs >= 10 && purgeBatchRows >= 1, "purgeIntervalMs >= 10 and purgeBatchRows >= 1")
@@ -263,6 +292,14 @@ public struct ServerConfiguration: Sendable {
         try require(metricsRequestBytesMax >= 1_024 && metricsRequestBytesMax <= 1 << 20,
             "metricsRequestBytesMax must be 1 KiB...1 MiB")
         try require(metricsIdleTimeoutMs >= 10, "metricsIdleTimeoutMs must be at least 10")
+        try require(authFailuresPerIpMax >= 0, "authFailuresPerIpMax must not be negative")
+        try require((0...65_535).contains(consolePort), "consolePort must be 0...65535")
+        try require(!consoleEnabled || consolePort == 0 || (consolePort != port && (!metricsEnabled || consolePort != metricsPort)),
+            "consolePort must differ from port and metricsPort")
+        try require(consoleBodyBytesMax >= 1_024 && consoleBodyBytesMax <= 64 << 20, "consoleBodyBytesMax must be 1 KiB...64 MiB")
+        try require(consoleConnectionsMax >= 1, "consoleConnectionsMax must be at least 1")
+        try require(consoleIdleTimeoutMs >= 10 && consoleReadTimeoutMs >= 10,
+            "consoleIdleTimeoutMs and consoleReadTimeoutMs must be at least 10")
         if let key = bootstrapAdminKey {
             try require(key.utf8.count >= 32 && key.utf8.count <= apiKeyBytesMax,
                 "PROMO_ADMIN_KEY must be 32...\(apiKeyBytesMax) bytes")

@@ -22,7 +22,7 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 
     /// Classifies any error a handler may throw.
-    init(wrapping error: any Error) {
+    public init(wrapping error: any Error) {
         switch error {
         case let error as ServerError:
             self = error
@@ -59,7 +59,8 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    var status: Status {
+    /// The wire status: the one mapping of the server's errors, used by every door.
+    public var status: Status {
         let code: StatusCode =
             switch self.code {
             case .invalidArgument: .invalidArgument
@@ -80,7 +81,7 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
     /// NOT_FOUND into an answer too large to send).
     static let messageBytesMax = 512
 
-    static func clipped(_ message: String) -> String {
+    public static func clipped(_ message: String) -> String {
         guard message.utf8.count > messageBytesMax else { return message }
         var clipped = Substring(message)
         while clipped.utf8.count > messageBytesMax - 3 { clipped = clipped.dropLast(max(1, (clipped.utf8.count - messageBytesMax) / 2)) }

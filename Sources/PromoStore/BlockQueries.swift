@@ -21,6 +21,17 @@ extension Connection {
         return try select.firstRow { readBlock($0) }
     }
 
+    /// Every block row of `userId` (global and per campaign, in force or ended), at most `limit`: what the
+    /// validate view keeps of a player.
+    func blockRows(userId: String, limit: Int) throws(StoreError) -> [UserBlock] {
+        let select = try statement("SELECT \(blockColumns) FROM user_blocks WHERE user_id = ? LIMIT ?")
+        try select.bind(1, userId)
+        try select.bind(2, limit)
+        var result: [UserBlock] = []
+        while try select.step() { result.append(readBlock(select)) }
+        return result
+    }
+
     /// True when a block in force keeps `userId` from `campaignId` (see `blockInForce`).
     public func isBlocked(userId: String, campaignId: String?, nowMs: Int64) throws(StoreError) -> Bool {
         try blockInForce(userId: userId, campaignId: campaignId, nowMs: nowMs) != nil

@@ -12,6 +12,8 @@ public final class Connection {
     /// Distinct IPs, devices and users whose failed attempts are counted per campaign and hour; the rest are
     /// counted under `otherDimensionKey`. Set from `StoreConfiguration`. Default 1,000.
     public var dimensionKeysPerHourMax = 1_000
+    /// On the writer's connection when the store keeps a validate view: what its jobs change of it.
+    var viewChangeLog: ViewChangeLog?
 
     public init(path: String, readOnly: Bool = false, busyTimeoutMs: Int32) throws(StoreError) {
         var handle: OpaquePointer?

@@ -67,6 +67,8 @@ public final class GroupCommitWriter: Sendable {
     /// Touched only on `queue`.
     private let connection: ConnectionBox
     private let limits: Limits
+    /// Told what every batch changed, after its COMMIT and before any of its jobs is answered.
+    private let view: ValidateView?
     private let state = LockedValue(State())
 
     private struct State {
@@ -77,9 +79,10 @@ public final class GroupCommitWriter: Sendable {
         var pendingCount: Int { interactive.count + bulk.count }
     }
 
-    init(connection: Connection, limits: Limits) {
+    init(connection: Connection, limits: Limits, view: ValidateView? = nil) {
         self.connection = ConnectionBox(connection)
         self.limits = limits
+        self.view = view
     }
 
     /// Runs `body` in the next batch; `completion` gets its result after the batch commits (or fails).
@@ -154,7 +157,13 @@ public final class GroupCommitWriter: Sendable {
 
     /// Runs `body` on the writer's connection outside any batch, waiting for it. For start-up and tests.
     public func synchronously<T>(_ body: (Connection) throws -> T) rethrows -> T {
-        try queue.sync { try body(connection.value) }
+        try queue.sync {
+            let connection = connection.value
+            let before = connection.totalChanges
+            // Whatever it changed, the view forgets everything (also when it threw part-way).
+            defer { if connection.totalChanges != before { view?.publish(ViewChanges(all: true)) } }
+            return try body(connection)
+        }
     }
 
     /// Jobs waiting in the queues (both classes), for tests.
@@ -268,6 +277,9 @@ public final class GroupCommitWriter: Sendable {
         var fates: [JobFate] = []
         let changesBefore = connection.totalChanges
         let lost = run({ picker.next(from: state) }, on: connection, batch: &batch, fates: &fates)
+        // Before any job is answered: a read that starts after an answer finds the view in step with it.
+        // (For a lost batch nothing changed; dropping the noted entries anyway is harmless.)
+        if let log = connection.viewChangeLog { view?.publish(log.take()) }
         // Taken with the batch but not reached before it was lost: they fail with it, as they always did.
         for job in picker.leftovers() {
             batch.append(job)
@@ -332,7 +344,9 @@ public final class GroupCommitWriter: Sendable {
             } catch {
                 return abandon(connection, error)
             }
+            connection.viewChangeLog?.beginJob(totalChanges: connection.totalChanges)
             let bodyError = job.run(on: connection)
+            connection.viewChangeLog?.endJob(totalChanges: connection.totalChanges)
             guard connection.isInTransaction else {
                 // SQLite rolled the batch back on its own (or the body ended the transaction): nothing of it
                 // stands, whatever the jobs so far returned.

@@ -7,6 +7,8 @@ public final class PromoStore: Sendable {
     public let configuration: StoreConfiguration
     public let writer: GroupCommitWriter
     public let readers: ReaderPool
+    /// The in-memory view plain validates read first; nil when `validateViewCodesMax` is 0.
+    public let validateView: ValidateView?
     let runningBackups = RunningBackups()
 
     public init(configuration: StoreConfiguration, writerLimits: GroupCommitWriter.Limits = .init()) throws(StoreError) {
@@ -16,7 +18,15 @@ public final class PromoStore: Sendable {
         try Self.tune(connection, configuration)
         try Migrations.migrate(connection)
         connection.dimensionKeysPerHourMax = configuration.dimensionKeysPerHourMax
-        self.writer = GroupCommitWriter(connection: connection, limits: writerLimits)
+        if configuration.validateViewCodesMax > 0 {
+            let view = ValidateView(
+                codesMax: configuration.validateViewCodesMax, usersMax: max(1, configuration.validateViewUsersMax))
+            connection.viewChangeLog = ViewChangeLog()
+            self.validateView = view
+        } else {
+            self.validateView = nil
+        }
+        self.writer = GroupCommitWriter(connection: connection, limits: writerLimits, view: validateView)
         self.readers = try ReaderPool(configuration: configuration, count: configuration.readerCount)
     }
 

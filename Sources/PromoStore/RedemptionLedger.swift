@@ -188,6 +188,24 @@ extension Connection {
     public func reserve(
         _ request: RedemptionRequest, reservationId: String, untilMs: Int64, nowMs: Int64, retentionMs: Int64 = 86_400_000
     ) throws(StoreError) -> CheckResult {
+        // For the validate view: a held use changes the counts of the code, the campaign (and its group's
+        // campaigns) and the player; the purged reservations had expired, so they held nothing.
+        var held: CheckResult?
+        return try coveringViewChanges(note: { changes in
+            guard let held, held.outcome.verdict == .ok, let code = held.code else { return }
+            changes.codes.insert(code.code.key)
+            changes.campaigns.insert(code.campaignId)
+            if let groupId = held.group?.id { changes.groups.insert(groupId) }
+            changes.users.insert(request.user.userId)
+        }) { () throws(StoreError) in
+            held = try reserveCovered(request, reservationId: reservationId, untilMs: untilMs, nowMs: nowMs, retentionMs: retentionMs)
+            return held!
+        }
+    }
+
+    private func reserveCovered(
+        _ request: RedemptionRequest, reservationId: String, untilMs: Int64, nowMs: Int64, retentionMs: Int64
+    ) throws(StoreError) -> CheckResult {
         let purge = try statement(
             """
             DELETE FROM reservations WHERE id IN (
@@ -212,6 +230,26 @@ extension Connection {
 
     /// Check-and-consume. Run it inside the writer's transaction: the check and the writes see one state.
     public func redeem(_ command: RedeemCommand) throws -> RedeemResult {
+        // For the validate view: a redemption changes the uses of its code, the counters and budget spend of
+        // its campaign and the player's counts (a consumed reservation only lowers what is held). Failures
+        // and idempotency records are not among the view's inputs.
+        var judged: RedeemResult?
+        return try coveringViewChanges(note: { changes in
+            guard let result = judged, !result.replayed, let redemption = result.redemption else { return }
+            let request = command.request
+            let key = request.code.isEmpty
+                ? CodeText.autoEntry(campaignId: redemption.campaignId).key : (try? CodeText(request.code))?.key
+            guard let key else { return changes.all = true }
+            changes.codes.insert(key)
+            changes.campaigns.insert(redemption.campaignId)
+            changes.users.insert(command.request.user.userId)
+        }) {
+            judged = try redeemCovered(command)
+            return judged!
+        }
+    }
+
+    private func redeemCovered(_ command: RedeemCommand) throws -> RedeemResult {
         let idempotencyKey = command.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
         let fingerprint = Self.fingerprint(command)
         if let idempotencyKey, let earlier = try idempotentAnswer(apiKeyId: command.apiKeyId, key: idempotencyKey) {

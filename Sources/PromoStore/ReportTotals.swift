@@ -186,7 +186,12 @@ extension Connection {
     }
 
     /// Adds failed attempts to the totals (by verdict, and by ip, device and user for the abuse signals).
+    /// Counted only in report tables: covered for the validate view, which holds none of them.
     public func recordFailures(_ events: [FailureEvent]) throws(StoreError) {
+        try coveringViewChanges { () throws(StoreError) in try recordFailureRows(events) }
+    }
+
+    private func recordFailureRows(_ events: [FailureEvent]) throws(StoreError) {
         let failures = try statement(
             """
             INSERT INTO campaign_failure_hours (campaign_id, hour_ms, verdict, failures) VALUES (?1, ?2, ?3, 1)

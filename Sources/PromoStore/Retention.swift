@@ -4,8 +4,19 @@ extension Connection {
     /// Deletes at most `limit` idempotency records created before `idempotencyBeforeMs` and at most `limit`
     /// unused reservations that expired before `reservationsBeforeMs`, oldest first. A redeem replayed after
     /// its record is gone is a new request.
+    /// Covered for the validate view: idempotency records are not among its inputs, and a reservation that
+    /// expired is held by none (the view's held-until bound can only fall).
     public func purgeExpired(idempotencyBeforeMs: Int64, reservationsBeforeMs: Int64, limit: Int) throws(StoreError)
         -> PurgeResult
+    {
+        try coveringViewChanges { () throws(StoreError) in
+            try purgeExpiredRows(
+                idempotencyBeforeMs: idempotencyBeforeMs, reservationsBeforeMs: reservationsBeforeMs, limit: limit)
+        }
+    }
+
+    private func purgeExpiredRows(idempotencyBeforeMs: Int64, reservationsBeforeMs: Int64, limit: Int)
+        throws(StoreError) -> PurgeResult
     {
         let idempotency = try statement(
             """

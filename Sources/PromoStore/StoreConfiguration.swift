@@ -22,6 +22,12 @@ public struct StoreConfiguration: Sendable {
     /// Distinct IPs, devices and users whose failed attempts the report totals track per campaign, dimension
     /// and hour; the rest are counted together under `otherDimensionKey`. Default 1,000.
     public var dimensionKeysPerHourMax: Int = 1_000
+    /// Codes (and campaigns) the in-memory validate view keeps at most (`ValidateView`); 0 turns the view
+    /// off (every plain validate reads SQLite). About 250 bytes per resident code (docs/benchmarks.md).
+    /// Default 1,000,000.
+    public var validateViewCodesMax: Int = 1_000_000
+    /// Players (their blocks and per-campaign counts) the validate view keeps at most. Default 100,000.
+    public var validateViewUsersMax: Int = 100_000
 
     public init(path: String) {
         self.path = path

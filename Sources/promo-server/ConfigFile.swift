@@ -31,6 +31,8 @@ struct ConfigFile: Decodable {
     var voidReasonBytesMax: Int?
     var grantReasonBytesMax: Int?
     var readerCount: Int?
+    var validateViewCodesMax: Int?
+    var validateViewUsersMax: Int?
     var storageFaultLogIntervalMs: Int?
     var idempotencyRetentionMs: Int?
     var reservationRetentionMs: Int?
@@ -76,6 +78,14 @@ struct ConfigFile: Decodable {
     var tlsClientCAPath: String?
     var tlsMinimumVersion: String?
     var tlsHandshakeTimeoutMs: Int?
+    var authFailuresPerIpMax: Int?
+    var consoleEnabled: Bool?
+    var consoleHost: String?
+    var consolePort: Int?
+    var consoleBodyBytesMax: Int?
+    var consoleConnectionsMax: Int?
+    var consoleIdleTimeoutMs: Int?
+    var consoleReadTimeoutMs: Int?
     var metricsEnabled: Bool?
     var metricsHost: String?
     var metricsPort: Int?
@@ -130,6 +140,8 @@ struct ConfigFile: Decodable {
         if let voidReasonBytesMax { settings.voidReasonBytesMax = voidReasonBytesMax }
         if let grantReasonBytesMax { settings.grantReasonBytesMax = grantReasonBytesMax }
         if let readerCount { settings.readerCount = readerCount }
+        if let validateViewCodesMax { settings.validateViewCodesMax = validateViewCodesMax }
+        if let validateViewUsersMax { settings.validateViewUsersMax = validateViewUsersMax }
         if let storageFaultLogIntervalMs { settings.storageFaultLogIntervalMs = storageFaultLogIntervalMs }
         if let idempotencyRetentionMs { settings.idempotencyRetentionMs = idempotencyRetentionMs }
         if let reservationRetentionMs { settings.reservationRetentionMs = reservationRetentionMs }
@@ -181,5 +193,13 @@ struct ConfigFile: Decodable {
         if let metricsConnectionsMax { settings.metricsConnectionsMax = metricsConnectionsMax }
         if let metricsRequestBytesMax { settings.metricsRequestBytesMax = metricsRequestBytesMax }
         if let metricsIdleTimeoutMs { settings.metricsIdleTimeoutMs = metricsIdleTimeoutMs }
+        if let authFailuresPerIpMax { settings.authFailuresPerIpMax = authFailuresPerIpMax }
+        if let consoleEnabled { settings.consoleEnabled = consoleEnabled }
+        if let consoleHost { settings.consoleHost = consoleHost }
+        if let consolePort { settings.consolePort = consolePort }
+        if let consoleBodyBytesMax { settings.consoleBodyBytesMax = consoleBodyBytesMax }
+        if let consoleConnectionsMax { settings.consoleConnectionsMax = consoleConnectionsMax }
+        if let consoleIdleTimeoutMs { settings.consoleIdleTimeoutMs = consoleIdleTimeoutMs }
+        if let consoleReadTimeoutMs { settings.consoleReadTimeoutMs = consoleReadTimeoutMs }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import Logging
+import PromoConsole
 import PromoServer
 import ServiceLifecycle
 
@@ -28,6 +29,9 @@ struct PromoServerCommand: AsyncParsableCommand {
 
     @Option(help: "Operations HTTP port (/metrics, /healthz, /readyz); 0 picks a free one (default 7421).")
     var metricsPort: Int?
+
+    @Option(help: "Console HTTP/JSON port (the API under /api/v1/ and the web console); 0 picks a free one (default 7422).")
+    var consolePort: Int?
 
     @Option(help: "Folder of the database and the bootstrap admin key (default ./var).")
     var dataDir: String?
@@ -66,10 +70,15 @@ struct PromoServerCommand: AsyncParsableCommand {
         if let tlsKey { settings.tlsPrivateKeyPath = tlsKey }
         if let tlsClientCa { settings.tlsClientCAPath = tlsClientCa }
         if let metricsPort { settings.metricsPort = metricsPort }
+        if let consolePort { settings.consolePort = consolePort }
         if let key = ProcessEnvironment.value("PROMO_ADMIN_KEY"), !key.isEmpty { settings.bootstrapAdminKey = key }
 
         let server = PromoServer(
-            configuration: settings, logger: logger,
+            configuration: settings, logger: logger, console: ConsoleServer(),
+            onConsoleBound: { address in
+                print("console on \(address.ipAddress ?? "?"):\(address.port ?? 0)")
+                fflush(nil)
+            },
             onMetricsBound: { address in
                 print("metrics on \(address.ipAddress ?? "?"):\(address.port ?? 0)")
                 fflush(nil)

@@ -787,7 +787,7 @@ private final class ChildServer {
         guard let executable = builtExecutable("promo-server") else { throw UnexpectedAnswer("promo-server is not built") }
         let directory = makeTemporaryDirectory()
         let outPath = directory + "/stdout"
-        let argv = [executable, "--port", "0", "--metrics-port", "0", "--data-dir", directory, "--log-level", "warning"]
+        let argv = [executable, "--port", "0", "--metrics-port", "0", "--console-port", "0", "--data-dir", directory, "--log-level", "warning"]
         let pid = try spawnLogged(
             argv, environment: ["PROMO_ADMIN_KEY=\(adminKey)", "SWIFT_BACKTRACE=enable=no"], outputPath: outPath,
             errorPath: directory + "/stderr")

@@ -37,7 +37,7 @@ final class ServerProcess: Sendable {
     static func start(dataDirectory: String, timeoutMs: Int = 2 * eventuallyMs) async throws -> ServerProcess {
         let executable = try executablePath()
         let logPath = dataDirectory + "/server-\(UInt32.random(in: 0...UInt32.max)).log"
-        let arguments = [executable, "--port", "0", "--metrics-port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]
+        let arguments = [executable, "--port", "0", "--metrics-port", "0", "--console-port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]
         let pid = try spawnLogged(arguments, environment: ["PROMO_ADMIN_KEY=\(processAdminKey)"], outputPath: logPath)
 
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)

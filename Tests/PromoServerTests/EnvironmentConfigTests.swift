@@ -29,8 +29,10 @@ private struct ConfiguredRun {
             arguments += ["--config", path]
         }
         let logPath = directory + "/output.log"
+        // The console port is 0 unless the test names one: parallel runs must not race for the default 7422.
+        let console = environment.contains { $0.hasPrefix("PROMO_CONSOLE_PORT=") } ? [] : ["PROMO_CONSOLE_PORT=0"]
         let pid = try spawnLogged(
-            arguments, environment: environment + ["PROMO_ADMIN_KEY=\(processAdminKey)", "SWIFT_BACKTRACE=enable=no"],
+            arguments, environment: environment + console + ["PROMO_ADMIN_KEY=\(processAdminKey)", "SWIFT_BACKTRACE=enable=no"],
             outputPath: logPath)
         let deadline = ContinuousClock.now + .milliseconds(2 * eventuallyMs)
         while ContinuousClock.now < deadline {
@@ -156,9 +158,25 @@ struct EnvironmentConfigTests {
         #expect(Set(documentedKeys).count == documentedKeys.count, "a key is listed twice")
 
         // The flags override the documented ports and folder, so the defaults cannot clash with anything.
-        let run = try await ConfiguredRun.run(arguments: ["--port", "0", "--metrics-port", "0"], environment: environment)
+        let run = try await ConfiguredRun.run(
+            arguments: ["--port", "0", "--metrics-port", "0", "--console-port", "0"], environment: environment)
         #expect(run.exitStatus == nil, "\(run.output)")
         #expect(run.address("listening on")?.hasPrefix("127.0.0.1:") == true, "\(run.output)")
+    }
+
+    /// `--console-port` beats the environment, the server says where the console is, and
+    /// PROMO_CONSOLE_ENABLED=false leaves it off.
+    @Test func theConsolePortIsAFlagAndSaysWhereItListens() async throws {
+        let run = try await ConfiguredRun.run(
+            arguments: ["--port", "0", "--metrics-port", "0", "--console-port", "0"], environment: ["PROMO_CONSOLE_PORT=1"])
+        #expect(run.exitStatus == nil, "\(run.output)")
+        let console = try #require(run.address("console on"), "\(run.output)")
+        #expect(console.hasPrefix("127.0.0.1:") && !console.hasSuffix(":1") && !console.hasSuffix(":7422"), "\(console)")
+        let off = try await ConfiguredRun.run(
+            arguments: ["--port", "0", "--metrics-port", "0"], environment: ["PROMO_CONSOLE_ENABLED=false"])
+        #expect(off.exitStatus == nil, "\(off.output)")
+        #expect(off.address("listening on") != nil)
+        #expect(off.address("console on") == nil)
     }
 
     /// The validation the config file gets applies to the environment too.

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PromoClient
+import PromoConsole
 import PromoServer
 import PromoStore
 import PromoWire
@@ -18,6 +19,8 @@ let adminKey = "pk_test_admin_0123456789abcdef0123456789abcdef"
 final class TestServer: Sendable {
     let server: PromoServer
     let port: Int
+    /// The console's HTTP/JSON port (0 when the test turned `consoleEnabled` off).
+    let consolePort: Int
     let dataDirectory: String
 
     static func start(dataDirectory: String? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in })
@@ -26,6 +29,7 @@ final class TestServer: Sendable {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.metricsPort = 0
+        configuration.consolePort = 0
         configuration.dataDirectory = dataDirectory ?? makeTemporaryDirectory()
         configuration.bootstrapAdminKey = adminKey
         // Failure windows are fixed and epoch-aligned: a day-long one keeps a test's few failures inside one
@@ -34,7 +38,7 @@ final class TestServer: Sendable {
         configure(&configuration)
         var logger = Logger(label: "test.server")
         logger.logLevel = .warning
-        let server = PromoServer(configuration: configuration, logger: logger)
+        let server = PromoServer(configuration: configuration, logger: logger, console: ConsoleServer())
         do {
             try await server.start()
         } catch {
@@ -42,7 +46,8 @@ final class TestServer: Sendable {
             throw error
         }
         let port = try #require(server.address?.port)
-        let started = TestServer(server: server, port: port, dataDirectory: configuration.dataDirectory)
+        let started = TestServer(
+            server: server, port: port, consolePort: server.consoleAddress?.port ?? 0, dataDirectory: configuration.dataDirectory)
         if let resources = TestResources.current {
             resources.adopt(started)
         } else {
@@ -53,9 +58,10 @@ final class TestServer: Sendable {
         return started
     }
 
-    private init(server: PromoServer, port: Int, dataDirectory: String) {
+    private init(server: PromoServer, port: Int, consolePort: Int, dataDirectory: String) {
         self.server = server
         self.port = port
+        self.consolePort = consolePort
         self.dataDirectory = dataDirectory
     }
 

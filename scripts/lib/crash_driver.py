@@ -43,7 +43,7 @@ class Server:
         log = open(log_path, "w")
         env = dict(os.environ, PROMO_ADMIN_KEY=self.key)
         proc = subprocess.Popen(
-            [self.binary, "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--data-dir", self.data, "--log-level", "warning"],
+            [self.binary, "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--console-port", "0", "--data-dir", self.data, "--log-level", "warning"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env)
         log.close()
         deadline = time.time() + 30

@@ -23,7 +23,7 @@ start_server() {
   local binary=$1 data=$2 key=$3 log=$4
   shift 4
   : >"$log"
-  PROMO_ADMIN_KEY="$key" "$binary" --host 127.0.0.1 --port 0 --metrics-port 0 --data-dir "$data" --log-level warning "$@" \
+  PROMO_ADMIN_KEY="$key" "$binary" --host 127.0.0.1 --port 0 --metrics-port 0 --console-port 0 --data-dir "$data" --log-level warning "$@" \
     >"$log" 2>&1 </dev/null &
   SERVER_PID=$!
   SERVER_PORT=""
