@@ -14,7 +14,7 @@
 /// The areas are small protocols of their own (as GRDB splits reading from writing), so a reader of one
 /// service sees only what that service may ask; `PromoStorage` is all of them.
 public protocol PromoStorage: CampaignStorage, GroupStorage, BlockStorage, ApiKeyStorage, AuditStorage,
-    ReportStorage, MaintenanceStorage, BackupStorage
+    ReportStorage, MaintenanceStorage, BackupStorage, RedemptionStorage
 {
     /// Stops running backups, finishes queued writes and waits for them; later calls fail with `closed`.
     func close()
@@ -50,6 +50,47 @@ public protocol CampaignStorage: Sendable {
         batchId: String?, campaignId: String?, active: Bool, afterId: Int64, limit: Int,
         audit: @escaping @Sendable (Int) -> AuditEntry
     ) async throws -> (nextAfterId: Int64?, changed: Int)
+}
+
+/// Redemptions and grants around the hot path: the support desk's explained validate, offers, manual
+/// credits, voids, the history, and the failed attempts counted for reports. (Validate, reserve and redeem
+/// themselves are not here yet: docs/storage.md.)
+///
+/// `now` is read inside the method's transaction, as the time the call is judged at.
+public protocol RedemptionStorage: Sendable {
+    /// The verdict a game server would get now, with every rule and its detail, on one consistent state.
+    /// `isRateLimited(nowMs)` says whether the caller is locked out (one of the checks).
+    func explain(
+        _ request: RedemptionRequest, now: @escaping @Sendable () -> Int64,
+        isRateLimited: @escaping @Sendable (Int64) -> Bool
+    ) async throws -> CheckResult
+
+    /// The active auto-apply campaigns for `user` now (at most `limit`), each judged as a codeless redeem
+    /// would be, on one consistent state.
+    func offers(
+        user: UserContext, deposit: Deposit, limit: Int, now: @escaping @Sendable () -> Int64,
+        isRateLimited: @escaping @Sendable (Int64) -> Bool
+    ) async throws -> [OfferResult]
+
+    /// Records a manual credit (its `nowMs` set from `now`) with its budget spend and, unless it replays an
+    /// earlier grant of the same idempotency key, `audit(result, nowMs)`.
+    func grant(
+        _ command: GrantCommand, now: @escaping @Sendable () -> Int64,
+        audit: @escaping @Sendable (GrantResult, Int64) -> AuditEntry
+    ) async throws -> GrantResult
+
+    /// Voids a redemption or writes off a grant, restoring the counts, with `audit(voided, nowMs)`.
+    func voidRedemption(
+        id: String, reason: String, now: @escaping @Sendable () -> Int64,
+        audit: @escaping @Sendable (Redemption, Int64) -> AuditEntry
+    ) async throws -> Redemption
+
+    /// A player's redemptions and grants, newest first, after `cursor`, at most `limit`.
+    func redemptions(userId: String, after cursor: RedemptionCursor?, limit: Int) async throws -> [Redemption]
+
+    /// Adds failed attempts to the report totals, as bulk work in slices of `sliceRows` events (interactive
+    /// calls commit between slices). Throws the first slice's error; the others still ran.
+    func recordFailures(_ events: [FailureEvent], sliceRows: Int) async throws
 }
 
 /// Exclusive groups of campaigns.

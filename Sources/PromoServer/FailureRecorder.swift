@@ -11,10 +11,10 @@ final class FailureRecorder: Sendable {
     private let pending = LockedValue<(events: [FailureEvent], dropped: Int)>(([], 0))
     private let bufferMax: Int
     private let sliceRows: Int
-    private let store: PromoStore
+    private let store: any RedemptionStorage
     private let logger: Logger
 
-    init(store: PromoStore, bufferMax: Int, sliceRows: Int = 1_000, logger: Logger) {
+    init(store: any RedemptionStorage, bufferMax: Int, sliceRows: Int = 1_000, logger: Logger) {
         self.store = store
         self.bufferMax = bufferMax
         self.sliceRows = max(1, sliceRows)
@@ -35,13 +35,9 @@ final class FailureRecorder: Sendable {
         }
         if dropped > 0 { logger.warning("failure buffer full: dropped failed-validate counts", metadata: ["dropped": "\(dropped)"]) }
         guard !events.isEmpty else { return completion() }
-        let slices: [@Sendable (Connection) throws -> Void] = stride(from: 0, to: events.count, by: sliceRows).map { start in
-            let range = start..<min(events.count, start + sliceRows)
-            return { connection in try connection.recordFailures(Array(events[range])) }
-        }
-        Task { [store, logger] in
+        Task { [store, logger, sliceRows] in
             do {
-                _ = try await store.writer.submitSlices(slices)
+                try await store.recordFailures(events, sliceRows: sliceRows)
             } catch {
                 // A storage fault is logged by the writer's StorageFaultLog, once per window, not once per flush here.
                 if (error as? StoreError)?.isStorageFault != true {
