@@ -44,7 +44,7 @@ public final class ConsoleServer: ServerDoor {
                 if let address = channel.localAddress {
                     boundContinuation.yield(.success(address))
                 } else {
-                    boundContinuation.yield(.failure(ConsoleError("console bound without an address")))
+                    boundContinuation.yield(.failure(ServerError(.internal, "console bound without an address")))
                 }
             },
             eventLoopGroupProvider: .shared(group),
@@ -54,7 +54,7 @@ public final class ConsoleServer: ServerDoor {
         let task = Task {
             do {
                 try await serviceGroup.run()
-                boundContinuation.yield(.failure(ConsoleError("console stopped before it was bound")))
+                boundContinuation.yield(.failure(ServerError(.internal, "console stopped before it was bound")))
             } catch {
                 boundContinuation.yield(.failure(error))
                 throw error
@@ -64,7 +64,7 @@ public final class ConsoleServer: ServerDoor {
         for await outcome in bound {
             return try outcome.get()
         }
-        throw ConsoleError("console stopped before it was bound")
+        throw ServerError(.internal, "console stopped before it was bound")
     }
 
     public func close() async {
@@ -84,9 +84,4 @@ public final class ConsoleServer: ServerDoor {
         }
         _ = await task.result
     }
-}
-
-struct ConsoleError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

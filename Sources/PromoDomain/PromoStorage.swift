@@ -45,7 +45,8 @@ public protocol CampaignStorage: Sendable {
 
     /// Switches the next chunk of at most `limit` codes of a batch or a campaign (exactly one of the two)
     /// after row `afterId` (0: the first chunk, which first checks that the batch or campaign exists:
-    /// `notFound`). The last chunk (`nextAfterId` nil) also appends `audit(changed in this chunk)`.
+    /// `notFound`). The last chunk (`nextAfterId` nil) also appends `audit(changed in this chunk)`. Bulk work:
+    /// interactive calls queued meanwhile commit first.
     func setCodesActive(
         batchId: String?, campaignId: String?, active: Bool, afterId: Int64, limit: Int,
         audit: @escaping @Sendable (Int) -> AuditEntry

@@ -126,8 +126,8 @@ final class CampaignService: Sendable {
     }
 
     /// Every code of a batch or a campaign (never an auto-apply campaign's codeless entry), switched in
-    /// chunks of `codeStatusChunkCodes`, each its own writer job: redeems interleave between chunks, so a
-    /// million-code campaign never holds the writer for long. Not atomic across chunks (a crash may leave
+    /// chunks of `codeStatusChunkCodes`, each a bulk writer job (a slice): redeems queued meanwhile commit
+    /// before the next chunk, so a million-code campaign never holds the writer for long. Not atomic across chunks (a crash may leave
     /// part switched); repeating the call finishes it, since it only sets a state. The audit entry is written
     /// with the last chunk and names how many changed.
     private func setCodesStatus(_ request: SetCodeStatusRequest, by caller: Caller, on eventLoop: any EventLoop)
@@ -142,6 +142,7 @@ final class CampaignService: Sendable {
         }
         let (active, chunkCodes, keyId, store) = (request.active, configuration.codeStatusChunkCodes, caller.keyId, store)
         @Sendable func step(_ changedSoFar: Int, afterId: Int64) -> EventLoopFuture<SetCodeStatusResponse> {
+            // Bulk work: each chunk is one writer slice, and queued redeems run before it.
             eventLoop.makeFutureWithTask { () async throws -> (nextAfterId: Int64?, changed: Int) in
                 let chunk = try await store.setCodesActive(
                     batchId: batchId, campaignId: campaignId, active: active, afterId: afterId, limit: chunkCodes

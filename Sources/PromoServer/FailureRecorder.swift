@@ -36,8 +36,13 @@ final class FailureRecorder: Sendable {
         if dropped > 0 { logger.warning("failure buffer full: dropped failed-validate counts", metadata: ["dropped": "\(dropped)"]) }
         guard !events.isEmpty else { return completion() }
         Task { [store, logger, sliceRows] in
+            let started = ContinuousClock.now
             do {
                 try await store.recordFailures(events, sliceRows: sliceRows)
+                // How long the writer took to take them all in (scripts/bench-bulk reads this line).
+                let elapsed = ContinuousClock.now - started
+                let ms = elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+                logger.debug("failure flush written", metadata: ["events": "\(events.count)", "ms": "\(ms)"])
             } catch {
                 // A storage fault is logged by the writer's StorageFaultLog, once per window, not once per flush here.
                 if (error as? StoreError)?.isStorageFault != true {

@@ -95,6 +95,9 @@ public final class PromoServer: Service, Sendable {
         storeConfiguration.durability = configuration.durability
         storeConfiguration.busyTimeoutMs = Int32(configuration.storeBusyTimeoutMs)
         storeConfiguration.readerCount = configuration.readerCount
+        storeConfiguration.walAutocheckpointPages = configuration.walCheckpointPages
+        storeConfiguration.walCatchUpPages = configuration.walCatchUpPages
+        storeConfiguration.walPagesMax = configuration.walPagesMax
         var writerLimits = GroupCommitWriter.Limits()
         writerLimits.batchMax = configuration.writeBatchMax
         writerLimits.queueMax = configuration.writeQueueMax

@@ -60,9 +60,11 @@ public struct ServerConfiguration: Sendable {
     /// Default 100,000.
     public var generateChunkCodes = 100_000
     /// Codes switched per writer job by a bulk `set_code_status` (by batch or campaign): each chunk is one
-    /// index range, so a million-code campaign's switch holds the writer for this many rows at a time and
-    /// redeems interleave between chunks. Default 10,000.
-    public var codeStatusChunkCodes = 10_000
+    /// index range and one bulk writer slice, so a million-code campaign's switch holds the writer for this
+    /// many rows at a time and redeems queued meanwhile commit before the next chunk. A chunk rewrites about
+    /// one 4 KiB table page per 40 codes: 2,500 codes dirty ~60 pages, about what a 250-code generate slice
+    /// does, and its commit (fsync) costs about as much. Default 2,500.
+    public var codeStatusChunkCodes = 2_500
     /// Auto-apply campaigns `offers` considers at most (the active ones in their window, oldest first): an
     /// offers call reads this many campaigns and judges each with a few index lookups, so its cost grows
     /// linearly with it and never with the codes. Default 50.
@@ -138,6 +140,16 @@ public struct ServerConfiguration: Sendable {
     public var validateViewCodesMax = 1_000_000
     /// Players (their blocks and per-campaign counts) the validate view keeps at most. Default 100,000.
     public var validateViewUsersMax = 100_000
+    /// WAL pages before a checkpoint copies them into the database file. The checkpoint runs on a connection
+    /// and thread of its own beside the writer, never inside a COMMIT that redeems wait for (after bulk
+    /// work it writes megabytes and fsyncs them). Default 4,000 (~16 MiB).
+    public var walCheckpointPages = 4_000
+    /// Frames a background checkpoint may leave for the writer to copy itself after a commit (about one
+    /// fsync), so that the WAL can start over under steady writes. Default 512 (2 MiB).
+    public var walCatchUpPages = 512
+    /// The WAL's length at most, in pages: past it the writer checkpoints whatever is left itself, stalling
+    /// writes for as long as that takes (background checkpoints that never catch up). Default 262,144 (1 GiB).
+    public var walPagesMax = 262_144
     /// The bootstrap admin key to install on first start instead of generating one (`PROMO_ADMIN_KEY`).
     public var bootstrapAdminKey: String?
     /// SQLite durability: `full` (default) or `normal`.
@@ -263,6 +275,8 @@ public struct ServerConfiguration: Sendable {
         try require(readerCount >= 1 && readerCount <= 64, "readerCount must be 1...64")
         try require(validateViewCodesMax >= 0 && validateViewUsersMax >= 1,
             "validateViewCodesMax must not be negative and validateViewUsersMax must be at least 1")
+        try require(walCheckpointPages >= 1 && walCatchUpPages >= 0 && walPagesMax >= walCheckpointPages,
+            "need walCheckpointPages >= 1, walCatchUpPages >= 0 and walPagesMax >= walCheckpointPages")
         try require(storageFaultLogIntervalMs >= 0, "storageFaultLogIntervalMs must not be negative")
         try require(idempotencyRetentionMs >= 1 && reservationRetentionMs >= 0, "idempotencyRetentionMs >= 1 and reservationRetentionMs >= 0")
         try require(purgeIntervalMs >= 10 && purgeBatchRows >= 1, "purgeIntervalMs >= 10 and purgeBatchRows >= 1")

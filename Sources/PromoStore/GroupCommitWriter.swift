@@ -70,6 +70,8 @@ public final class GroupCommitWriter: Sendable {
     /// Told what every batch changed, after its COMMIT and before any of its jobs is answered.
     private let view: ValidateView?
     private let state = LockedValue(State())
+    /// Checkpoints the WAL beside the writer, driven by a hook on `connection`; kept alive with it.
+    let checkpointer: WALCheckpointer?
 
     private struct State {
         var interactive = JobQueue()
@@ -79,10 +81,11 @@ public final class GroupCommitWriter: Sendable {
         var pendingCount: Int { interactive.count + bulk.count }
     }
 
-    init(connection: Connection, limits: Limits, view: ValidateView? = nil) {
+    init(connection: Connection, limits: Limits, view: ValidateView? = nil, checkpointer: WALCheckpointer? = nil) {
         self.connection = ConnectionBox(connection)
         self.limits = limits
         self.view = view
+        self.checkpointer = checkpointer
     }
 
     /// Runs `body` in the next batch; `completion` gets its result after the batch commits (or fails).
@@ -174,6 +177,7 @@ public final class GroupCommitWriter: Sendable {
         state.withLock { $0.closed = true }
         queue.sync {}
         while state.withLock({ $0.pendingCount > 0 || $0.drainScheduled }) { queue.sync {} }
+        checkpointer?.close()
     }
 
     private func drain() {

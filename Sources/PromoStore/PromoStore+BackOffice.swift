@@ -92,7 +92,8 @@ extension PromoStore: CampaignStorage {
         batchId: String?, campaignId: String?, active: Bool, afterId: Int64, limit: Int,
         audit: @escaping @Sendable (Int) -> AuditEntry
     ) async throws -> (nextAfterId: Int64?, changed: Int) {
-        try await writer.submit { connection in
+        // Bulk work: one slice per chunk; queued interactive jobs (redeems) run before it.
+        try await writer.submit(.bulk) { connection in
             if afterId == 0 {
                 let exists: Bool
                 if let batchId {

@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 import PromoDomain
 
 /// The SQLite-backed store: opens and tunes the file, migrates it, and owns the single writer and the
@@ -26,7 +27,12 @@ public final class PromoStore: Sendable {
         } else {
             self.validateView = nil
         }
-        self.writer = GroupCommitWriter(connection: connection, limits: writerLimits, view: validateView)
+        var checkpointer: WALCheckpointer?
+        if getenv("PROMO_EXPERIMENT_INLINE_CHECKPOINT") == nil {  // TEMPORARY A/B switch for scripts/bench-bulk
+            checkpointer = try WALCheckpointer(configuration: configuration)
+            try checkpointer?.attach(to: connection)
+        }
+        self.writer = GroupCommitWriter(connection: connection, limits: writerLimits, view: validateView, checkpointer: checkpointer)
         self.readers = try ReaderPool(configuration: configuration, count: configuration.readerCount)
     }
 

@@ -13,8 +13,17 @@ public struct StoreConfiguration: Sendable {
     public var durability: Durability = .full
     /// How long a connection waits for a lock before failing with `busy`. Default 5,000 ms.
     public var busyTimeoutMs: Int32 = 5_000
-    /// WAL pages before an automatic checkpoint. Default 4,000 (~16 MiB): fewer, larger checkpoints.
+    /// WAL pages before a checkpoint copies them into the database file. Default 4,000 (~16 MiB): fewer,
+    /// larger checkpoints. The checkpoint runs on a connection and thread of its own (`WALCheckpointer`),
+    /// never inside the writer's COMMIT.
     public var walAutocheckpointPages: Int = 4_000
+    /// Frames a background checkpoint may leave uncopied for the writer to copy itself after a commit, so that
+    /// the WAL can start over from its first frame (under steady writes a checkpoint beside the writer never
+    /// catches up alone). The writer's share stays this small: about one fsync. Default 512 (2 MiB).
+    public var walCatchUpPages: Int = 512
+    /// The WAL's length at most, in pages: past it the writer checkpoints whatever is left itself, as SQLite
+    /// would, even if that stalls it (background passes that never catch up). Default 262,144 (1 GiB).
+    public var walPagesMax: Int = 262_144
     /// Read-only connections for reads (validate, get, list, history). Default 2.
     public var readerCount: Int = 2
     /// Page cache per connection, in KiB. Default 32 MiB.

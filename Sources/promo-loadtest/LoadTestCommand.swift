@@ -1,4 +1,5 @@
 import ArgumentParser
+import NIOPosix
 import PromoClient
 import PromoWire
 
@@ -83,6 +84,9 @@ struct LoadTestCommand: AsyncParsableCommand {
     @Option(help: "A call unanswered for this long counts as CLIENT_ERROR.")
     var callTimeoutMs = 30_000
 
+    @Option(help: "Event-loop threads of the tool (its connections are spread over them).")
+    var threads = LoadTestCommand.threadsDefault
+
     @Flag(help: "Print a progress line every second on stderr even when it is not a terminal.")
     var progress = false
 
@@ -102,6 +106,7 @@ struct LoadTestCommand: AsyncParsableCommand {
         if let depth, depth < 1 || depth > 1_024 { throw ValidationError("--depth must be 1...1024") }
         guard duration > 0, warmup >= 0 else { throw ValidationError("--duration must be > 0, --warmup >= 0") }
         guard callTimeoutMs >= 1 else { throw ValidationError("--call-timeout-ms must be >= 1") }
+        guard threads >= 1, threads <= 64 else { throw ValidationError("--threads must be 1...64") }
         if let rate {
             guard rate > 0, rate / Double(connections) <= 1_000_000 else {
                 throw ValidationError("--rate must be > 0 and at most 1,000,000 per connection")
@@ -166,14 +171,20 @@ struct LoadTestCommand: AsyncParsableCommand {
         configuration.callTimeoutMs = callTimeoutMs
         configuration.tls = try ClientTLS.fromCommandLine(
             ca: tlsCa, certificate: tlsCert, key: tlsKey, serverName: tlsServerName)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         var clients: [PromoClient] = []
         for _ in 0..<connections {
-            let client = try await PromoClient.connect(host: host, port: port, configuration: configuration)
+            let client = try await PromoClient.connect(host: host, port: port, configuration: configuration, group: group)
             _ = try await client.hello(apiKey: apiKey, clientName: "promo-loadtest")
             clients.append(client)
         }
         return clients
     }
+
+    /// One event-loop thread: the tool shares the machine with the server it measures, and one thread
+    /// driving every connection (as `scripts/lib/loadc.c` does) costs less CPU per call than two taking turns
+    /// on the same two cores (measured in docs/benchmarks.md). Raise it when the tool runs on a machine of its own.
+    static let threadsDefault = 1
 
     /// Unique codes a run needs when --unique-codes is not given: its calls times the redeem share, with
     /// room to spare; a closed loop is assumed to reach at most 20,000 redeems per second.

@@ -95,6 +95,8 @@ final class Recorder: Sendable {
         tally.withLock { $0.record(kind: kind, outcome: outcome, micros: micros, measured: measured) }
     }
 
+    func merge(_ other: Tally) { tally.withLock { $0.merge(other) } }
+
     func countLate() { tally.withLock { $0.late += 1 } }
     func recordSendLag(micros: UInt64) { tally.withLock { _ = $0.sendLagMicros.record(micros) } }
     func countUnsent(_ calls: UInt64) { tally.withLock { $0.unsent += calls } }

@@ -93,6 +93,9 @@ struct CallMix: ExpressibleByArgument, Sendable, Equatable {
 /// What the drivers send: call number `n` (from 0, shared by all connections) becomes one request.
 struct Workload: Sendable {
     let makeCall: @Sendable (UInt64) -> (kind: CallKind, call: Request.Call)
+    /// `makeCall` encoded once, when every call is the same but for a user number: what the closed loop sends
+    /// (nil: the closed loop encodes each call from `makeCall`).
+    var template: CallTemplate? = nil
     /// The campaign the run created or reports on.
     let campaignId: String?
     /// The campaign's redemption limit when --hot-limit was given.
@@ -143,11 +146,15 @@ struct WorkloadSetup {
         let hello = Request.Call.hello(HelloRequest(apiKey: apiKey, clientName: "promo-loadtest"))
 
         if scenario == .hello {
-            return Workload(makeCall: { _ in (.hello, hello) }, campaignId: nil, hotLimit: nil, uniqueCodes: nil)
+            return Workload(
+                makeCall: { _ in (.hello, hello) }, template: try CallTemplate(kind: .hello, call: hello), campaignId: nil,
+                hotLimit: nil, uniqueCodes: nil)
         }
         if scenario == .report, let reportCampaign {
             let report = Request.Call.report(.with { $0.campaignId = reportCampaign })
-            return Workload(makeCall: { _ in (.report, report) }, campaignId: reportCampaign, hotLimit: nil, uniqueCodes: nil)
+            return Workload(
+                makeCall: { _ in (.report, report) }, template: try CallTemplate(kind: .report, call: report),
+                campaignId: reportCampaign, hotLimit: nil, uniqueCodes: nil)
         }
 
         let sharedCode = "LOAD" + runTag
@@ -164,7 +171,7 @@ struct WorkloadSetup {
         }
 
         let validate: @Sendable (UInt64) -> Request.Call = { n in
-            .validate(.with { $0.code = sharedCode; $0.user = .with { $0.userId = users + String(n % 100_000) } })
+            .validate(.with { $0.code = sharedCode; $0.user = .with { $0.userId = CallTemplate.numberedUser(prefix: users, n) } })
         }
         let redeem: @Sendable (UInt64) -> Request.Call = { [unique] n in
             .redeem(.with { $0.code = unique?.next() ?? sharedCode; $0.user = .with { $0.userId = users + String(n) } })
@@ -172,14 +179,20 @@ struct WorkloadSetup {
         let report = Request.Call.report(.with { $0.campaignId = campaignId })
         let batch = batch
         let makeCall: @Sendable (UInt64) -> (kind: CallKind, call: Request.Call)
+        var template: CallTemplate?
         switch scenario {
         case .hello: makeCall = { _ in (.hello, hello) }
-        case .validate: makeCall = { n in (.validate, validate(n)) }
+        case .validate:
+            makeCall = { n in (.validate, validate(n)) }
+            template = try CallTemplate(kind: .validate, call: validate(0), numbered: CallTemplate.numberedUser(prefix: users, 0))
         case .redeem: makeCall = { n in (.redeem, redeem(n)) }
-        case .report: makeCall = { _ in (.report, report) }
+        case .report:
+            makeCall = { _ in (.report, report) }
+            template = try CallTemplate(kind: .report, call: report)
         case .generate:
             let call = Request.Call.generate(.with { $0.campaignId = campaignId; $0.count = batch })
             makeCall = { _ in (.generate, call) }
+            template = try CallTemplate(kind: .generate, call: call)
         case .mixed:
             let mix = mix
             makeCall = { n in
@@ -191,7 +204,8 @@ struct WorkloadSetup {
                 }
             }
         }
-        return Workload(makeCall: makeCall, campaignId: campaignId, hotLimit: hotLimit, uniqueCodes: unique)
+        return Workload(
+            makeCall: makeCall, template: template, campaignId: campaignId, hotLimit: hotLimit, uniqueCodes: unique)
     }
 
     private func createCampaign(client: PromoClient, code: String, limit: UInt64?) async throws -> String {

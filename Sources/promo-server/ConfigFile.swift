@@ -33,6 +33,9 @@ struct ConfigFile: Decodable {
     var readerCount: Int?
     var validateViewCodesMax: Int?
     var validateViewUsersMax: Int?
+    var walCheckpointPages: Int?
+    var walCatchUpPages: Int?
+    var walPagesMax: Int?
     var storageFaultLogIntervalMs: Int?
     var idempotencyRetentionMs: Int?
     var reservationRetentionMs: Int?
@@ -142,6 +145,9 @@ struct ConfigFile: Decodable {
         if let readerCount { settings.readerCount = readerCount }
         if let validateViewCodesMax { settings.validateViewCodesMax = validateViewCodesMax }
         if let validateViewUsersMax { settings.validateViewUsersMax = validateViewUsersMax }
+        if let walCheckpointPages { settings.walCheckpointPages = walCheckpointPages }
+        if let walCatchUpPages { settings.walCatchUpPages = walCatchUpPages }
+        if let walPagesMax { settings.walPagesMax = walPagesMax }
         if let storageFaultLogIntervalMs { settings.storageFaultLogIntervalMs = storageFaultLogIntervalMs }
         if let idempotencyRetentionMs { settings.idempotencyRetentionMs = idempotencyRetentionMs }
         if let reservationRetentionMs { settings.reservationRetentionMs = reservationRetentionMs }

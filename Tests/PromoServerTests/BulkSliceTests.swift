@@ -76,6 +76,32 @@ struct BulkSliceTests {
         await admin.close()
     }
 
+    /// A bulk `set_code_status` (a whole batch) is bulk work: each chunk of `codeStatusChunkCodes` is one
+    /// bulk writer job (redeems queued meanwhile commit before it), seen in the bulk class's queue-wait count.
+    @Test func aBulkCodeStatusRunsItsChunksAsBulkWriterJobs() async throws {
+        let server = try await TestServer.start { $0.codeStatusChunkCodes = 10 }
+        let admin = try await server.session()
+        let campaign = try await admin.createCampaign(bonusCampaign())
+        let batch = try await admin.generate {
+            $0.campaignId = campaign.id
+            $0.count = 35
+        }
+        let bulkJobs = #"promo_write_queue_wait_seconds_count{class="bulk"}"#
+        let before = try await HTTPExchange.get("/metrics", port: try server.metricsPort).sample(bulkJobs) ?? 0
+        let answer = try await admin.call(.setCodeStatus(.with {
+            $0.batchId = batch.batchId
+            $0.active = false
+        }))
+        guard case .setCodeStatus(let switched) = answer else { throw UnexpectedAnswer("set_code_status answered \(answer)") }
+        #expect(switched.changed == 35)
+        let after = try await HTTPExchange.get("/metrics", port: try server.metricsPort).sample(bulkJobs) ?? 0
+        // 35 codes in chunks of 10: 4 chunks (10, 10, 10, 5), each a bulk job.
+        #expect(after - before == 4, "bulk jobs \(before) -> \(after)")
+        let exported = try await admin.exportAll(campaignId: campaign.id, batchId: batch.batchId)
+        #expect(exported.codes.count == 35 && exported.codes.allSatisfy { !$0.active })
+        await admin.close()
+    }
+
     /// The buffered failed validates go to the writer in slices of `bulkSliceRows`; every one is counted.
     @Test func aSlicedFailureFlushCountsEveryFailure() async throws {
         let directory = makeTemporaryDirectory()

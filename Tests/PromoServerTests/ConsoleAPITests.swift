@@ -252,10 +252,47 @@ struct ConsoleAPITests {
     @Test func anIdleConnectionIsClosed() async throws {
         let server = try await TestServer.start { $0.consoleIdleTimeoutMs = 200 }
         let connection = try await HTTPConnection.connect(port: server.consolePort)
+        #expect(await eventually { connection.isClosed })
+    }
+
+    /// Past consoleConnectionsMax the server stops accepting: a further connection's request waits in the
+    /// backlog, unanswered while the first connection keeps working, and is answered once that one closes.
+    @Test func connectionsPastTheLimitWaitUntilOneCloses() async throws {
+        let server = try await TestServer.start { $0.consoleConnectionsMax = 1 }
+        let headers = [("Authorization", "Bearer \(adminKey)")]
+        let first = try await HTTPConnection.connect(port: server.consolePort)
+        #expect(try await first.request("POST", "/api/v1/list_campaigns", headers: headers, body: Array("{}".utf8)).status == 200)
+        let second = try await HTTPConnection.connect(port: server.consolePort)
+        try await second.send("POST", "/api/v1/list_campaigns", headers: headers, body: Array("{}".utf8))
+        // Round trips on the first connection: had the second been accepted, its answer would be back by now.
+        for _ in 0..<5 {
+            #expect(try await first.request("POST", "/api/v1/list_campaigns", headers: headers, body: Array("{}".utf8)).status == 200)
+        }
+        await #expect(throws: HTTPConnectionError.self) { try await second.readAnswer(timeoutMs: 0) }
+        await first.close()
+        #expect(try await second.readAnswer().status == 200)
+        await second.close()
+    }
+
+    /// A graceful stop closes kept-alive console connections and finishes.
+    @Test func theConsoleStopsWithTheServer() async throws {
+        let server = try await TestServer.start()
+        let connection = try await HTTPConnection.connect(port: server.consolePort)
         let answer = try await connection.request(
             "POST", "/api/v1/list_campaigns", headers: [("Authorization", "Bearer \(adminKey)")], body: Array("{}".utf8))
         #expect(answer.status == 200)
+        await server.stop()
         #expect(await eventually { connection.isClosed })
+        #expect(server.server.consoleAddress == nil)
+    }
+
+    /// A console port already taken stops start-up with an error (and the server cleans up after itself).
+    @Test func aTakenConsolePortFailsTheStart() async throws {
+        let first = try await TestServer.start()
+        await #expect(throws: (any Error).self) {
+            _ = try await TestServer.start { $0.consolePort = first.consolePort }
+        }
+        #expect(try await first.api("list_campaigns").status == 200)
     }
 
     @Test func theConsoleCanBeSwitchedOff() async throws {
