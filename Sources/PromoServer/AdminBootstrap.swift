@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Logging
-import PromoStore
+import PromoDomain
 
 /// First start on an empty database: install an admin key, so somebody can create the others.
 ///
@@ -12,8 +12,9 @@ import PromoStore
 /// written to `<data-dir>/admin.key` with mode 0600 for the operator to pick up.
 enum AdminBootstrap {
     static func installIfEmpty(
-        store: PromoStore, registry: ApiKeyRegistry, configuration: ServerConfiguration, nowMs: Int64, logger: Logger
-    ) throws {
+        store: any ApiKeyStorage, registry: ApiKeyRegistry, configuration: ServerConfiguration, nowMs: Int64,
+        logger: Logger
+    ) async throws {
         guard registry.isEmpty else { return }
         let generated = NewApiKey.generate()
         let secret = configuration.bootstrapAdminKey ?? generated.secret
@@ -23,14 +24,10 @@ enum AdminBootstrap {
         if configuration.bootstrapAdminKey == nil {
             try writeSecretFile(path: configuration.adminKeyPath, contents: secret + "\n")
         }
-        try store.writer.synchronously { connection in
-            try connection.transaction { () throws(StoreError) in
-                try connection.insertApiKey(record)
-                try connection.appendAudit(
-                    AuditEntry(atMs: nowMs, actorKeyId: "bootstrap", action: "create_api_key", target: record.id,
-                        detail: "role=admin"))
-            }
-        }
+        try await store.insertApiKey(
+            record,
+            audit: AuditEntry(
+                atMs: nowMs, actorKeyId: "bootstrap", action: "create_api_key", target: record.id, detail: "role=admin"))
         registry.apply(record)
         if configuration.bootstrapAdminKey == nil {
             logger.notice("created the bootstrap admin key", metadata: ["path": "\(configuration.adminKeyPath)"])

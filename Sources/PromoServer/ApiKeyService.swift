@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import PromoDomain
-import PromoStore
 import PromoWire
 
 /// Creating, revoking and listing API keys. Changes are committed (with an audit entry) before the
@@ -9,10 +8,10 @@ import PromoWire
 final class ApiKeyService: Sendable {
     let configuration: ServerConfiguration
     let registry: ApiKeyRegistry
-    let store: PromoStore
+    let store: any ApiKeyStorage
     let logger: Logger
 
-    init(configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, logger: Logger) {
+    init(configuration: ServerConfiguration, registry: ApiKeyRegistry, store: any ApiKeyStorage, logger: Logger) {
         self.configuration = configuration
         self.registry = registry
         self.store = store
@@ -48,9 +47,9 @@ final class ApiKeyService: Sendable {
         let audit = AuditEntry(
             atMs: nowMs, actorKeyId: caller.keyId, action: "create_api_key", target: record.id,
             detail: "role=\(role.rawValue) name=\(request.name)")
-        return store.write(on: eventLoop) { connection in
-            try connection.insertApiKey(record)
-            try connection.appendAudit(audit)
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            try await store.insertApiKey(record, audit: audit)
         }.map { [registry] in
             registry.apply(record)
             return CreateApiKeyResponse.with {
@@ -74,11 +73,9 @@ final class ApiKeyService: Sendable {
         revoked.revokedAtMs = nowMs
         let record = revoked
         let audit = AuditEntry(atMs: nowMs, actorKeyId: caller.keyId, action: "revoke_api_key", target: record.id)
-        return store.write(on: eventLoop) { connection in
-            guard try connection.revokeApiKey(id: record.id, atMs: nowMs) else {
-                throw ServerError(.notFound, "no active API key \(record.id)")
-            }
-            try connection.appendAudit(audit)
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            try await store.revokeApiKey(id: record.id, atMs: nowMs, audit: audit)
         }.map { [registry] in
             registry.apply(record)
             return RevokeApiKeyResponse()
@@ -98,16 +95,5 @@ final class ApiKeyService: Sendable {
                 }
             }
         }
-    }
-}
-
-extension PromoStore {
-    /// Runs `body` in the writer's next group commit; the future completes on `eventLoop` after the commit.
-    func write<T: Sendable>(
-        on eventLoop: any EventLoop, _ body: @escaping @Sendable (Connection) throws -> T
-    ) -> EventLoopFuture<T> {
-        let promise = eventLoop.makePromise(of: T.self)
-        writer.submit(body) { promise.completeWith($0) }
-        return promise.futureResult
     }
 }

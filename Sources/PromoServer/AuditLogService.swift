@@ -1,17 +1,16 @@
 import NIOCore
 import PromoDomain
-import PromoStore
 import PromoWire
 
-/// `audit_log` (admin only): the audit trail newest first, filtered and paged, from a reader.
+/// `audit_log` (admin only): the audit trail newest first, filtered and paged, without waiting for writes.
 final class AuditLogService: Sendable {
     /// Longest actor, action or target filter: longer ones cannot match anything the server writes.
     static let filterBytesMax = 256
 
     let configuration: ServerConfiguration
-    let store: PromoStore
+    let store: any AuditStorage
 
-    init(configuration: ServerConfiguration, store: PromoStore) {
+    init(configuration: ServerConfiguration, store: any AuditStorage) {
         self.configuration = configuration
         self.store = store
     }
@@ -43,8 +42,9 @@ final class AuditLogService: Sendable {
         }
         let frameBudget = configuration.frameBytesMax / 2
         let readQuery = query
-        return store.read(on: eventLoop) { connection in
-            let rows = try connection.auditLog(readQuery)
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            let rows = try await store.auditLog(readQuery)
             var entries: [AuditLogEntry] = []
             var bytes = 0
             for row in rows.prefix(pageSize) {

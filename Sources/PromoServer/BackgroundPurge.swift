@@ -1,15 +1,16 @@
 import Logging
+import PromoDomain
 import PromoStore
 
 /// Deletes what is kept only for a while (idempotency records after `idempotencyRetentionMs`, reservations
 /// that expired unused more than `reservationRetentionMs` ago), in the background.
 ///
-/// One run is a chain of writer jobs of at most `purgeBatchRows` rows each: the next is submitted only when
-/// the previous committed, so redeems queued meanwhile commit between them and never wait behind more than
-/// one small job. Each job is bulk work (`.bulk`): the writer serves queued interactive jobs first. A run
+/// One run is a chain of store calls of at most `purgeBatchRows` rows each: the next is made only when the
+/// previous committed, so redeems queued meanwhile commit between them and never wait behind more than one
+/// small job. Each is bulk work (`MaintenanceStorage`): the store serves queued interactive jobs first. A run
 /// stops when a job finds less than a full batch; at most one run is in progress.
 final class BackgroundPurge: Sendable {
-    private let store: PromoStore
+    private let store: any MaintenanceStorage
     private let idempotencyRetentionMs: Int64
     private let reservationRetentionMs: Int64
     private let batchRows: Int
@@ -17,7 +18,7 @@ final class BackgroundPurge: Sendable {
     private let nowMs: @Sendable () -> Int64
     private let running = LockedValue(false)
 
-    init(store: PromoStore, configuration: ServerConfiguration, logger: Logger, nowMs: @escaping @Sendable () -> Int64 = { WallClock.nowMs() }) {
+    init(store: any MaintenanceStorage, configuration: ServerConfiguration, logger: Logger, nowMs: @escaping @Sendable () -> Int64 = { WallClock.nowMs() }) {
         self.store = store
         self.idempotencyRetentionMs = Int64(configuration.idempotencyRetentionMs)
         self.reservationRetentionMs = Int64(configuration.reservationRetentionMs)
@@ -42,14 +43,12 @@ final class BackgroundPurge: Sendable {
         // Saturating: a retention as long as the clock is old purges nothing rather than trapping.
         let (idempotencyBefore, overflowA) = now.subtractingReportingOverflow(idempotencyRetentionMs)
         let (reservationsBefore, overflowB) = now.subtractingReportingOverflow(reservationRetentionMs)
-        let batchRows = batchRows
-        store.writer.submit(.bulk, { connection in
-            try connection.purgeExpired(
-                idempotencyBeforeMs: overflowA ? .min : idempotencyBefore,
-                reservationsBeforeMs: overflowB ? .min : reservationsBefore, limit: batchRows)
-        }) { [self] result in
-            switch result {
-            case .success(let deleted):
+        let (batchRows, store) = (batchRows, store)
+        Task { [self] in
+            do {
+                let deleted = try await store.purgeExpired(
+                    idempotencyBeforeMs: overflowA ? .min : idempotencyBefore,
+                    reservationsBeforeMs: overflowB ? .min : reservationsBefore, limit: batchRows)
                 let total = PurgeResult(
                     idempotencyRecords: total.idempotencyRecords + deleted.idempotencyRecords,
                     reservations: total.reservations + deleted.reservations)
@@ -57,7 +56,7 @@ final class BackgroundPurge: Sendable {
                     return step(total: total, completion: completion)
                 }
                 finish(total, completion)
-            case .failure(let error):
+            } catch {
                 // A closed store or a full disk: the next run tries again (a full disk is logged by the writer).
                 let expected = (error as? StoreError).map { $0.code == .closed || $0.isStorageFault } ?? false
                 if !expected { logger.warning("purging expired records failed", metadata: ["error": "\(error)"]) }

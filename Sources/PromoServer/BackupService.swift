@@ -3,26 +3,25 @@ import Logging
 import NIOCore
 import NIOPosix
 import PromoDomain
-import PromoStore
 import PromoWire
 import Synchronization
 
 /// Online backups (`backup`) and their download (`fetch_backup`), admin only.
 ///
-/// A backup copies the live database with SQLite's backup API on its own connection and its own thread,
+/// A backup copies the live database with the store's online backup on a thread of its own,
 /// `backupStepPages` pages per step, from one pinned snapshot, so redeems keep committing throughout (see
-/// `PromoStore.backup`). The file is written as `.NAME.partial`, synced, renamed to NAME and synced again, so
+/// `BackupStorage.backup`). The file is written as `.NAME.partial`, synced, renamed to NAME and synced again, so
 /// a name in the backup folder is always a complete copy. One backup runs at a time.
 final class BackupService: Sendable {
     let configuration: ServerConfiguration
-    let store: PromoStore
+    let store: any BackupStorage & AuditStorage
     let logger: Logger
     private let running = Atomic<Bool>(false)
     /// Backups block their thread for as long as the copy takes: they get a thread of their own rather
     /// than one of NIO's shared blocking-I/O threads.
     private let queue = DispatchQueue(label: "promo.backup")
 
-    init(configuration: ServerConfiguration, store: PromoStore, logger: Logger) {
+    init(configuration: ServerConfiguration, store: any BackupStorage & AuditStorage, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.logger = logger
@@ -55,7 +54,8 @@ final class BackupService: Sendable {
             let audit = AuditEntry(
                 atMs: WallClock.nowMs(), actorKeyId: caller.keyId, action: "backup", target: name,
                 detail: "bytes=\(made.sizeBytes) pages=\(made.pages) sha256=\(made.sha256)")
-            store.write(on: eventLoop) { connection in try connection.appendAudit(audit) }
+            let store = store
+            eventLoop.makeFutureWithTask { try await store.appendAudit(audit) }
                 .map { made }
                 .always { _ in self.running.store(false, ordering: .releasing) }
                 .cascade(to: promise)
@@ -82,7 +82,8 @@ final class BackupService: Sendable {
         guard offset == 0 else { return read }
         let audit = AuditEntry(atMs: WallClock.nowMs(), actorKeyId: caller.keyId, action: "fetch_backup", target: name)
         return read.flatMap { answer in
-            self.store.write(on: eventLoop) { connection in try connection.appendAudit(audit) }.map { answer }
+            let store = self.store
+            return eventLoop.makeFutureWithTask { try await store.appendAudit(audit) }.map { answer }
         }
     }
 

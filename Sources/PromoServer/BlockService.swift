@@ -1,17 +1,16 @@
 import NIOCore
 import PromoDomain
-import PromoStore
 import PromoWire
 
 /// Back office: disqualified players. A block makes every validate, redeem and offer of the player answer
-/// USER_BLOCKED (globally or for one campaign, until its end); `Connection.isBlocked` is what grants consult.
-/// Writes commit with an audit entry; the listing reads on the reader pool.
+/// USER_BLOCKED (globally or for one campaign, until its end); grants consult the same blocks in their
+/// transaction. Writes commit with an audit entry; the listing does not wait for writes.
 final class BlockService: Sendable {
     let configuration: ServerConfiguration
-    let store: PromoStore
+    let store: any BlockStorage
     private let limits = DomainLimits.default
 
-    init(configuration: ServerConfiguration, store: PromoStore) {
+    init(configuration: ServerConfiguration, store: any BlockStorage) {
         self.configuration = configuration
         self.store = store
     }
@@ -26,19 +25,14 @@ final class BlockService: Sendable {
             createdAtMs: nowMs, createdBy: caller.keyId)
         do { try block.validate(limits: limits) } catch { throw ServerError(wrapping: error) }
         let blocksMax = configuration.blocksMax
-        return store.write(on: eventLoop) { connection in
-            if let campaignId = block.campaignId, try connection.campaign(id: campaignId) == nil {
-                throw ServerError(.notFound, "campaign \(campaignId) does not exist")
-            }
-            let (stored, replaced) = try connection.putBlock(block, nowMs: nowMs)
-            if !replaced, try connection.blockCount() > blocksMax {
-                throw ServerError(.resourceExhausted, "\(blocksMax) blocks are kept at most (blocksMax): unblock some first")
-            }
-            let until = block.untilMs == 0 ? "indefinitely" : "until_ms=\(block.untilMs)"
-            try connection.appendAudit(
-                AuditEntry(
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            let stored = try await store.putBlock(block, nowMs: nowMs, blocksMax: blocksMax) { stored in
+                let until = block.untilMs == 0 ? "indefinitely" : "until_ms=\(block.untilMs)"
+                return AuditEntry(
                     atMs: nowMs, actorKeyId: caller.keyId, action: "block_user", target: block.userId,
-                    detail: "block=\(stored.id) campaign=\(block.campaignId ?? "*") \(until) reason=\(block.reason)"))
+                    detail: "block=\(stored.id) campaign=\(block.campaignId ?? "*") \(until) reason=\(block.reason)")
+            }
             return BlockUserResponse.with { $0.blockId = stored.id }
         }
     }
@@ -50,12 +44,13 @@ final class BlockService: Sendable {
         if !request.campaignId.isEmpty { try requireIdentifier(request.campaignId, "campaign_id") }
         let (userId, campaignId) = (request.userId, request.campaignId.isEmpty ? nil : request.campaignId)
         let keyId = caller.keyId
-        return store.write(on: eventLoop) { connection in
-            let removed = try connection.deleteBlock(userId: userId, campaignId: campaignId)
-            try connection.appendAudit(
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            let removed = try await store.deleteBlock(userId: userId, campaignId: campaignId) { removed in
                 AuditEntry(
                     atMs: WallClock.nowMs(), actorKeyId: keyId, action: "unblock_user", target: userId,
-                    detail: "campaign=\(campaignId ?? "*") removed=\(removed)"))
+                    detail: "campaign=\(campaignId ?? "*") removed=\(removed)")
+            }
             return UnblockUserResponse.with { $0.removed = removed }
         }
     }
@@ -65,8 +60,9 @@ final class BlockService: Sendable {
     {
         let cursor = try PageToken.decode(request.pageToken).map { BlockCursor(createdAtMs: $0.ms, id: $0.id) }
         let pageSize = PageToken.pageSize(request.pageSize, configuration)
-        return store.read(on: eventLoop) { connection in
-            let rows = try connection.blocks(after: cursor, limit: pageSize + 1, nowMs: WallClock.nowMs())
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            let rows = try await store.blocks(after: cursor, limit: pageSize + 1, nowMs: WallClock.nowMs())
             let page = rows.prefix(pageSize)
             return ListBlocksResponse.with {
                 $0.blocks = page.map(WireMapping.wire)

@@ -1,14 +1,13 @@
 import NIOCore
 import PromoDomain
-import PromoStore
 import PromoWire
 
-/// Back office: campaigns and their codes. Writes commit with an audit entry; reads use the reader pool.
+/// Back office: campaigns and their codes. Writes commit with an audit entry; reads do not wait for writes.
 final class CampaignService: Sendable {
     let configuration: ServerConfiguration
-    let store: PromoStore
+    let store: any CampaignStorage
 
-    init(configuration: ServerConfiguration, store: PromoStore) {
+    init(configuration: ServerConfiguration, store: any CampaignStorage) {
         self.configuration = configuration
         self.store = store
     }
@@ -37,19 +36,9 @@ final class CampaignService: Sendable {
             detail: "name=\(campaign.name)" + (sharedCode.map { " code=\($0.code.display)" } ?? "")
                 + (campaign.groupId.map { " group=\($0)" } ?? "") + (campaign.autoApply ? " auto_apply" : "")
                 + (campaign.budgetMinor > 0 ? " budget=\(campaign.budgetMinor)" : ""))
-        return store.write(on: eventLoop) { connection in
-            if let groupId = campaign.groupId, try connection.group(id: groupId) == nil {
-                throw ServerError(.notFound, "campaign.group_id: group \(groupId) does not exist")
-            }
-            try connection.insertCampaign(campaign)
-            if let sharedCode {
-                do {
-                    try connection.insertCode(sharedCode)
-                } catch let error as StoreError where error.code == .constraint {
-                    throw ServerError(.alreadyExists, "code \(sharedCode.code.display) already exists")
-                }
-            }
-            try connection.appendAudit(audit)
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            try await store.createCampaign(campaign, sharedCode: sharedCode, audit: audit)
             return CreateCampaignResponse.with { $0.campaign = WireMapping.wire(campaign, CampaignCounters()) }
         }
     }
@@ -70,52 +59,22 @@ final class CampaignService: Sendable {
         let audit = AuditEntry(
             atMs: nowMs, actorKeyId: caller.keyId, action: "update_campaign", target: campaignId,
             detail: fields.sorted().joined(separator: ","))
-        return store.write(on: eventLoop) { [self] connection in
-            guard let (current, counters) = try connection.campaign(id: campaignId) else {
-                throw ServerError(.notFound, "campaign \(campaignId) does not exist")
+        let store = store
+        return eventLoop.makeFutureWithTask { [self] in
+            let (updated, stats) = try await store.updateCampaign(id: campaignId, audit: audit) { current in
+                let updated = try Self.apply(fields, from: changes, to: current)
+                try self.validated(updated)
+                return updated
             }
-            let updated = try Self.apply(fields, from: changes, to: current)
-            try validated(updated)
-            if updated.maxRedemptions != 0 && updated.maxRedemptions < counters.redemptions {
-                throw ServerError(
-                    .failedPrecondition,
-                    "max_redemptions \(updated.maxRedemptions) is below the \(counters.redemptions) redemptions already made")
-            }
-            if updated.groupId != current.groupId {
-                var joined: PromoDomain.Group?
-                if let id = updated.groupId {
-                    guard let group = try connection.group(id: id) else {
-                        throw ServerError(.notFound, "campaign.group_id: group \(id) does not exist")
-                    }
-                    joined = group
-                }
-                var left: PromoDomain.Group?
-                if let id = current.groupId { left = try connection.group(id: id) }
-                // The campaign's players' counts move with it, in this transaction.
-                try connection.moveGroupCounts(campaignId: campaignId, from: left, to: joined)
-            }
-            // The spend counts in the budget's unit: a reward in another unit counts it again from the raw rows
-            // (the store does the same in updateCampaign; here it is refused first if it would not fit).
-            var stats = counters
-            if updated.reward.budgetUnit != current.reward.budgetUnit {
-                stats.budgetSpentMinor = try connection.budgetSpent(campaignId: campaignId, reward: updated.reward)
-            }
-            if updated.budgetMinor > 0 && stats.budgetSpentMinor > updated.budgetMinor {
-                throw ServerError(
-                    .failedPrecondition,
-                    "budget_minor \(updated.budgetMinor) is below the \(stats.budgetSpentMinor) "
-                        + "\(updated.reward.budgetUnit) already spent")
-            }
-            _ = try connection.updateCampaign(updated)
-            try connection.appendAudit(audit)
             return UpdateCampaignResponse.with { $0.campaign = WireMapping.wire(updated, stats) }
         }
     }
 
     func get(_ request: GetCampaignRequest, on eventLoop: any EventLoop) -> EventLoopFuture<GetCampaignResponse> {
         let campaignId = request.campaignId
-        return store.read(on: eventLoop) { connection in
-            guard let (campaign, counters) = try connection.campaign(id: campaignId) else {
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            guard let (campaign, counters) = try await store.campaign(id: campaignId) else {
                 throw ServerError(.notFound, "campaign \(campaignId) does not exist")
             }
             return GetCampaignResponse.with { $0.campaign = WireMapping.wire(campaign, counters) }
@@ -128,9 +87,10 @@ final class CampaignService: Sendable {
         let cursor = try PageToken.decode(request.pageToken).map { CampaignCursor(createdAtMs: $0.ms, id: $0.id) }
         let pageSize = PageToken.pageSize(request.pageSize, configuration)
         let activeOnly = request.activeOnly
-        return store.read(on: eventLoop) { connection in
+        let store = store
+        return eventLoop.makeFutureWithTask {
             // One extra row tells whether another page follows.
-            let rows = try connection.campaigns(after: cursor, limit: pageSize + 1, activeOnly: activeOnly)
+            let rows = try await store.campaigns(after: cursor, limit: pageSize + 1, activeOnly: activeOnly)
             let page = rows.prefix(pageSize)
             return ListCampaignsResponse.with {
                 $0.campaigns = page.map { WireMapping.wire($0.0, $0.1) }
@@ -155,11 +115,9 @@ final class CampaignService: Sendable {
         let audit = AuditEntry(
             atMs: WallClock.nowMs(), actorKeyId: caller.keyId, action: "set_code_status", target: code.key,
             detail: "active=\(active)")
-        return store.write(on: eventLoop) { connection in
-            guard let updated = try connection.setCodeActive(key: code.key, active: active) else {
-                throw ServerError(.notFound, "code \(code.display) does not exist")
-            }
-            try connection.appendAudit(audit)
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            let updated = try await store.setCodeActive(code, active: active, audit: audit)
             return SetCodeStatusResponse.with {
                 $0.code = WireMapping.wire(updated)
                 $0.changed = 1
@@ -185,31 +143,16 @@ final class CampaignService: Sendable {
         let (active, chunkCodes, keyId, store) = (request.active, configuration.codeStatusChunkCodes, caller.keyId, store)
         @Sendable func step(_ changedSoFar: Int, afterId: Int64) -> EventLoopFuture<SetCodeStatusResponse> {
             // Bulk work: each chunk is one writer slice, and queued redeems run before it.
-            let chunkDone = eventLoop.makePromise(of: (nextAfterId: Int64?, changed: Int).self)
-            store.writer.submit(.bulk, { connection -> (nextAfterId: Int64?, changed: Int) in
-                if afterId == 0 {
-                    let exists: Bool
-                    if let batchId {
-                        exists = try connection.batchExists(id: batchId)
-                    } else {
-                        exists = try connection.campaign(id: target) != nil
-                    }
-                    guard exists else {
-                        throw ServerError(.notFound, "\(batchId != nil ? "batch" : "campaign") \(target) does not exist")
-                    }
+            eventLoop.makeFutureWithTask { () async throws -> (nextAfterId: Int64?, changed: Int) in
+                let chunk = try await store.setCodesActive(
+                    batchId: batchId, campaignId: campaignId, active: active, afterId: afterId, limit: chunkCodes
+                ) { changed in
+                    AuditEntry(
+                        atMs: WallClock.nowMs(), actorKeyId: keyId, action: "set_code_status", target: target,
+                        detail: "\(batchId != nil ? "batch" : "campaign") active=\(active) changed=\(changedSoFar + changed)")
                 }
-                let chunk = try connection.setCodesActive(
-                    batchId: batchId, campaignId: campaignId, active: active, afterId: afterId, limit: chunkCodes)
-                let total = changedSoFar + chunk.changed
-                if chunk.nextAfterId == nil {
-                    try connection.appendAudit(
-                        AuditEntry(
-                            atMs: WallClock.nowMs(), actorKeyId: keyId, action: "set_code_status", target: target,
-                            detail: "\(batchId != nil ? "batch" : "campaign") active=\(active) changed=\(total)"))
-                }
-                return (chunk.nextAfterId, total)
-            }, completion: { chunkDone.completeWith($0) })
-            return chunkDone.futureResult.flatMap { chunk in
+                return (chunk.nextAfterId, changedSoFar + chunk.changed)
+            }.flatMap { chunk in
                 guard let nextAfterId = chunk.nextAfterId else {
                     return eventLoop.makeSucceededFuture(SetCodeStatusResponse.with { $0.changed = UInt64(chunk.changed) })
                 }
@@ -250,16 +193,5 @@ final class CampaignService: Sendable {
 
     private func validated(_ campaign: PromoDomain.Campaign) throws(ServerError) {
         do { try campaign.validate() } catch { throw ServerError(wrapping: error) }
-    }
-}
-
-extension PromoStore {
-    /// Runs `body` on a reader; the future completes on `eventLoop`.
-    func read<T: Sendable>(
-        on eventLoop: any EventLoop, _ body: @escaping @Sendable (Connection) throws -> T
-    ) -> EventLoopFuture<T> {
-        let promise = eventLoop.makePromise(of: T.self)
-        readers.read(body) { promise.completeWith($0) }
-        return promise.futureResult
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import PromoDomain
 import PromoStore
 
 /// Counts failed validates for the reports without making every validate a write: events gather in memory
@@ -10,10 +11,10 @@ final class FailureRecorder: Sendable {
     private let pending = LockedValue<(events: [FailureEvent], dropped: Int)>(([], 0))
     private let bufferMax: Int
     private let sliceRows: Int
-    private let store: PromoStore
+    private let store: any RedemptionStorage
     private let logger: Logger
 
-    init(store: PromoStore, bufferMax: Int, sliceRows: Int = 1_000, logger: Logger) {
+    init(store: any RedemptionStorage, bufferMax: Int, sliceRows: Int = 1_000, logger: Logger) {
         self.store = store
         self.bufferMax = bufferMax
         self.sliceRows = max(1, sliceRows)
@@ -34,14 +35,10 @@ final class FailureRecorder: Sendable {
         }
         if dropped > 0 { logger.warning("failure buffer full: dropped failed-validate counts", metadata: ["dropped": "\(dropped)"]) }
         guard !events.isEmpty else { return completion() }
-        let slices: [@Sendable (Connection) throws -> Void] = stride(from: 0, to: events.count, by: sliceRows).map { start in
-            let range = start..<min(events.count, start + sliceRows)
-            return { connection in try connection.recordFailures(Array(events[range])) }
-        }
-        Task { [store, logger] in
+        Task { [store, logger, sliceRows] in
             let started = ContinuousClock.now
             do {
-                _ = try await store.writer.submitSlices(slices)
+                try await store.recordFailures(events, sliceRows: sliceRows)
                 // How long the writer took to take them all in (scripts/bench-bulk reads this line).
                 let elapsed = ContinuousClock.now - started
                 let ms = elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000

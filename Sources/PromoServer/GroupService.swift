@@ -1,14 +1,13 @@
 import NIOCore
 import PromoDomain
-import PromoStore
 import PromoWire
 
-/// Back office: exclusive groups of campaigns. Writes commit with an audit entry; reads use the reader pool.
+/// Back office: exclusive groups of campaigns. Writes commit with an audit entry; reads do not wait for writes.
 final class GroupService: Sendable {
     let configuration: ServerConfiguration
-    let store: PromoStore
+    let store: any GroupStorage
 
-    init(configuration: ServerConfiguration, store: PromoStore) {
+    init(configuration: ServerConfiguration, store: any GroupStorage) {
         self.configuration = configuration
         self.store = store
     }
@@ -25,9 +24,9 @@ final class GroupService: Sendable {
         let audit = AuditEntry(
             atMs: nowMs, actorKeyId: caller.keyId, action: "create_group", target: group.id,
             detail: "name=\(group.name) max_per_user=\(group.maxPerUser)")
-        return store.write(on: eventLoop) { connection in
-            try connection.insertGroup(group)
-            try connection.appendAudit(audit)
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            try await store.createGroup(group, audit: audit)
             return CreateGroupResponse.with { $0.group = WireMapping.wire(group) }
         }
     }
@@ -44,10 +43,10 @@ final class GroupService: Sendable {
         let changes = request.group ?? PromoWire.Group()
         let groupId = request.groupId
         let nowMs = WallClock.nowMs()
-        return store.write(on: eventLoop) { [self] connection in
-            guard var group = try connection.group(id: groupId) else {
-                throw ServerError(.notFound, "group \(groupId) does not exist")
-            }
+        let store = store
+        return eventLoop.makeFutureWithTask { [self] in
+            let group = try await store.updateGroup(id: groupId) { current in
+            var group = current
             var detail: [String] = []
             if fields.contains("name") {
                 group.name = changes.name
@@ -58,20 +57,22 @@ final class GroupService: Sendable {
                 detail.append("max_per_user=\(group.maxPerUser)->\(changes.maxPerUser)")
                 group.maxPerUser = changes.maxPerUser
             }
-            try validated(group)
-            _ = try connection.updateGroup(group)
-            try connection.appendAudit(
+            try self.validated(group)
+            return (
+                group,
                 AuditEntry(
                     atMs: nowMs, actorKeyId: caller.keyId, action: "update_group", target: groupId,
                     detail: detail.joined(separator: " ")))
+            }
             return UpdateGroupResponse.with { $0.group = WireMapping.wire(group) }
         }
     }
 
     func get(_ request: GetGroupRequest, on eventLoop: any EventLoop) -> EventLoopFuture<GetGroupResponse> {
         let groupId = request.groupId
-        return store.read(on: eventLoop) { connection in
-            guard let group = try connection.group(id: groupId) else {
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            guard let group = try await store.group(id: groupId) else {
                 throw ServerError(.notFound, "group \(groupId) does not exist")
             }
             return GetGroupResponse.with { $0.group = WireMapping.wire(group) }
@@ -83,9 +84,10 @@ final class GroupService: Sendable {
     {
         let cursor = try PageToken.decode(request.pageToken).map { GroupCursor(createdAtMs: $0.ms, id: $0.id) }
         let pageSize = PageToken.pageSize(request.pageSize, configuration)
-        return store.read(on: eventLoop) { connection in
+        let store = store
+        return eventLoop.makeFutureWithTask {
             // One extra row tells whether another page follows.
-            let rows = try connection.groups(after: cursor, limit: pageSize + 1)
+            let rows = try await store.groups(after: cursor, limit: pageSize + 1)
             let page = rows.prefix(pageSize)
             return ListGroupsResponse.with {
                 $0.groups = page.map { WireMapping.wire($0) }

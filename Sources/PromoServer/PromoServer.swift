@@ -119,8 +119,8 @@ public final class PromoServer: Service, Sendable {
             }
         }
 
-        let registry = ApiKeyRegistry(records: try store.writer.synchronously { try $0.apiKeys() })
-        try AdminBootstrap.installIfEmpty(
+        let registry = ApiKeyRegistry(records: try await store.apiKeys())
+        try await AdminBootstrap.installIfEmpty(
             store: store, registry: registry, configuration: configuration, nowMs: WallClock.nowMs(), logger: logger)
         let failures = FailureRecorder(
             store: store, bufferMax: configuration.failureBufferMax, sliceRows: configuration.bulkSliceRows, logger: logger)

@@ -111,16 +111,14 @@ final class RedemptionService: Sendable {
         guard wire.reserveMs == 0 else {
             throw ServerError(.invalidArgument, "explain holds no reservation: reserve_ms must be 0")
         }
-        let attempts = attempts
-        return store.read(on: eventLoop) { connection in
-            try connection.readTransaction {
-                let nowMs = WallClock.nowMs()
-                let result = try connection.explain(
-                    request, nowMs: nowMs, isRateLimited: attempts.isLockedOut(request.user, nowMs: nowMs))
-                var response = Self.response(result)
-                response.checks = result.checks.map(WireMapping.wire)
-                return response
+        let (attempts, store) = (attempts, store)
+        return eventLoop.makeFutureWithTask {
+            let result = try await store.explain(request, now: { WallClock.nowMs() }) { nowMs in
+                attempts.isLockedOut(request.user, nowMs: nowMs)
             }
+            var response = Self.response(result)
+            response.checks = result.checks.map(WireMapping.wire)
+            return response
         }
     }
 
@@ -203,19 +201,16 @@ final class RedemptionService: Sendable {
             user: user, reward: reward, reason: wire.reason, campaignId: wire.campaignId.isEmpty ? nil : wire.campaignId,
             idempotencyKey: wire.idempotencyKey, apiKeyId: caller.keyId,
             newGrantId: Identifier.makeTimeOrdered("grt", nowMs: nowMs), nowMs: nowMs)
-        return store.write(on: eventLoop) { connection in
-            var command = command
-            command.nowMs = WallClock.nowMs()
-            let result = try connection.grant(command)
-            if !result.replayed {
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            let result = try await store.grant(command, now: { WallClock.nowMs() }) { result, nowMs in
                 let grant = result.grant
-                try connection.appendAudit(
-                    AuditEntry(
-                        atMs: command.nowMs, actorKeyId: command.apiKeyId, action: "grant_reward", target: grant.id,
-                        detail: "user=\(grant.userId) reward=\(grant.reward.kind):\(grant.reward.amount)"
-                            + (grant.reward.currency.isEmpty ? "" : " \(grant.reward.currency)")
-                            + (grant.campaignId.isEmpty ? "" : " campaign=\(grant.campaignId)")
-                            + " reason=\(grant.reason)"))
+                return AuditEntry(
+                    atMs: nowMs, actorKeyId: command.apiKeyId, action: "grant_reward", target: grant.id,
+                    detail: "user=\(grant.userId) reward=\(grant.reward.kind):\(grant.reward.amount)"
+                        + (grant.reward.currency.isEmpty ? "" : " \(grant.reward.currency)")
+                        + (grant.campaignId.isEmpty ? "" : " campaign=\(grant.campaignId)")
+                        + " reason=\(grant.reason)")
             }
             return GrantRewardResponse.with {
                 $0.redemptionId = result.grant.id
@@ -235,14 +230,15 @@ final class RedemptionService: Sendable {
         guard !wire.redemptionId.isEmpty else { throw ServerError(.invalidArgument, "redemption_id is required") }
         let (redemptionId, reason) = (wire.redemptionId, wire.reason)
         let keyId = caller.keyId
-        return store.write(on: eventLoop) { connection in
-            let nowMs = WallClock.nowMs()
-            let voided = try connection.voidRedemption(id: redemptionId, reason: reason, nowMs: nowMs)
-            // A grant's void is its write-off: its own action in the audit log.
-            try connection.appendAudit(
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            let voided = try await store.voidRedemption(id: redemptionId, reason: reason, now: { WallClock.nowMs() }) {
+                voided, nowMs in
+                // A grant's void is its write-off: its own action in the audit log.
                 AuditEntry(
                     atMs: nowMs, actorKeyId: keyId, action: voided.isGrant ? "write_off" : "void_redemption",
-                    target: redemptionId, detail: reason))
+                    target: redemptionId, detail: reason)
+            }
             return VoidRedemptionResponse.with { $0.redemption = WireMapping.wire(voided) }
         }
     }
@@ -256,8 +252,9 @@ final class RedemptionService: Sendable {
         let cursor = try PageToken.decode(wire.pageToken).map { RedemptionCursor(redeemedAtMs: $0.ms, id: $0.id) }
         let pageSize = PageToken.pageSize(wire.pageSize, configuration)
         let userId = wire.userId
-        return store.read(on: eventLoop) { connection in
-            let rows = try connection.redemptions(userId: userId, after: cursor, limit: pageSize + 1)
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            let rows = try await store.redemptions(userId: userId, after: cursor, limit: pageSize + 1)
             let page = rows.prefix(pageSize)
             return RewardHistoryResponse.with {
                 $0.redemptions = page.map(WireMapping.wire)
@@ -292,23 +289,20 @@ final class RedemptionService: Sendable {
     func offers(_ wire: OffersRequest, on eventLoop: any EventLoop) throws(ServerError) -> EventLoopFuture<OffersResponse> {
         let user = try WireMapping.user(wire.user)
         let deposit = try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency)
-        let (limit, attempts) = (configuration.offersCampaignsMax, attempts)
-        return store.read(on: eventLoop) { connection in
-            try connection.readTransaction {
-                let nowMs = WallClock.nowMs()
-                let offers = try connection.offers(
-                    user: user, deposit: deposit, nowMs: nowMs, limit: limit,
-                    isRateLimited: attempts.isLockedOut(user, nowMs: nowMs))
-                return OffersResponse.with {
-                    $0.offers = offers.map { offer in
-                        let validate = Self.response(offer.result)
-                        return Offer.with {
-                            $0.campaign = WireMapping.wire(offer.campaign, offer.counters)
-                            $0.verdict = validate.verdict
-                            $0.reward = validate.reward
-                            $0.remaining = validate.remaining
-                            $0.unlimited = validate.unlimited
-                        }
+        let (limit, attempts, store) = (configuration.offersCampaignsMax, attempts, store)
+        return eventLoop.makeFutureWithTask {
+            let offers = try await store.offers(user: user, deposit: deposit, limit: limit, now: { WallClock.nowMs() }) {
+                nowMs in attempts.isLockedOut(user, nowMs: nowMs)
+            }
+            return OffersResponse.with {
+                $0.offers = offers.map { offer in
+                    let validate = Self.response(offer.result)
+                    return Offer.with {
+                        $0.campaign = WireMapping.wire(offer.campaign, offer.counters)
+                        $0.verdict = validate.verdict
+                        $0.reward = validate.reward
+                        $0.remaining = validate.remaining
+                        $0.unlimited = validate.unlimited
                     }
                 }
             }

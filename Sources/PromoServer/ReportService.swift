@@ -1,14 +1,13 @@
 import NIOCore
 import PromoDomain
-import PromoStore
 import PromoWire
 
 /// Campaign analytics from the maintained totals, with the abuse signals derived from the top lists.
 final class ReportService: Sendable {
     let configuration: ServerConfiguration
-    let store: PromoStore
+    let store: any ReportStorage
 
-    init(configuration: ServerConfiguration, store: PromoStore) {
+    init(configuration: ServerConfiguration, store: any ReportStorage) {
         self.configuration = configuration
         self.store = store
     }
@@ -42,8 +41,9 @@ final class ReportService: Sendable {
         query.suspectFailuresMax = configuration.suspiciousFailuresMax
         let queryToRun = query
         let configuration = configuration
-        return store.read(on: eventLoop) { connection in
-            guard let report = try connection.report(queryToRun) else {
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            guard let report = try await store.report(queryToRun) else {
                 throw ServerError(.notFound, "campaign \(queryToRun.campaignId) does not exist")
             }
             return Self.response(report, configuration)
@@ -51,7 +51,7 @@ final class ReportService: Sendable {
     }
 
     /// One row per named campaign, each with the figures of that campaign's report over the same range, all
-    /// read on one reader in one pass (the headline totals only: no top lists, breakdowns or suspects).
+    /// read together in one pass (the headline totals only: no top lists, breakdowns or suspects).
     func compare(_ request: CompareCampaignsRequest, on eventLoop: any EventLoop) throws(ServerError)
         -> EventLoopFuture<CompareCampaignsResponse>
     {
@@ -75,10 +75,12 @@ final class ReportService: Sendable {
             return query
         }
         let configuration = configuration
-        return store.read(on: eventLoop) { connection in
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            let reports = try await store.reports(queries)
             var rows: [CampaignComparison] = []
-            for query in queries {
-                guard let report = try connection.report(query) else {
+            for (index, query) in queries.enumerated() {
+                guard index < reports.count, let report = reports[index] else {
                     throw ServerError(.notFound, "campaign \(query.campaignId) does not exist")
                 }
                 // The currency the money figures are in: the reward's, else that of the deposits counted.
@@ -119,8 +121,9 @@ final class ReportService: Sendable {
 
     /// Every maintained total against the raw rows, on a reader's consistent snapshot.
     func check(on eventLoop: any EventLoop) -> EventLoopFuture<CheckResponse> {
-        store.read(on: eventLoop) { connection in
-            let problems = try connection.consistencyProblems()
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            let problems = try await store.consistencyProblems()
             return CheckResponse.with {
                 $0.ok = problems.isEmpty
                 $0.problems = problems

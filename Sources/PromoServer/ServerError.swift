@@ -1,5 +1,4 @@
 import PromoDomain
-import PromoStore
 import PromoWire
 
 /// The server layer's one error type. Every failure a request can meet becomes one of these, and
@@ -46,7 +45,12 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
                 self.init(.unavailable, "storage full: the server's disk has no space left; retry later", underlying: error)
             case .ioError:
                 self.init(.unavailable, "storage I/O error; retry later", underlying: error)
-            case .unusable, .sqlite: self.init(.internal, "storage error", underlying: error)
+            case .unusable, .engine: self.init(.internal, "storage error", underlying: error)
+            // Refusals the store found in the stored state: its message is for the caller.
+            case .notFound: self.init(.notFound, error.message, underlying: error)
+            case .alreadyExists: self.init(.alreadyExists, error.message, underlying: error)
+            case .failedPrecondition: self.init(.failedPrecondition, error.message, underlying: error)
+            case .resourceExhausted: self.init(.resourceExhausted, error.message, underlying: error)
             }
         case let error as WireError:
             self.init(.invalidArgument, error.message, underlying: error)

@@ -1,4 +1,5 @@
 import Logging
+import PromoDomain
 import PromoStore
 
 /// Tells the operator about storage faults (disk full, I/O error) once per occurrence window, never once per

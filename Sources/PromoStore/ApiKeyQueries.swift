@@ -1,3 +1,4 @@
+import PromoDomain
 /// SQL for API keys and the audit trail, on whichever connection the caller owns.
 extension Connection {
     public func insertApiKey(_ key: ApiKeyRecord) throws(StoreError) {

@@ -1,36 +1,4 @@
-/// What the audit_log reader asks for: exact filters (nil = any), a time range and a cursor.
-public struct AuditQuery: Sendable, Hashable {
-    public var actorKeyId: String?
-    public var action: String?
-    public var target: String?
-    /// Entries at or after this time.
-    public var fromMs: Int64 = 0
-    /// Entries before this time; nil = no upper bound.
-    public var toMs: Int64?
-    /// The last entry of the previous page, by (at_ms, id): the page continues below it.
-    public var before: AuditCursor?
-    public var limit: Int
-
-    public init(limit: Int) {
-        self.limit = limit
-    }
-}
-
-public struct AuditCursor: Sendable, Hashable {
-    public var atMs: Int64
-    public var id: Int64
-
-    public init(atMs: Int64, id: Int64) {
-        self.atMs = atMs
-        self.id = id
-    }
-}
-
-/// One audit entry as stored, with its row id (which orders entries of the same millisecond).
-public struct StoredAuditEntry: Sendable, Hashable {
-    public var id: Int64
-    public var entry: AuditEntry
-}
+import PromoDomain
 
 extension Connection {
     /// Audit entries newest first, by (at_ms, id) descending. The SQL names only the filters in use, so

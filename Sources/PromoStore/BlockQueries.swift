@@ -1,15 +1,5 @@
 import PromoDomain
 
-/// Where `blocks` continues: the last block of the previous page (newest first).
-public struct BlockCursor: Sendable, Hashable {
-    public var createdAtMs: Int64
-    public var id: String
-    public init(createdAtMs: Int64, id: String) {
-        self.createdAtMs = createdAtMs
-        self.id = id
-    }
-}
-
 private let blockColumns = "id, user_id, reason, until_ms, campaign_id, created_at_ms, created_by"
 
 // Looked up on every validate and redeem: built once (see `statement(_:)`). The (user_id, campaign_id) key

@@ -1,39 +1,5 @@
 import PromoDomain
 
-/// The headline numbers maintained with every redemption and void.
-public struct CampaignCounters: Sendable, Hashable {
-    /// Standing (not voided) redemptions.
-    public var redemptions: UInt64
-    /// Users with at least one standing redemption.
-    public var uniqueUsers: UInt64
-    public var codesIssued: UInt64
-    /// Codes with at least one standing redemption.
-    public var codesRedeemed: UInt64
-    /// What standing redemptions and grants have spent of the budget, in its unit (kept without a budget too,
-    /// so a budget set later starts from the truth).
-    public var budgetSpentMinor: Int64
-    public init(
-        redemptions: UInt64 = 0, uniqueUsers: UInt64 = 0, codesIssued: UInt64 = 0, codesRedeemed: UInt64 = 0,
-        budgetSpentMinor: Int64 = 0
-    ) {
-        self.redemptions = redemptions
-        self.uniqueUsers = uniqueUsers
-        self.codesIssued = codesIssued
-        self.codesRedeemed = codesRedeemed
-        self.budgetSpentMinor = budgetSpentMinor
-    }
-}
-
-/// Where `list` continues: the last campaign of the previous page.
-public struct CampaignCursor: Sendable, Hashable {
-    public var createdAtMs: Int64
-    public var id: String
-    public init(createdAtMs: Int64, id: String) {
-        self.createdAtMs = createdAtMs
-        self.id = id
-    }
-}
-
 /// List fields are stored joined by a newline; the domain forbids control characters inside them.
 private let listSeparator: Character = "\n"
 

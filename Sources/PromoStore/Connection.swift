@@ -1,4 +1,5 @@
 import CSQLite
+import PromoDomain
 
 /// Owns one `sqlite3*` and the statements prepared on it.
 ///

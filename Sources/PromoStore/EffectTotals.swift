@@ -1,8 +1,6 @@
 import PromoDomain
 
-/// A campaign's effectiveness over a range of whole hours: the deposits that came with its standing
-/// redemptions, and the users who redeemed it at least twice. Read from totals maintained in the same
-/// transaction as each redemption and void (migration 11), like the other report totals.
+/// How `CampaignEffect` is kept (the domain type's comment says what it holds):
 ///
 /// Repeat users stay exact for any range of whole hours without reading raw rows. Take one user's standing
 /// redemptions of the campaign in time order, t1 ≤ t2 ≤ … ≤ tk, and let m be how many fall in a range. The
@@ -15,45 +13,7 @@ import PromoDomain
 /// the user's neighbours (an index on the standing redemptions by campaign, user and time). Only hours
 /// matter, and the hours of a sorted sequence do not depend on how ties are ordered, so any consistent
 /// split of equal times works. The whole campaign reads the maintained `campaigns.repeat_users` instead.
-public struct CampaignEffect: Sendable, Hashable {
-    public struct DepositTotal: Sendable, Hashable {
-        public var currency: String
-        public var amountMinor: Int64
-        /// Standing redemptions that came with a deposit in this currency.
-        public var deposits: UInt64
-    }
-
-    /// Per deposit currency, by currency; currencies whose standing deposits add up to nothing are left out.
-    public var deposits: [DepositTotal] = []
-    public var repeatUsers: UInt64 = 0
-
-    public init(deposits: [DepositTotal] = [], repeatUsers: UInt64 = 0) {
-        self.deposits = deposits
-        self.repeatUsers = repeatUsers
-    }
-
-    /// The deposits the campaign's currency figures count: those in `currency`, or for a campaign whose
-    /// reward has no currency (free spins, loyalty points), those of the range's only deposit currency
-    /// (none when deposits came in several).
-    public func campaignDeposits(currency: String?) -> DepositTotal? {
-        if let currency { return deposits.first { $0.currency == currency } }
-        return deposits.count == 1 ? deposits[0] : nil
-    }
-
-    /// The campaign currency's deposit total divided by the standing redemptions that brought one,
-    /// rounded down; 0 without deposits.
-    public func averageDepositMinor(currency: String?) -> Int64 {
-        guard let total = campaignDeposits(currency: currency), total.deposits > 0 else { return 0 }
-        return total.amountMinor / Int64(clamping: total.deposits)
-    }
-
-    /// Rewards ÷ deposits, both in the campaign's currency; 0 without deposits or without a money reward.
-    public func rewardCostRatio(rewardTotalMinor: Int64, currency: String?) -> Double {
-        guard currency != nil, let total = campaignDeposits(currency: currency), total.amountMinor > 0 else { return 0 }
-        return Double(max(rewardTotalMinor, 0)) / Double(total.amountMinor)
-    }
-}
-
+///
 /// The SQL that says what the effectiveness totals should hold, from the raw rows: for the upgrade that
 /// builds them (migration 11) and for `check`.
 enum EffectTotals {

@@ -1,42 +1,5 @@
 import PromoDomain
 
-/// A manual credit: a reward given to a player without a code, with a reason.
-public struct GrantCommand: Sendable, Hashable {
-    public var user: UserContext
-    /// Bonus, free spins or loyalty points (a deposit match has no deposit to match here).
-    public var reward: Reward
-    public var reason: String
-    /// The campaign whose budget the grant spends and whose report counts it; nil for none.
-    public var campaignId: String?
-    /// With `apiKeyId`, makes the grant idempotent; nil or empty for none.
-    public var idempotencyKey: String?
-    /// The key that grants: recorded as `granted_by`.
-    public var apiKeyId: String
-    public var newGrantId: String
-    public var nowMs: Int64
-
-    public init(
-        user: UserContext, reward: Reward, reason: String, campaignId: String?, idempotencyKey: String?,
-        apiKeyId: String, newGrantId: String, nowMs: Int64
-    ) {
-        self.user = user
-        self.reward = reward
-        self.reason = reason
-        self.campaignId = campaignId
-        self.idempotencyKey = idempotencyKey
-        self.apiKeyId = apiKeyId
-        self.newGrantId = newGrantId
-        self.nowMs = nowMs
-    }
-}
-
-public struct GrantResult: Sendable, Hashable {
-    /// The grant as recorded (`isGrant` set).
-    public var grant: Redemption
-    /// True when this is the grant an earlier command with the same idempotency key made.
-    public var replayed: Bool
-}
-
 /// The SQL of campaign budgets: a row's cost counts against a campaign when it is in the campaign's budget
 /// unit (the currency for money, "spins", "points"; see `Reward.budgetUnit`).
 enum BudgetSQL {

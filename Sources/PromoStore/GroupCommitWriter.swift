@@ -1,4 +1,5 @@
 import Dispatch
+import PromoDomain
 
 /// The single writer: every change to the database goes through here.
 ///

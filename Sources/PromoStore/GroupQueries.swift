@@ -1,15 +1,5 @@
 import PromoDomain
 
-/// Where `groups(after:)` continues: the last group of the previous page.
-public struct GroupCursor: Sendable, Hashable {
-    public var createdAtMs: Int64
-    public var id: String
-    public init(createdAtMs: Int64, id: String) {
-        self.createdAtMs = createdAtMs
-        self.id = id
-    }
-}
-
 private let groupColumns = "id, name, max_per_user, created_at_ms"
 /// Built once: a redemption in a grouped campaign looks its group up by this text (see `statement(_:)`).
 private let groupById = "SELECT \(groupColumns) FROM campaign_groups WHERE id = ?"

@@ -1,3 +1,4 @@
+import PromoDomain
 /// The schema, as an append-only list of steps. `PRAGMA user_version` records how many have run.
 ///
 /// Never edit a step that has shipped: add a new one. Each step runs in its own transaction, so a crash

@@ -1,13 +1,5 @@
 import PromoDomain
 
-/// One auto-apply campaign as offered to one player now.
-public struct OfferResult: Sendable, Hashable {
-    public var campaign: Campaign
-    public var counters: CampaignCounters
-    /// The verdict and remaining uses a codeless redeem of the campaign would get now.
-    public var result: CheckResult
-}
-
 extension Connection {
     /// The active auto-apply campaigns in their window at `nowMs` (at most `limit`, oldest first), each
     /// judged exactly as a codeless redeem by campaign id would be (the same `redemptionCheck`, so blocks,

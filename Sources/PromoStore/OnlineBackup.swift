@@ -1,28 +1,7 @@
 import CSQLite
 import Dispatch
 import Synchronization
-
-/// How an online backup copies: pages per `sqlite3_backup_step` and an optional pause between steps.
-public struct BackupPacing: Sendable {
-    /// Pages copied per step. Each step holds the destination lock and one CPU for its pages only, and the
-    /// backup notices a closing store between steps.
-    public var stepPages: Int
-    /// Sleep between steps, to leave disk bandwidth to the writer on a busy machine. 0 = none.
-    public var pauseMs: Int
-
-    public init(stepPages: Int, pauseMs: Int = 0) {
-        precondition(stepPages >= 1 && pauseMs >= 0)
-        self.stepPages = stepPages
-        self.pauseMs = pauseMs
-    }
-}
-
-public struct BackupOutcome: Sendable, Hashable {
-    /// Pages in the copy.
-    public let pages: Int
-    /// `sqlite3_backup_step` calls it took.
-    public let steps: Int
-}
+import PromoDomain
 
 /// The backups running now, so that closing the store can stop them between two steps and wait for them.
 final class RunningBackups: Sendable {

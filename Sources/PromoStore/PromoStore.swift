@@ -1,5 +1,6 @@
 import CSQLite
 import Glibc
+import PromoDomain
 
 /// The SQLite-backed store: opens and tunes the file, migrates it, and owns the single writer and the
 /// read connections.

@@ -1,6 +1,7 @@
 import CSQLite
 import Dispatch
 import Synchronization
+import PromoDomain
 
 /// A few read-only connections, each on its own serial queue, so reads never wait behind the writer
 /// (WAL gives every read a consistent snapshot) and never run on a network event loop.

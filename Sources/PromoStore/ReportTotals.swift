@@ -78,25 +78,6 @@ enum ReportTotals {
 /// keys of a dimension. Empty: real IPs, devices and users are never counted under an empty key.
 public let otherDimensionKey = ""
 
-/// One failed validate or redeem of a known campaign, for the failure totals.
-public struct FailureEvent: Sendable, Hashable {
-    public var campaignId: String
-    public var verdict: Verdict
-    public var atMs: Int64
-    public var ip: String
-    public var deviceId: String
-    public var userId: String
-
-    public init(campaignId: String, verdict: Verdict, atMs: Int64, ip: String, deviceId: String, userId: String) {
-        self.campaignId = campaignId
-        self.verdict = verdict
-        self.atMs = atMs
-        self.ip = ip
-        self.deviceId = deviceId
-        self.userId = userId
-    }
-}
-
 extension Connection {
     /// Moves the totals for one redemption (`delta` +1) or its void (`delta` -1).
     func applyRedemptionTotals(

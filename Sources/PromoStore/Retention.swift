@@ -1,14 +1,4 @@
-/// Removing what is kept only for a while: idempotency records past their retention and reservations that
-/// expired unused long ago. Each call deletes a bounded number of rows, so that a purge runs as a series of
-/// small writer jobs with redeems committing between them, never one long one.
-public struct PurgeResult: Sendable, Hashable {
-    public var idempotencyRecords: Int
-    public var reservations: Int
-    public init(idempotencyRecords: Int = 0, reservations: Int = 0) {
-        self.idempotencyRecords = idempotencyRecords
-        self.reservations = reservations
-    }
-}
+import PromoDomain
 
 extension Connection {
     /// Deletes at most `limit` idempotency records created before `idempotencyBeforeMs` and at most `limit`

@@ -1,4 +1,5 @@
 import CSQLite
+import PromoDomain
 
 /// Owns one prepared `sqlite3_stmt*`. Bind parameters by 1-based index, then `run()` or iterate `step()`.
 public final class Statement {

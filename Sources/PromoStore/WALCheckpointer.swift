@@ -1,3 +1,4 @@
+import PromoDomain
 import CSQLite
 import Dispatch
 

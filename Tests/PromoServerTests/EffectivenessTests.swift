@@ -10,6 +10,8 @@ import struct PromoDomain.DomainLimits
 import struct PromoDomain.UserContext
 import struct PromoDomain.PromoCode
 import struct PromoDomain.CodeText
+import struct PromoDomain.RedeemCommand
+import struct PromoDomain.RedemptionRequest
 
 // Effectiveness end to end: the report's deposits, average deposit, cost ratio and repeat users, and
 // compare_campaigns, over TCP against a real SQLite file. Redemptions over TCP carry the wall clock, so the

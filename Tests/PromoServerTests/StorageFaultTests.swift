@@ -2,6 +2,7 @@ import Logging
 import PromoClient
 @testable import PromoServer
 @testable import PromoStore
+import struct PromoDomain.StoreError
 import PromoWire
 import Testing
 

@@ -1,4 +1,5 @@
 import Dispatch
+import PromoDomain
 @testable import PromoStore
 import Testing
 

@@ -1,3 +1,4 @@
+import PromoDomain
 @testable import PromoStore
 import Testing
 

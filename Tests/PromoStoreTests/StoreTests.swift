@@ -1,4 +1,5 @@
 import CSQLite
+import PromoDomain
 @testable import PromoStore
 import Testing
 

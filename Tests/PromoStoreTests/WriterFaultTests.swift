@@ -1,5 +1,6 @@
 import CSQLite
 import Dispatch
+import PromoDomain
 @testable import PromoStore
 import Synchronization
 import Testing
