@@ -71,7 +71,7 @@ public final class GroupCommitWriter: Sendable {
     private let view: ValidateView?
     private let state = LockedValue(State())
     /// Checkpoints the WAL beside the writer, driven by a hook on `connection`; kept alive with it.
-    let checkpointer: WALCheckpointer?
+    let checkpointer: WALCheckpointer
 
     private struct State {
         var interactive = JobQueue()
@@ -81,7 +81,7 @@ public final class GroupCommitWriter: Sendable {
         var pendingCount: Int { interactive.count + bulk.count }
     }
 
-    init(connection: Connection, limits: Limits, view: ValidateView? = nil, checkpointer: WALCheckpointer? = nil) {
+    init(connection: Connection, limits: Limits, view: ValidateView? = nil, checkpointer: WALCheckpointer) {
         self.connection = ConnectionBox(connection)
         self.limits = limits
         self.view = view
@@ -177,7 +177,7 @@ public final class GroupCommitWriter: Sendable {
         state.withLock { $0.closed = true }
         queue.sync {}
         while state.withLock({ $0.pendingCount > 0 || $0.drainScheduled }) { queue.sync {} }
-        checkpointer?.close()
+        checkpointer.close()
     }
 
     private func drain() {

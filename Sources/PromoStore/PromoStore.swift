@@ -1,5 +1,4 @@
 import CSQLite
-import Glibc
 import PromoDomain
 
 /// The SQLite-backed store: opens and tunes the file, migrates it, and owns the single writer and the
@@ -27,11 +26,8 @@ public final class PromoStore: Sendable {
         } else {
             self.validateView = nil
         }
-        var checkpointer: WALCheckpointer?
-        if getenv("PROMO_EXPERIMENT_INLINE_CHECKPOINT") == nil {  // TEMPORARY A/B switch for scripts/bench-bulk
-            checkpointer = try WALCheckpointer(configuration: configuration)
-            try checkpointer?.attach(to: connection)
-        }
+        let checkpointer = try WALCheckpointer(configuration: configuration)
+        try checkpointer.attach(to: connection)
         self.writer = GroupCommitWriter(connection: connection, limits: writerLimits, view: validateView, checkpointer: checkpointer)
         self.readers = try ReaderPool(configuration: configuration, count: configuration.readerCount)
     }

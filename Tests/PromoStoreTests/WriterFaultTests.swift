@@ -39,7 +39,19 @@ struct WriterFaultTests {
         -> [(completions: Int, succeeded: Bool)]
     {
         let gate = DispatchSemaphore(value: 0)
-        store.writer.submit({ _ in gate.wait() }, completion: { _ in })
+        let gateRunning = DispatchSemaphore(value: 0)
+        store.writer.submit({ _ in
+            gateRunning.signal()
+            gate.wait()
+        }, completion: { _ in })
+        // The gate's batch must have started (with the gate alone) before the bodies are queued: else, with the
+        // writer's thread late on a loaded machine, the first body joins the gate's batch.
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                gateRunning.wait()
+                continuation.resume()
+            }
+        }
         let results = LockedValue([(completions: Int, succeeded: Bool)](repeating: (0, false), count: bodies.count))
         let done = DispatchGroup()
         for (index, body) in bodies.enumerated() {
