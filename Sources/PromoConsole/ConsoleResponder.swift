@@ -136,6 +136,15 @@ struct ConsoleResponder: HTTPResponder {
             return Self.refusal(.invalidArgument, error.message)
         }
 
+        if case .hello(let hello) = call {
+            // The key travels in the header of every request; hello only tells the caller its role.
+            guard hello.apiKey.isEmpty else {
+                return Self.refusal(.invalidArgument, "apiKey: send the key in the Authorization header, not in the body")
+            }
+            var writer = JSONWriter()
+            ApiArms.write(.hello(gateway.hello(as: caller)), to: &writer)
+            return Self.json(.ok, ByteBuffer(bytes: writer.bytes))
+        }
         do {
             let result = try await gateway.call(call, as: caller, on: context.channel.eventLoop)
             var writer = JSONWriter()

@@ -64,6 +64,17 @@ public struct ServiceGateway: Sendable {
         }
     }
 
+    /// `hello` through a door that authenticates every request itself: the answer the protocol port gives a
+    /// successful hello with `caller`'s key (its role), so a door's client learns what it may do.
+    public func hello(as caller: Caller) -> HelloResponse {
+        let nowNs = NIODeadline.now().uptimeNanoseconds
+        metrics.rpc(for: .hello(HelloRequest())).answered(.ok, startedNs: nowNs, nowNs: nowNs)
+        return HelloResponse.with {
+            $0.serverVersion = RequestRouter.serverVersion
+            $0.role = caller.role.rawValue
+        }
+    }
+
     /// Whether the server serves TLS (and so must every door).
     public var tlsEnabled: Bool { tls != nil }
 

@@ -17,7 +17,7 @@ struct ConsoleArmTests {
     private static func call(_ operation: Operation, campaignId: String) -> (arm: String, body: String)? {
         let user = #"{"userId": "role-matrix"}"#
         return switch operation {
-        case .hello: nil  // not an HTTP arm
+        case .hello: ("hello", "{}")
         case .validate: ("validate", #"{"code": "NOPE", "user": \#(user)}"#)
         case .validateExplain: ("validate", #"{"code": "NOPE", "user": \#(user), "explain": true}"#)
         case .redeem: ("redeem", #"{"code": "NOPE", "user": \#(user)}"#)
@@ -90,6 +90,9 @@ struct ConsoleArmTests {
             called.insert(arm)
             return try #require(answer.json, "\(arm): \(answer)")
         }
+        let hello = try await ok("hello")
+        #expect(hello.string("role") == "admin")
+        #expect(hello.string("serverVersion")?.hasPrefix("promo-service/") == true)
         let group = try #require(try await ok("create_group", #"{"name": "Weekend", "maxPerUser": 2}"#).string("group", "id"))
         #expect(try await ok("get_group", #"{"groupId": "\#(group)"}"#).string("group", "name") == "Weekend")
         #expect(try await ok("list_groups")["groups"] != nil)

@@ -27,8 +27,12 @@ from gen_swift_bridge import (  # noqa: E402
     BOOL, BYTES, DOUBLE, ENUM, FIXED32, FIXED64, FLOAT, INT32, INT64, MESSAGE, SFIXED32, SFIXED64, SINT32,
     SINT64, STRING, UINT32, UINT64, ident, lower_camel, upper_snake)
 
-# Request arms that are not HTTP routes, and why (the answer to POST /api/v1/<arm>).
-NOT_HTTP = {"hello": "authenticate with the header 'Authorization: Bearer <api key>' on every request instead"}
+# Request arms that are not HTTP routes, and why (the answer to POST /api/v1/<arm>). None today.
+NOT_HTTP = {}
+
+# Arms whose HTTP route differs from the binary protocol's call: the OpenAPI description says how.
+HTTP_NOTES = {"hello": "Over HTTP: answers the role of the key in the Authorization header (a console learns what "
+                       "to show from it). Send no api_key in the body: every request carries the key in its header."}
 
 INT32_KINDS = {INT32: "Int32", SINT32: "Int32", SFIXED32: "Int32", UINT32: "UInt32", FIXED32: "UInt32"}
 INT64_KINDS = {INT64: "Int64", SINT64: "Int64", SFIXED64: "Int64", UINT64: "UInt64", FIXED64: "UInt64"}
@@ -211,10 +215,13 @@ def arms_swift(proto):
         if a["name"] not in NOT_HTTP:
             out += f'        "{a["name"]}",\n'
     out += "    ]\n\n    /// Arms of `Request.call` that are not routes, with what to do instead.\n"
-    out += "    static let notHTTP: [String: String] = [\n"
-    for name, why in NOT_HTTP.items():
-        out += f'        "{name}": "{why}",\n'
-    out += "    ]\n\n"
+    if NOT_HTTP:
+        out += "    static let notHTTP: [String: String] = [\n"
+        for name, why in NOT_HTTP.items():
+            out += f'        "{name}": "{why}",\n'
+        out += "    ]\n\n"
+    else:
+        out += "    static let notHTTP: [String: String] = [:]\n\n"
     out += "    /// The call for `arm` from its request message's JSON; nil for an unknown arm.\n"
     out += "    static func call(_ arm: String, json: JSONValue) throws(JSONError) -> Request.Call? {\n"
     out += "        switch arm {\n"
@@ -304,7 +311,8 @@ def openapi(proto):
         paths[f"/api/v1/{a['name']}"] = {"post": {
             "operationId": json_name(a["name"]),
             "summary": a["name"],
-            "description": doc_text(next(m for m in proto.messages if m["name"] == a["type_name"])["doc"]) or a["name"],
+            "description": HTTP_NOTES.get(a["name"]) or doc_text(
+                next(m for m in proto.messages if m["name"] == a["type_name"])["doc"]) or a["name"],
             "requestBody": {"required": False, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{a['type_name']}"}}}},
             "responses": {

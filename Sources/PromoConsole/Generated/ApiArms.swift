@@ -6,6 +6,7 @@ import PromoWire
 enum ApiArms {
     /// Every arm served at `POST /api/v1/<arm>`, in the .proto's order.
     static let names: [String] = [
+        "hello",
         "validate",
         "redeem",
         "generate",
@@ -40,13 +41,12 @@ enum ApiArms {
     ]
 
     /// Arms of `Request.call` that are not routes, with what to do instead.
-    static let notHTTP: [String: String] = [
-        "hello": "authenticate with the header 'Authorization: Bearer <api key>' on every request instead",
-    ]
+    static let notHTTP: [String: String] = [:]
 
     /// The call for `arm` from its request message's JSON; nil for an unknown arm.
     static func call(_ arm: String, json: JSONValue) throws(JSONError) -> Request.Call? {
         switch arm {
+        case "hello": return .hello(try HelloRequest(json: json, at: ""))
         case "validate": return .validate(try ValidateRequest(json: json, at: ""))
         case "redeem": return .redeem(try RedeemRequest(json: json, at: ""))
         case "generate": return .generate(try GenerateRequest(json: json, at: ""))

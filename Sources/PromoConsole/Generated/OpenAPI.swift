@@ -21,6 +21,45 @@ enum OpenAPIDocument {
     }
   ],
   "paths": {
+    "/api/v1/hello": {
+      "post": {
+        "operationId": "hello",
+        "summary": "hello",
+        "description": "Over HTTP: answers the role of the key in the Authorization header (a console learns what to show from it). Send no api_key in the body: every request carries the key in its header.",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/HelloRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "HelloResponse",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/HelloResponse"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "The call was refused; see the HTTP status mapping.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/validate": {
       "post": {
         "operationId": "validate",
