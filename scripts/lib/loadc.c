@@ -11,6 +11,12 @@
 //   SCENARIO  hello | validate | redeem
 //   CODE      the shared code to validate or redeem; @FILE: one single-use code per line, each redeemed once
 //             (the run stops early when they run out)
+// Open loop (environment LOADC_RATE=R): R calls per second in all instead of the closed loop; call g goes
+// to connection g % CONNECTIONS at the intended time start + g / R, whatever the server does, with at most
+// DEPTH outstanding per connection (a call due while they are all busy is sent when one frees, and counted
+// late). Latency then runs from the intended time, so a stall shows in the percentiles (no coordinated
+// omission); lag_p99_us is the tool's own delay from intended time to write. 10,000 connections each
+// validating once a second: LOADC_RATE=10000 loadc ... validate 10000 SECONDS 1 CODE (mind ulimit -n).
 // Prints one JSON object: calls, seconds, calls_per_s, latency percentiles in microseconds, and counts of
 // status codes and verdicts. Exit status 1 on a set-up error.
 //
@@ -33,7 +39,7 @@
 
 #include "promo.pb-c.h"
 
-enum { SLOTS = 1024, FRAME_MAX = 1 << 20, LATENCIES_MAX = 50 * 1000 * 1000, STATUS_MAX = 32, VERDICT_MAX = 64 };
+enum { SLOTS = 1024, FRAME_MAX = 1 << 20, IN_INITIAL = 16 << 10, LATENCIES_MAX = 50 * 1000 * 1000, STATUS_MAX = 32, VERDICT_MAX = 64 };
 
 typedef struct {
     int fd;
@@ -42,7 +48,9 @@ typedef struct {
     int said_hello;
     uint64_t sent_ns[SLOTS];  // indexed by request id % SLOTS; ids grow, at most DEPTH <= SLOTS outstanding
     uint8_t *in;
-    size_t in_len;
+    size_t in_len, in_cap;  // grows from IN_INITIAL to FRAME_MAX + 4 as answers need it
+    uint64_t owed_ns[SLOTS];  // open loop: intended times of calls due while every slot was busy (a ring)
+    unsigned owed_first, owed_count;
     uint8_t *out;
     size_t out_len, out_cap;
 } Conn;
@@ -59,6 +67,11 @@ static uint32_t *latencies;
 static size_t latencies_count;
 static uint64_t status_counts[STATUS_MAX], verdict_counts[VERDICT_MAX], other_status;
 static int running = 1;
+static uint64_t in_flight_total;
+static double rate;  // open loop: calls per second in all; 0: closed loop
+static uint64_t late_calls, unsent_calls;
+static uint32_t *lags;  // open loop: microseconds from intended time to write, one per call sent
+static size_t lags_count;
 
 static uint64_t now_ns(void) {
     struct timespec t;
@@ -130,10 +143,17 @@ static void append_hello(Conn *c) {
     free(bytes);
 }
 
-static void append_call(Conn *c) {
+// Appends the next call; its latency runs from `intended_ns` (the open loop's intended time) or from now.
+static void append_call_at(Conn *c, uint64_t intended_ns) {
     uint64_t id = c->next_id++;
-    c->sent_ns[id % SLOTS] = now_ns();
+    uint64_t now = now_ns();
+    c->sent_ns[id % SLOTS] = intended_ns ? intended_ns : now;
+    if (intended_ns && lags_count < LATENCIES_MAX) {
+        uint64_t lag = now > intended_ns ? (now - intended_ns) / 1000 : 0;
+        lags[lags_count++] = lag > UINT32_MAX ? UINT32_MAX : (uint32_t)lag;
+    }
     c->in_flight++;
+    in_flight_total++;
     if (strcmp(scenario, "redeem") != 0) {
         append_frame(c, id, arm, arm_len);
         return;
@@ -157,6 +177,8 @@ static void append_call(Conn *c) {
     promo__v1__request__pack(&request, bytes);
     append_frame(c, id, bytes, len);
 }
+
+static void append_call(Conn *c) { append_call_at(c, 0); }
 
 static int can_send(void) { return running && (!codes || codes_next < codes_count); }
 
@@ -225,6 +247,7 @@ static void on_answer(Conn *c, const uint8_t *p, size_t len, uint64_t now) {
     }
     if (id == 0) { fprintf(stderr, "loadc: connection-level answer, status %llu\n", (unsigned long long)status); exit(1); }
     c->in_flight--;
+    in_flight_total--;
     if (status < STATUS_MAX) status_counts[status]++; else other_status++;
     if (verdict < VERDICT_MAX && verdict) verdict_counts[verdict]++;
     if (latencies_count < LATENCIES_MAX) {
@@ -235,7 +258,12 @@ static void on_answer(Conn *c, const uint8_t *p, size_t len, uint64_t now) {
 
 static int read_answers(Conn *c, int depth) {
     for (;;) {
-        ssize_t n = read(c->fd, c->in + c->in_len, FRAME_MAX + 4 - c->in_len);
+        if (c->in_len == c->in_cap && c->in_cap < FRAME_MAX + 4) {
+            c->in_cap = c->in_cap * 4 > FRAME_MAX + 4 ? FRAME_MAX + 4 : c->in_cap * 4;
+            c->in = realloc(c->in, c->in_cap);
+            if (!c->in) die("realloc");
+        }
+        ssize_t n = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
         if (n == 0) { fprintf(stderr, "loadc: server closed a connection\n"); exit(1); }
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -251,12 +279,19 @@ static int read_answers(Conn *c, int depth) {
             if (c->in_len - at - 4 < len) break;
             int was_hello = !c->said_hello;
             on_answer(c, q + 4, len, now);
-            if (!was_hello && can_send()) append_call(c);
+            if (!was_hello && rate > 0 && c->owed_count > 0 && can_send()) {
+                // open loop: a slot freed, so the oldest call that found every slot busy goes now
+                append_call_at(c, c->owed_ns[c->owed_first]);
+                c->owed_first = (c->owed_first + 1) % SLOTS;
+                c->owed_count--;
+            } else if (!was_hello && rate == 0 && can_send()) {
+                append_call(c);
+            }
             at += 4 + len;
         }
         memmove(c->in, c->in + at, c->in_len - at);
         c->in_len -= at;
-        if (c->said_hello && c->in_flight == 0 && c->out_len == 0) {
+        if (rate == 0 && c->said_hello && c->in_flight == 0 && c->out_len == 0) {
             // first fill after hello
             for (int i = 0; i < depth && can_send(); i++) append_call(c);
         }
@@ -304,6 +339,9 @@ int main(int argc, char **argv) {
     double seconds = atof(argv[6]);
     int depth = argc > 7 ? atoi(argv[7]) : 1;
     const char *code = argc > 8 ? argv[8] : "";
+    const char *rate_text = getenv("LOADC_RATE");
+    rate = rate_text ? atof(rate_text) : 0;
+    if (rate < 0) { fprintf(stderr, "loadc: LOADC_RATE must be a positive number of calls per second\n"); return 1; }
     if (connections < 1 || connections > 20000 || depth < 1 || depth > SLOTS || seconds <= 0) {
         fprintf(stderr, "loadc: connections 1...20000, depth 1...%d, seconds > 0\n", SLOTS);
         return 1;
@@ -335,7 +373,8 @@ int main(int argc, char **argv) {
     }
     arm = pack_call(&request, &arm_len);
     latencies = malloc(sizeof *latencies * LATENCIES_MAX);
-    if (!latencies) die("malloc");
+    lags = malloc(sizeof *lags * LATENCIES_MAX);
+    if (!latencies || !lags) die("malloc");
 
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (inet_pton(AF_INET, host, &address.sin_addr) != 1) { fprintf(stderr, "loadc: HOST must be an IPv4 address\n"); return 1; }
@@ -349,22 +388,68 @@ int main(int argc, char **argv) {
         setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         fcntl(c->fd, F_SETFL, O_NONBLOCK);
         c->next_id = 1;
-        c->in = malloc(FRAME_MAX + 4);
+        c->in_cap = IN_INITIAL;
+        c->in = malloc(c->in_cap);
         append_hello(c);
         flush_out(c);
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
         epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
     }
 
+    if (rate > 0) {
+        // Open loop: every connection has said hello before the clock starts, so no call waits for one.
+        struct epoll_event events[256];
+        for (int greeted = 0; greeted < connections;) {
+            int n = epoll_wait(ep, events, 256, 30000);
+            if (n == 0) { fprintf(stderr, "loadc: hello answers missing after 30 s\n"); return 1; }
+            if (n < 0 && errno != EINTR) die("epoll_wait");
+            for (int i = 0; i < n; i++) {
+                Conn *c = events[i].data.ptr;
+                int was = c->said_hello;
+                read_answers(c, depth);
+                greeted += c->said_hello - was;
+            }
+        }
+    }
     uint64_t start = now_ns(), stop = start + (uint64_t)(seconds * 1e9);
+    uint64_t ticket = 0;  // open loop: the next call due, in all connections
     struct epoll_event events[256];
     for (;;) {
         uint64_t now = now_ns();
         if (now >= stop) running = 0;
-        int outstanding = 0;
-        for (int i = 0; i < connections; i++) outstanding += conns[i].in_flight;
-        if ((!running || !can_send()) && outstanding == 0 && now > start + 100000000u) break;
-        int n = epoll_wait(ep, events, 256, 100);
+        if ((!running || !can_send()) && in_flight_total == 0 && now > start + 100000000u) break;
+        struct timespec wait = {0, 100 * 1000 * 1000};
+        if (rate > 0) {
+            // Send every call whose time has come, then sleep until the next one's.
+            for (;;) {
+                uint64_t due = start + (uint64_t)((double)ticket * 1e9 / rate);
+                if (due >= stop) break;
+                if (due > now) {
+                    uint64_t gap = due - now;
+                    wait.tv_sec = (time_t)(gap / 1000000000u);
+                    wait.tv_nsec = (long)(gap % 1000000000u);
+                    break;
+                }
+                Conn *c = &conns[ticket % (uint64_t)connections];
+                ticket++;
+                if (!can_send()) continue;
+                if (c->said_hello && c->in_flight < depth && c->owed_count == 0) {
+                    append_call_at(c, due);
+                    flush_out(c);
+                } else if (c->owed_count < SLOTS) {
+                    late_calls++;
+                    c->owed_ns[(c->owed_first + c->owed_count) % SLOTS] = due;
+                    c->owed_count++;
+                } else {
+                    unsent_calls++;
+                }
+                now = now_ns();
+            }
+            if (!running) {
+                for (int i = 0; i < connections; i++) { unsent_calls += conns[i].owed_count; conns[i].owed_count = 0; }
+            }
+        }
+        int n = epoll_pwait2(ep, events, 256, &wait, NULL);
         if (n < 0 && errno != EINTR) die("epoll_wait");
         for (int i = 0; i < n; i++) {
             Conn *c = events[i].data.ptr;
@@ -374,11 +459,17 @@ int main(int argc, char **argv) {
         if (!running && now_ns() > stop + 30000000000ull) { fprintf(stderr, "loadc: answers still missing after 30 s\n"); return 1; }
     }
     double elapsed = (double)(now_ns() - start) / 1e9;
+    qsort(lags, lags_count, sizeof *lags, compare_u32);
+    uint32_t lag_p99 = lags_count ? lags[(size_t)(0.99 * (double)(lags_count - 1) + 0.5)] : 0;
     qsort(latencies, latencies_count, sizeof *latencies, compare_u32);
     printf("{\"scenario\":\"%s\",\"connections\":%d,\"depth\":%d,\"calls\":%zu,\"seconds\":%.3f,\"calls_per_s\":%.0f,"
-           "\"p50_us\":%u,\"p90_us\":%u,\"p99_us\":%u,\"p999_us\":%u,\"max_us\":%u,\"status\":{",
+           "\"p50_us\":%u,\"p90_us\":%u,\"p99_us\":%u,\"p999_us\":%u,\"max_us\":%u,",
            scenario, connections, depth, latencies_count, elapsed, (double)latencies_count / elapsed, percentile(0.5),
            percentile(0.9), percentile(0.99), percentile(0.999), latencies_count ? latencies[latencies_count - 1] : 0);
+    if (rate > 0)
+        printf("\"rate\":%.0f,\"late\":%llu,\"unsent\":%llu,\"lag_p99_us\":%u,", rate, (unsigned long long)late_calls,
+               (unsigned long long)unsent_calls, lag_p99);
+    printf("\"status\":{");
     const char *sep = "";
     for (int i = 0; i < STATUS_MAX; i++)
         if (status_counts[i]) { printf("%s\"%d\":%llu", sep, i, (unsigned long long)status_counts[i]); sep = ","; }

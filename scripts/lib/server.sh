@@ -1,11 +1,13 @@
 # Shared helpers for scripts/crash and scripts/soak (sourced, not run).
 # Starts release promo-server processes on 127.0.0.1 with port 0 and reads the port from the log.
 
-# build_release: builds promo-server and promo-loadtest in release mode (quietly unless it fails).
+# build_release: builds promo-server and promo-loadtest in release mode (quietly unless it fails), into
+# $RELEASE_SCRATCH (default .build, so the binaries are in $RELEASE_SCRATCH/release).
+RELEASE_SCRATCH=${RELEASE_SCRATCH:-.build}
 build_release() {
   local product out
   for product in promo-server promo-loadtest; do
-    if ! out=$(swift build -c release --product "$product" 2>&1); then
+    if ! out=$(swift build -c release --scratch-path "$RELEASE_SCRATCH" --product "$product" 2>&1); then
       echo "$out" >&2
       return 1
     fi
