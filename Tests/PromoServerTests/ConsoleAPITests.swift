@@ -295,6 +295,23 @@ struct ConsoleAPITests {
         #expect(try await first.api("list_campaigns").status == 200)
     }
 
+    /// The console's calls are counted with the protocol port's, under the same rpc and status names.
+    @Test func consoleCallsAreCountedInTheSameMetrics() async throws {
+        let server = try await TestServer.start()
+        let code = Unique.code("MET")
+        let admin = try await server.session()
+        _ = try await admin.createCampaign(bonusCampaign(), code: code)
+        await admin.close()
+        #expect(try await server.api("validate", #"{"code": "\#(code)", "user": {"userId": "m1"}}"#).status == 200)
+        #expect(try await server.api("validate", #"{"code": "NOPE-\#(code)", "user": {"userId": "m1"}}"#).status == 200)
+        #expect(try await server.api("get_campaign", #"{"campaignId": "cmp_nope"}"#).status == 404)
+        let metrics = try await HTTPExchange.get("/metrics", port: try server.metricsPort)
+        #expect(metrics.sample(#"promo_requests_total{rpc="validate",status="OK"}"#) == 2)
+        #expect(metrics.sample(#"promo_verdicts_total{rpc="validate",verdict="OK"}"#) == 1)
+        #expect(metrics.sample(#"promo_verdicts_total{rpc="validate",verdict="CODE_NOT_FOUND"}"#) == 1)
+        #expect(metrics.sample(#"promo_requests_total{rpc="get_campaign",status="NOT_FOUND"}"#) == 1)
+    }
+
     @Test func theConsoleCanBeSwitchedOff() async throws {
         let server = try await TestServer.start { $0.consoleEnabled = false }
         #expect(server.consolePort == 0)
