@@ -136,8 +136,9 @@ public struct ServerConfiguration: Sendable {
     public var readerCount = 2
     /// Codes (and campaigns) the in-memory validate view keeps at most: a plain validate whose code,
     /// campaign and player are resident is answered from memory, without SQLite; the rest read SQLite and
-    /// become resident. About 250 bytes per resident code. 0 turns the view off. Default 1,000,000.
-    public var validateViewCodesMax = 1_000_000
+    /// become resident. About 410 bytes of RSS per resident code (measured, docs/benchmarks.md), so ~100 MiB
+    /// at the default; raise it where memory allows. 0 turns the view off. Default 250,000.
+    public var validateViewCodesMax = 250_000
     /// Players (their blocks and per-campaign counts) the validate view keeps at most. Default 100,000.
     public var validateViewUsersMax = 100_000
     /// WAL pages before a checkpoint copies them into the database file. The checkpoint runs on a connection

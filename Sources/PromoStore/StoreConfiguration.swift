@@ -32,9 +32,9 @@ public struct StoreConfiguration: Sendable {
     /// and hour; the rest are counted together under `otherDimensionKey`. Default 1,000.
     public var dimensionKeysPerHourMax: Int = 1_000
     /// Codes (and campaigns) the in-memory validate view keeps at most (`ValidateView`); 0 turns the view
-    /// off (every plain validate reads SQLite). About 250 bytes per resident code (docs/benchmarks.md).
-    /// Default 1,000,000.
-    public var validateViewCodesMax: Int = 1_000_000
+    /// off (every plain validate reads SQLite). About 410 bytes of RSS per resident code beyond what the
+    /// SQLite path uses (docs/benchmarks.md), so ~100 MiB at the default. Default 250,000.
+    public var validateViewCodesMax: Int = 250_000
     /// Players (their blocks and per-campaign counts) the validate view keeps at most. Default 100,000.
     public var validateViewUsersMax: Int = 100_000
 
