@@ -33,6 +33,21 @@ public struct PromoClientError: Error, Sendable, CustomStringConvertible {
         case wire
         /// TLS could not be set up (a file) or the handshake failed (an untrusted or refused certificate).
         case tls
+        /// The connection had already failed when the call was to be written: the server never saw the call,
+        /// so it is safe to send again elsewhere, whatever it is. `status` is the connection's end, if the
+        /// server gave one.
+        case notSent
+        /// `FailoverClient`: a call that is not safe to repeat (a redeem without an `idempotency_key`, an
+        /// admin change) was sent and its connection failed before the answer. The server may or may not
+        /// have applied it; it was not sent again.
+        case outcomeUnknown
+        /// `FailoverClient`: no address could be connected to (and greeted) within `FailoverPolicy`'s
+        /// limits; the message names each address and why.
+        case unreachable
+        /// The call could not be encoded (larger than `frameBytesMax`): it was not sent.
+        case unencodable
+        /// A client setting is unusable: an address that is not HOST:PORT, a failover limit out of range.
+        case invalidConfiguration
     }
 
     public let code: Code
@@ -49,12 +64,24 @@ public struct PromoClientError: Error, Sendable, CustomStringConvertible {
         if let status { return "\(status.code): \(status.message)" }
         return message
     }
+
+    /// The connection failed (closed, reset, timed out, broken stream or TLS): the call may be sent again on
+    /// another connection if it is safe to repeat. An answer with a non-OK status is not a connection failure.
+    public var isConnectionFailure: Bool {
+        switch code {
+        case .closed, .connection, .timedOut, .wire, .tls, .notSent: true
+        case .status, .unexpectedResult, .outcomeUnknown, .unreachable, .unencodable, .invalidConfiguration: false
+        }
+    }
 }
 
 /// An asynchronous promo-service client over one TCP connection.
 ///
 /// Calls may be issued concurrently from many tasks: they are pipelined on the connection and matched to
 /// their answers by request id, whatever order the server answers in.
+///
+/// One connection, one server, no retries: for several servers, and moving to the next when a connection
+/// fails, use `FailoverClient`.
 public final class PromoClient: Sendable {
     public let channel: any Channel
     public let configuration: ClientConfiguration
@@ -128,7 +155,8 @@ public final class PromoClient: Sendable {
         let written = channel.eventLoop.makePromise(of: Void.self)
         let ended = ended
         written.futureResult.whenFailure {
-            promise.fail(ended.reason ?? PromoClientError(.closed, "write failed: \($0)"))
+            // A failed write never reached the server whole (a partial frame is never decoded): not sent.
+            promise.fail(PromoClientError.notSent(after: ended.reason, "write failed: \($0)"))
         }
         channel.writeAndFlush(PendingCall(call: call, promise: promise), promise: written)
         return promise.futureResult
@@ -155,6 +183,20 @@ public final class PromoClient: Sendable {
 
     public func close() async {
         try? await channel.close()
+    }
+
+    /// True while the connection is open and has not failed: a call sent now is written to the server.
+    public var isUsable: Bool { channel.isActive && ended.reason == nil }
+
+    /// Why the connection failed, once it has.
+    public var failure: PromoClientError? { ended.reason }
+}
+
+extension PromoClientError {
+    /// A call that was never written because the connection had already failed with `reason`.
+    static func notSent(after reason: PromoClientError?, _ fallback: String) -> PromoClientError {
+        guard let reason else { return PromoClientError(.notSent, "not sent, the connection had failed: \(fallback)") }
+        return PromoClientError(.notSent, "not sent, the connection had failed: \(reason.message)", status: reason.status)
     }
 }
 
@@ -198,8 +240,9 @@ final class ClientHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let call = unwrapOutboundIn(data)
         if let failure {
-            call.promise.fail(failure)
-            promise?.fail(failure)
+            let notSent = PromoClientError.notSent(after: failure, failure.message)
+            call.promise.fail(notSent)
+            promise?.fail(notSent)
             return
         }
         let requestId = nextRequestId
@@ -208,7 +251,7 @@ final class ClientHandler: ChannelDuplexHandler {
         do {
             try codec.encode(Request(requestId: requestId, call.call), into: &out)
         } catch {
-            call.promise.fail(PromoClientError(.wire, error.message))
+            call.promise.fail(PromoClientError(.unencodable, error.message))
             promise?.succeed()
             return
         }

@@ -50,7 +50,8 @@ final class ClosedLoopConnection: ChannelInboundHandler, RemovableChannelHandler
     private var context: ChannelHandlerContext?
     private var slots: [Slot]
     private var slotsRunning = 0
-    private var sequence: UInt64 = 0
+    /// Calls sent on this connection so far, plus `firstSequence`: the next call's sequence number.
+    private(set) var sequence: UInt64
     private var out: ByteBuffer
     private var answered: UInt64 = 0
     private var errors: UInt64 = 0
@@ -59,9 +60,12 @@ final class ClosedLoopConnection: ChannelInboundHandler, RemovableChannelHandler
     private(set) var tally = ConnectionTally()
 
     /// `index`: this connection's position among `settings.connections` (call numbers are spread over them).
-    init(index: Int, settings: Settings, done: EventLoopPromise<Void>) {
+    /// `firstSequence`: calls the same position already sent on an earlier connection that failed, so that the
+    /// call numbers (and single-use codes) go on where they stopped.
+    init(index: Int, settings: Settings, done: EventLoopPromise<Void>, firstSequence: UInt64 = 0) {
         precondition(settings.depth >= 1 && settings.depth <= 1 << Self.slotBits)
         self.settings = settings
+        self.sequence = firstSequence
         self.index = UInt64(index)
         self.codec = WireCodec(frameBytesMax: settings.frameBytesMax)
         self.done = done

@@ -18,14 +18,19 @@ import PromoWire
 ///
 /// Call number `n` of connection `i` of `C` is `i + k·C` for its `k`-th call, so numbers are unique without
 /// a shared counter; with --requests each connection sends its even share.
+/// A connection that fails mid-run (its server stopped, a reset) is replaced by one to the next `--server`
+/// address, at most `failoversMax` times per connection: the calls in flight on it count as CLIENT_ERROR (they
+/// are never sent again: a load tester reports what was lost), and the new connection goes on with the
+/// position's next call numbers.
 struct ClosedLoopDriver: Sendable {
-    let clients: [PromoClient]
+    let clients: [FailoverClient]
     let recorders: [Recorder]
     let workload: Workload
     let plan: RunPlan
     let timeline: RunPlan.Timeline
     let live: LiveCounters
     let depth: Int
+    let failoversMax: Int
 
     func run() async {
         // The run's instants on NIO's clock, which the handlers read.
@@ -36,40 +41,64 @@ struct ClosedLoopDriver: Sendable {
         }
         let measureFrom = deadline(timeline.measureFrom)
         let stopAt = deadline(timeline.stopAt)
+        await withTaskGroup(of: Void.self) { group in
+            for index in clients.indices {
+                group.addTask { await drive(index: index, measureFrom: measureFrom, stopAt: stopAt) }
+            }
+        }
+    }
 
-        var connections: [(index: Int, client: PromoClient, handler: NIOLoopBound<ClosedLoopConnection>, done: EventLoopFuture<Void>)] = []
-        for (index, client) in clients.enumerated() {
+    /// Drives position `index` until its share of the run is done, over as many connections as it takes.
+    private func drive(index: Int, measureFrom: NIODeadline, stopAt: NIODeadline) async {
+        let failover = clients[index]
+        guard var link = try? await failover.currentLink() else { return }
+        var firstSequence: UInt64 = 0
+        var failovers = 0
+        let callsMax = plan.countsCalls ? OpenLoopDriver.share(of: plan.requests, connection: index, of: clients.count) : nil
+        while true {
+            let client = link.client
             let settings = ClosedLoopConnection.Settings(
                 depth: depth, connections: clients.count, template: workload.template, makeCall: workload.makeCall,
-                callsMax: plan.countsCalls ? OpenLoopDriver.share(of: plan.requests, connection: index, of: clients.count) : nil,
-                measureFrom: measureFrom, stopAt: stopAt,
+                callsMax: callsMax, measureFrom: measureFrom, stopAt: stopAt,
                 callTimeout: .milliseconds(Int64(client.configuration.callTimeoutMs)),
                 frameBytesMax: client.configuration.frameBytesMax, live: live)
             let done = client.channel.eventLoop.makePromise(of: Void.self)
+            let start = firstSequence
+            let handler: NIOLoopBound<ClosedLoopConnection>
             do {
-                let handler = try await client.insertFrameHandler {
-                    ClosedLoopConnection(index: index, settings: settings, done: done)
+                handler = try await client.insertFrameHandler {
+                    ClosedLoopConnection(index: index, settings: settings, done: done, firstSequence: start)
                 }
-                connections.append((index, client, handler, done.futureResult))
             } catch {
-                // The connection is gone already: nothing to drive on it.
+                // The connection is gone already: nothing was sent on it.
                 done.succeed()
+                guard failovers < failoversMax, let next = try? await failover.replace(link) else { return }
+                failovers += 1
+                link = next
+                continue
             }
-        }
-        for connection in connections {
-            let handler = connection.handler
             handler.eventLoop.execute { handler.value.start() }
-        }
-        for connection in connections {
-            try? await connection.done.get()
-            let handler = connection.handler
-            let channel = connection.client.channel
-            let tally = try? await handler.eventLoop.submit {
+            try? await done.futureResult.get()
+            let channel = client.channel
+            let ended = try? await handler.eventLoop.submit {
                 // The connection goes back to the client (for the checks after the run).
-                if channel.isActive { _ = channel.pipeline.syncOperations.removeHandler(handler.value) }
-                return handler.value.tally.tally
+                let lost = !channel.isActive
+                if !lost { _ = channel.pipeline.syncOperations.removeHandler(handler.value) }
+                return (tally: handler.value.tally.tally, sequence: handler.value.sequence, lost: lost)
             }.get()
-            if let tally { recorders[connection.index].merge(tally) }
+            guard let ended else { return }
+            recorders[index].merge(ended.tally)
+            firstSequence = ended.sequence
+            let runLeft = callsMax.map { firstSequence < $0 } ?? (NIODeadline.now() < stopAt)
+            guard ended.lost, runLeft, failovers < failoversMax else { return }
+            let reason = client.failure?.message ?? "connection closed"
+            guard let next = try? await failover.replace(link) else {
+                Stderr.line("connection \(index + 1): lost \(link.address) (\(reason)); no other server reachable")
+                return
+            }
+            Stderr.line("connection \(index + 1): lost \(link.address) (\(reason)); carrying on at \(next.address)")
+            failovers += 1
+            link = next
         }
     }
 }

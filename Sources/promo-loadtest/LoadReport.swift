@@ -16,6 +16,8 @@ struct LoadReport {
     let campaignId: String?
     let tally: Tally
     let checks: [RunCheck]
+    /// Times a connection moved to the next --server address after losing its own.
+    let failovers: Int
 
     private static let percentileLevels: [(name: String, level: Double)] = [
         ("p50", 50), ("p90", 90), ("p99", 99), ("p99.9", 99.9),
@@ -63,6 +65,7 @@ struct LoadReport {
             lines.append("unsent       \(Format.grouped(tally.unsent)) (due before the end, never sent)")
             lines.append("send lag µs  " + Self.latencyText(tally.sendLagMicros) + "  (intended time to write; part of the latency)")
         }
+        if failovers > 0 { lines.append("failovers    \(failovers) (connections moved to the next --server address)") }
         if let campaignId { lines.append("campaign     \(campaignId)") }
         for check in checks {
             lines.append("check        \(check.name) \(check.state.rawValue.uppercased()): \(check.message)")
@@ -108,6 +111,7 @@ struct LoadReport {
             ("verdicts", .object(tally.verdicts.keys.sorted().map { ($0.rawValue, Self.countsJSON(tally.verdicts[$0]!)) })),
             ("late", .integer(tally.late)), ("unsent", .integer(tally.unsent)),
             ("send_lag_us", Self.latencyJSON(tally.sendLagMicros)),
+            ("failovers", .integer(UInt64(failovers))),
             ("campaign_id", campaignId.map { .string($0) } ?? .null),
             ("checks", .array(checks.map { check in
                 .object([("name", .string(check.name)), ("state", .string(check.state.rawValue)), ("message", .string(check.message))])

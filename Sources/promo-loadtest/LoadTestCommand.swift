@@ -39,8 +39,14 @@ struct LoadTestCommand: AsyncParsableCommand {
     @Argument(help: "What to send: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).")
     var scenario: Scenario
 
-    @Option(help: "Server as HOST:PORT.")
-    var server = "127.0.0.1:7420"
+    @Option(help: ArgumentHelp(
+        "Server as HOST:PORT (default 127.0.0.1:7420). Several, comma-separated or repeated: connection i starts at "
+            + "address i mod N and moves to the next when its connection fails.",
+        valueName: "host:port[,host:port...]"))
+    var server: [String] = []
+
+    @Option(help: "Times each connection may move to the next --server address after losing its connection, in the closed loop (0: never).")
+    var failoversMax = 16
 
     @Option(help: "API key (default: $PROMO_API_KEY).")
     var key: String?
@@ -106,6 +112,8 @@ struct LoadTestCommand: AsyncParsableCommand {
         if let depth, depth < 1 || depth > 1_024 { throw ValidationError("--depth must be 1...1024") }
         guard duration > 0, warmup >= 0 else { throw ValidationError("--duration must be > 0, --warmup >= 0") }
         guard callTimeoutMs >= 1 else { throw ValidationError("--call-timeout-ms must be >= 1") }
+        guard failoversMax >= 0, failoversMax <= 1_000 else { throw ValidationError("--failovers-max must be 0...1000") }
+        _ = try addresses()
         guard threads >= 1, threads <= 64 else { throw ValidationError("--threads must be 1...64") }
         if let rate {
             guard rate > 0, rate / Double(connections) <= 1_000_000 else {
@@ -147,36 +155,50 @@ struct LoadTestCommand: AsyncParsableCommand {
             } else {
                 await ClosedLoopDriver(
                     clients: clients, recorders: recorders, workload: workload, plan: run, timeline: timeline, live: live,
-                    depth: depth ?? 1
+                    depth: depth ?? 1, failoversMax: failoversMax
                 ).run()
             }
         }
         let checks = await RunChecks.evaluate(workload: workload, tally: outcome.tally, client: clients[0])
+        let failovers = clients.reduce(0) { $0 + $1.failovers }
         for client in clients { await client.close() }
 
         let report = LoadReport(
             scenario: scenario.rawValue, mode: rate.map { .open(rate: $0) } ?? .closed, connections: clients.count,
             depth: depth ?? (rate == nil ? 1 : OpenLoopDriver.outstandingDefault), seconds: outcome.measuredSeconds,
-            campaignId: workload.campaignId, tally: outcome.tally, checks: checks)
+            campaignId: workload.campaignId, tally: outcome.tally, checks: checks, failovers: failovers)
         print(json ? report.json : report.table)
         if checks.contains(where: { $0.state == .failed }) { throw ExitCode(1) }
     }
 
-    /// Opens and authenticates every connection (the place to add transport options such as TLS).
-    func connectAll(apiKey: String) async throws -> [PromoClient] {
-        let parts = server.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--server must be HOST:PORT") }
-        let host = String(parts[0])
+    /// The addresses of `--server`, in the order given.
+    func addresses() throws(ValidationError) -> [ServerAddress] {
+        do {
+            return try ServerAddress.list(parsing: server.isEmpty ? ["127.0.0.1:7420"] : server)
+        } catch {
+            throw ValidationError("--server: \(error.message)")
+        }
+    }
+
+    /// Opens and authenticates every connection (the place to add transport options such as TLS). Connection
+    /// `i` starts at address `i mod N`, so the connections are spread over the servers; each moves on to the
+    /// next address when its own fails. A lost call is never sent again (`sendAttemptsMax` 1): the tool counts
+    /// it as CLIENT_ERROR instead of hiding it.
+    func connectAll(apiKey: String) async throws -> [FailoverClient] {
+        let addresses = try addresses()
         var configuration = ClientConfiguration()
         configuration.callTimeoutMs = callTimeoutMs
         configuration.tls = try ClientTLS.fromCommandLine(
             ca: tlsCa, certificate: tlsCert, key: tlsKey, serverName: tlsServerName)
+        var policy = FailoverPolicy()
+        policy.sendAttemptsMax = 1
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        var clients: [PromoClient] = []
-        for _ in 0..<connections {
-            let client = try await PromoClient.connect(host: host, port: port, configuration: configuration, group: group)
-            _ = try await client.hello(apiKey: apiKey, clientName: "promo-loadtest")
-            clients.append(client)
+        var clients: [FailoverClient] = []
+        for index in 0..<connections {
+            let first = index % addresses.count
+            clients.append(try await FailoverClient.connect(
+                to: Array(addresses[first...] + addresses[..<first]), apiKey: apiKey, clientName: "promo-loadtest",
+                configuration: configuration, policy: policy, group: group))
         }
         return clients
     }

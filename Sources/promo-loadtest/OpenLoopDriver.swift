@@ -19,7 +19,7 @@ import PromoWire
 struct OpenLoopDriver: Sendable {
     static let outstandingDefault = 64
 
-    let clients: [PromoClient]
+    let clients: [FailoverClient]
     let recorders: [Recorder]
     let workload: Workload
     let plan: RunPlan
@@ -60,10 +60,12 @@ struct OpenLoopDriver: Sendable {
     }
 
     private func slot(
-        client: PromoClient, recorder: Recorder, schedule: Schedule, tickets: AtomicCounter, sent: AtomicCounter,
+        client: FailoverClient, recorder: Recorder, schedule: Schedule, tickets: AtomicCounter, sent: AtomicCounter,
         callNumbers: AtomicCounter
     ) async {
         let clock = ContinuousClock()
+        // The tool's event loops outlive any one connection: the wake-up timers stay on this one after a failover.
+        guard let eventLoop = try? await client.currentLink().client.channel.eventLoop else { return }
         while !Task.isCancelled {
             let ticket = tickets.next()
             if let calls = schedule.calls, ticket >= calls { break }
@@ -74,7 +76,7 @@ struct OpenLoopDriver: Sendable {
                 // The connection's event loop wakes the slot: its timer is exact to a few microseconds,
                 // where Task.sleep on Linux adds hundreds of microseconds and occasional long delays.
                 let wait = intended - now
-                let wake = client.channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(Seconds.micros(wait)) * 1_000)) {}
+                let wake = eventLoop.scheduleTask(in: .nanoseconds(Int64(Seconds.micros(wait)) * 1_000)) {}
                 do {
                     try await wake.futureResult.get()
                 } catch {

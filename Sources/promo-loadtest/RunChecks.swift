@@ -19,7 +19,7 @@ struct RunCheck: Sendable {
 
 enum RunChecks {
     /// The checks that apply to the workload, after the run.
-    static func evaluate(workload: Workload, tally: Tally, client: PromoClient) async -> [RunCheck] {
+    static func evaluate(workload: Workload, tally: Tally, client: FailoverClient) async -> [RunCheck] {
         var checks: [RunCheck] = []
         if let limit = workload.hotLimit, let campaignId = workload.campaignId {
             checks.append(await hotLimit(limit, campaignId: campaignId, tally: tally, client: client))
@@ -32,7 +32,7 @@ enum RunChecks {
 
     /// With a campaign limit of N on the shared code: exactly N redeems succeed, every other one is
     /// LIMIT_REACHED, and the server's own report counts N redemptions. Warm-up calls count too.
-    static func hotLimit(_ limit: UInt64, campaignId: String, tally: Tally, client: PromoClient) async -> RunCheck {
+    static func hotLimit(_ limit: UInt64, campaignId: String, tally: Tally, client: FailoverClient) async -> RunCheck {
         let name = "hot_limit"
         let outcomes = tally.everyOutcome[.redeem] ?? [:]
         let succeeded = outcomes["OK"] ?? 0

@@ -33,7 +33,7 @@ struct RunPlan: Sendable {
 
     /// Runs `drive` with one recorder per connection, the progress line and the drain watchdog beside it.
     func execute(
-        clients: [PromoClient], live: LiveCounters, showProgress: Bool,
+        clients: [FailoverClient], live: LiveCounters, showProgress: Bool,
         drive: @escaping @Sendable ([Recorder], Timeline) async -> Void
     ) async -> Outcome {
         let recorders = clients.map { _ in Recorder() }

@@ -140,7 +140,7 @@ struct WorkloadSetup {
     /// import_codes requests kept in flight while preparing, so the group-commit writer batches them.
     static let importsInFlight: UInt64 = 4
 
-    func prepare(using client: PromoClient) async throws -> Workload {
+    func prepare(using client: FailoverClient) async throws -> Workload {
         var generator = SystemRandomNumberGenerator()
         let runTag = String(generator.next() as UInt64 % 1_000_000_000_000, radix: 36).uppercased()
         let hello = Request.Call.hello(HelloRequest(apiKey: apiKey, clientName: "promo-loadtest"))
@@ -208,7 +208,7 @@ struct WorkloadSetup {
             makeCall: makeCall, template: template, campaignId: campaignId, hotLimit: hotLimit, uniqueCodes: unique)
     }
 
-    private func createCampaign(client: PromoClient, code: String, limit: UInt64?) async throws -> String {
+    private func createCampaign(client: FailoverClient, code: String, limit: UInt64?) async throws -> String {
         let created = try await client.call(
             .createCampaign(.with {
                 $0.code = code
@@ -227,7 +227,7 @@ struct WorkloadSetup {
     }
 
     /// Imports `codes.count` single-use codes in chunks, a few requests in flight at a time.
-    private func importCodes(_ codes: UniqueCodes, campaignId: String, client: PromoClient) async throws {
+    private func importCodes(_ codes: UniqueCodes, campaignId: String, client: FailoverClient) async throws {
         let clock = ContinuousClock()
         let began = clock.now
         Stderr.line("importing \(codes.count) single-use codes…")

@@ -18,6 +18,9 @@ enum ExitStatus: Int32, CaseIterable {
     case rejected = 6
     /// Any other server answer (UNIMPLEMENTED, INTERNAL, UNAVAILABLE, RESOURCE_EXHAUSTED, …).
     case serverError = 7
+    /// A change was sent and its connection failed before the answer: it may or may not have been applied
+    /// (it is never sent again by itself; calls that are safe to repeat are, on the next server).
+    case outcomeUnknown = 8
 
     static let helpText = """
         Exit codes:
@@ -29,6 +32,8 @@ enum ExitStatus: Int32, CaseIterable {
           5  not found (no such campaign, code, redemption or key)
           6  refused as invalid (invalid argument, failed precondition, exists)
           7  other server error (unimplemented, internal, unavailable, overloaded)
+          8  outcome unknown: a change was sent but its connection failed before the answer, so it may
+             or may not have been applied; look (for example with 'show' or 'list') before trying again
         """
 
     /// How a non-OK status maps to an exit code.
@@ -76,12 +81,23 @@ struct CLIFailure: Error, CustomStringConvertible {
             }
         case .closed:
             self.init(.cannotConnect, "the connection to \(server) was lost: \(error.message)")
+        case .notSent:
+            self.init(.cannotConnect, "the connection to \(server) was lost before the call was sent: \(error.message)")
         case .timedOut:
             self.init(.cannotConnect, "\(server) did not answer in time")
         case .unexpectedResult, .wire:
             self.init(.serverError, "unexpected answer from \(server): \(error.message)")
         case .tls:
             self.init(.cannotConnect, "TLS with \(server): \(error.message) (check --tls-ca, --tls-cert, --tls-key)")
+        case .unreachable:
+            let hint = error.message.contains("TLS") ? " (check --tls-ca, --tls-cert, --tls-key)" : ""
+            self.init(.cannotConnect, error.message + hint)
+        case .outcomeUnknown:
+            self.init(.outcomeUnknown, "\(error.message); look before trying again")
+        case .unencodable:
+            self.init(.usage, "the request cannot be sent: \(error.message)")
+        case .invalidConfiguration:
+            self.init(.usage, error.message)
         }
     }
 }

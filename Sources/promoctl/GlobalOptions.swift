@@ -3,8 +3,12 @@ import PromoClient
 
 /// The options every promoctl command takes: where the server is, which key to use, and the output form.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The promo-server to talk to.", valueName: "host:port"))
-    var server = "127.0.0.1:7420"
+    @Option(help: ArgumentHelp(
+        "The promo-server to talk to (default 127.0.0.1:7420). Several, comma-separated or with the option "
+            + "repeated: each call goes to the first that answers, and moves on when one fails (see 'Several servers' "
+            + "in promoctl --help).",
+        valueName: "host:port[,host:port...]"))
+    var server: [String] = []
 
     @Option(help: ArgumentHelp(
         "Read the API key from the first line of this file (default: the PROMO_API_KEY environment variable).",
@@ -34,21 +38,19 @@ struct GlobalOptions: ParsableArguments {
     var tlsServerName: String?
 
     func validate() throws {
-        _ = try endpoint()
+        _ = try addresses()
     }
 
-    /// The host and port of `--server`. Accepts `host:port` and `[v6-address]:port`.
-    func endpoint() throws(ValidationError) -> (host: String, port: Int) {
-        guard let colon = server.lastIndex(of: ":") else {
-            throw ValidationError("--server must be HOST:PORT, for example 127.0.0.1:7420 (got '\(server)')")
+    /// The addresses of `--server`, in the order given. Each is `host:port` or `[v6-address]:port`.
+    func addresses() throws(ValidationError) -> [ServerAddress] {
+        do {
+            return try ServerAddress.list(parsing: server.isEmpty ? [Self.serverDefault] : server)
+        } catch {
+            throw ValidationError("--server: \(error.message)")
         }
-        var host = String(server[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty, let port = Int(server[server.index(after: colon)...]), (1...65_535).contains(port) else {
-            throw ValidationError("--server must be HOST:PORT with a port 1-65535 (got '\(server)')")
-        }
-        return (host, port)
     }
+
+    static let serverDefault = "127.0.0.1:7420"
 
     /// The TLS settings, or nil for plaintext; files are read here, once.
     func clientTLS() throws(CLIFailure) -> ClientTLS? {

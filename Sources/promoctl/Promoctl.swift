@@ -14,7 +14,7 @@ struct Promoctl: AsyncParsableCommand {
         commandName: "promoctl",
         abstract: "Manage promo campaigns, codes, redemptions, reports and API keys on a promo-server.",
         discussion: """
-            Every command takes --server HOST:PORT (default 127.0.0.1:7420) and an API key, read from the \
+            Every command takes --server HOST:PORT (default 127.0.0.1:7420; several allowed, see below) and an API key, read from the \
             PROMO_API_KEY environment variable or from the first line of --key-file FILE. Output is a readable \
             table; add --json for one JSON object or array that scripts can parse. Times are ISO-8601 in UTC \
             (2026-12-01T00:00:00Z) or Unix milliseconds; money is in minor units (500 = 5.00 EUR).
@@ -26,6 +26,15 @@ struct Promoctl: AsyncParsableCommand {
                   --code SUMMER50 --max-per-user 1
               promoctl codes generate cmp_… --count 1000 --out summer-codes.csv
               promoctl report cmp_…
+
+            Several servers: --server a:7420,b:7420 (or --server repeated) names interchangeable promo-servers, \
+            for example several on one PostgreSQL database. promoctl connects to the first that answers and \
+            says hello there; when a connection fails (refused, reset, closed mid-call, no answer in time) it \
+            moves to the next address. Reads, validates without a reservation, and redeems, grants and \
+            generates with an idempotency key are sent again there (at most 3 sends of one call); any other \
+            change whose answer was lost is not, and exits 8: it may have been applied. Reconnecting makes at \
+            most 2 passes over the list, pausing 100 ms (doubling, at most 2 s) before the second. TLS \
+            verifies each server against the host of its own address (or --tls-server-name for all).
 
             Run 'promoctl help <command>' (or add --help) for each command's flags and examples.
 

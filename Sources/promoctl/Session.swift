@@ -1,9 +1,10 @@
 import PromoClient
 import PromoWire
 
-/// One authenticated connection to promo-server, with every failure turned into a `CLIFailure`.
+/// One authenticated connection to promo-server (to the first of `--server`'s addresses that answers, moved to
+/// the next when it fails), with every failure turned into a `CLIFailure`.
 struct Session {
-    let client: PromoClient
+    let client: FailoverClient
     let server: String
 
     /// Long enough for a million-code `generate`; a stuck server is still noticed eventually.
@@ -12,26 +13,20 @@ struct Session {
     /// Connects to `--server` and says hello with the API key.
     static func open(_ options: GlobalOptions) async throws -> Session {
         let apiKey = try options.apiKey()
-        let (host, port) = try options.endpoint()
+        let addresses = try options.addresses()
+        let server = addresses.listDescription
         var configuration = ClientConfiguration()
         configuration.callTimeoutMs = callTimeoutMs
         configuration.tls = try options.clientTLS()
-        let client: PromoClient
         do {
-            client = try await PromoClient.connect(host: host, port: port, configuration: configuration)
+            let client = try await FailoverClient.connect(
+                to: addresses, apiKey: apiKey, clientName: "promoctl", configuration: configuration)
+            return Session(client: client, server: server)
         } catch let error as PromoClientError {
-            throw CLIFailure(error, server: options.server)
+            throw CLIFailure(error, server: server)
         } catch {
-            throw CLIFailure(.cannotConnect, "cannot connect to \(options.server): \(Self.describeConnectError(error))")
+            throw CLIFailure(.cannotConnect, "cannot connect to \(server): \(FailoverClient.describeConnectFailure(error))")
         }
-        let session = Session(client: client, server: options.server)
-        do {
-            _ = try await client.hello(apiKey: apiKey, clientName: "promoctl")
-        } catch let error as PromoClientError {
-            await client.close()
-            throw CLIFailure(error, server: options.server)
-        }
-        return session
     }
 
     /// Sends one call; a non-OK answer or a lost connection becomes a `CLIFailure`.
@@ -46,21 +41,6 @@ struct Session {
     }
 
     func close() async { await client.close() }
-
-    /// SwiftNIO's connect errors are thorough but long; keep the part a person can act on.
-    private static func describeConnectError(_ error: any Error) -> String {
-        let text = "\(error)"
-        for (needle, meaning) in [
-            ("Connection refused", "connection refused (is promo-server running there?)"),
-            ("connectTimeout", "timed out"),
-            ("No route to host", "no route to host"),
-            ("Network is unreachable", "network is unreachable"),
-            ("dnsAError", "cannot resolve the host name"),
-        ] where text.contains(needle) {
-            return meaning
-        }
-        return text
-    }
 }
 
 /// Typed wrappers: each returns the call's own result or throws when the server answered another arm.

@@ -11,7 +11,7 @@ import Glibc
 // scanned without unpacking, one write per batch) must count every call exactly, read statuses and verdicts
 // right, and hand its connections back for the checks after the run.
 
-private struct LoadJSON: Decodable {
+struct LoadJSON: Decodable {
     struct Latency: Decodable {
         let p50: UInt64?
         let p99: UInt64?
@@ -32,14 +32,15 @@ private struct LoadJSON: Decodable {
     let errors: UInt64
     let verdicts: [String: [String: UInt64]]
     let checks: [Check]
+    let failovers: Int
 
     enum CodingKeys: String, CodingKey {
-        case scenario, connections, depth, calls, throughput, statuses, errors, verdicts, checks
+        case scenario, connections, depth, calls, throughput, statuses, errors, verdicts, checks, failovers
         case latencyUs = "latency_us"
     }
 }
 
-private struct LoadRun {
+struct LoadRun {
     let status: Int32
     let stdout: String
     let stderr: String
@@ -49,8 +50,9 @@ private struct LoadRun {
     }
 }
 
-private enum LoadTestProcess {
-    static func run(_ arguments: [String], port: Int, key: String = adminKey, timeoutMs: Int = 120_000) async throws
+enum LoadTestProcess {
+    /// Runs `promo-loadtest <arguments> --server 127.0.0.1:<port> --json` (without `--server` when `port` is nil).
+    static func run(_ arguments: [String], port: Int?, key: String = adminKey, timeoutMs: Int = 120_000) async throws
         -> LoadRun
     {
         let executable = try #require(builtExecutable("promo-loadtest"), "promo-loadtest not built next to the tests")
@@ -58,7 +60,7 @@ private enum LoadTestProcess {
         let outPath = directory + "/stdout"
         let errPath = directory + "/stderr"
         let pid = try spawnLogged(
-            [executable] + arguments + ["--server", "127.0.0.1:\(port)", "--json"],
+            [executable] + arguments + (port.map { ["--server", "127.0.0.1:\($0)"] } ?? []) + ["--json"],
             environment: ["PROMO_API_KEY=\(key)"], outputPath: outPath, errorPath: errPath)
         // Poll rather than block: the server under test runs in this process and needs its threads.
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
