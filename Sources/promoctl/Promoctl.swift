@@ -1,4 +1,5 @@
 import ArgumentParser
+import PromoClient
 
 #if canImport(Glibc)
 import Glibc
@@ -31,10 +32,11 @@ struct Promoctl: AsyncParsableCommand {
             for example several on one PostgreSQL database. promoctl connects to the first that answers and \
             says hello there; when a connection fails (refused, reset, closed mid-call, no answer in time) it \
             moves to the next address. Reads, validates without a reservation, and redeems, grants and \
-            generates with an idempotency key are sent again there (at most 3 sends of one call); any other \
+            generates with an idempotency key are sent again there (at most \(FailoverPolicy().sendAttemptsMax) sends of one call); any other \
             change whose answer was lost is not, and exits 8: it may have been applied. Reconnecting makes at \
-            most 2 passes over the list, pausing 100 ms (doubling, at most 2 s) before the second. TLS \
-            verifies each server against the host of its own address (or --tls-server-name for all).
+            most \(FailoverPolicy().connectRoundsMax) passes over the list, pausing \(FailoverPolicy().backoffInitialMs) ms \
+            (doubling, at most \(FailoverPolicy().backoffMaxMs) ms) before each pass after the first. TLS verifies \
+            each server against the host of its own address (or --tls-server-name for all).
 
             Run 'promoctl help <command>' (or add --help) for each command's flags and examples.
 
