@@ -4,9 +4,10 @@ import PromoStore
 
 /// A TCP relay on 127.0.0.1, port 0, in front of a real server: every connection to it is a connection to
 /// the server, byte for byte, until the server's `cutAtAnswer`-th answer frame on it: that frame is dropped
-/// and both sides are closed, as a network or load balancer that fails mid-call would. The server has done the
-/// work; the client never hears of it. So "the connection died after the call was sent" happens at an exact
-/// point, with no timing involved.
+/// and both sides are closed, as a network or load balancer that fails mid-call would (or, with `silent`,
+/// that answer and every later one are dropped and the connection stays open, as when the server's machine
+/// vanishes and sends no reset). The server has done the work; the client never hears of it. So "the
+/// connection died after the call was sent" happens at an exact point, with no timing involved.
 final class CuttingRelay: Sendable {
     let port: Int
     private let listener: any Channel
@@ -17,7 +18,8 @@ final class CuttingRelay: Sendable {
     var cuts: Int { cutCount.withLock { $0 } }
 
     /// `cutAtAnswer`: the 1-based answer frame (per connection) at which to cut; nil relays everything.
-    static func start(to targetPort: Int, cutAtAnswer: Int?) async throws -> CuttingRelay {
+    /// `silent`: from that frame on, drop the answers but keep both connections open.
+    static func start(to targetPort: Int, cutAtAnswer: Int?, silent: Bool = false) async throws -> CuttingRelay {
         let relay = Box()
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -27,7 +29,7 @@ final class CuttingRelay: Sendable {
                     .channelInitializer { server in
                         server.eventLoop.makeCompletedFuture {
                             try server.pipeline.syncOperations.addHandler(
-                                AnswerForwarder(client: client, cutAtAnswer: cutAtAnswer) { relay.value?.cutCount.withLock { $0 += 1 } })
+                                AnswerForwarder(client: client, cutAtAnswer: cutAtAnswer, silent: silent) { relay.value?.cutCount.withLock { $0 += 1 } })
                         }
                     }
                     .connect(host: "127.0.0.1", port: targetPort)
@@ -90,13 +92,15 @@ private final class AnswerForwarder: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     private let client: any Channel
     private let cutAtAnswer: Int?
+    private let silent: Bool
     private let onCut: () -> Void
     private var pending = ByteBuffer()
     private var answers = 0
 
-    init(client: any Channel, cutAtAnswer: Int?, onCut: @escaping () -> Void) {
+    init(client: any Channel, cutAtAnswer: Int?, silent: Bool, onCut: @escaping () -> Void) {
         self.client = client
         self.cutAtAnswer = cutAtAnswer
+        self.silent = silent
         self.onCut = onCut
     }
 
@@ -108,8 +112,9 @@ private final class AnswerForwarder: ChannelInboundHandler {
         {
             let frame = pending.readSlice(length: 4 + Int(length))!
             answers += 1
-            if answers == cutAtAnswer {
-                onCut()
+            if let cutAtAnswer, answers >= cutAtAnswer {
+                if answers == cutAtAnswer { onCut() }
+                if silent { continue }
                 client.close(promise: nil)
                 context.close(promise: nil)
                 return

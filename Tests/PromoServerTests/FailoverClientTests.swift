@@ -189,6 +189,40 @@ struct FailoverClientTests {
         await relay.stop()
     }
 
+    @Test func aServerThatFallsSilentIsLeftAfterTheCallTimeout() async throws {
+        // A vanished machine sends no reset: the relay passes hello's answer, then drops every answer and keeps
+        // the connection open. Only the call timeout can notice.
+        let fleet = try await Fleet.start(2)
+        let relay = try await CuttingRelay.start(to: fleet.servers[0].port, cutAtAnswer: 2, silent: true)
+        var configuration = ClientConfiguration()
+        configuration.callTimeoutMs = 3_000
+        let client = try await FailoverClient.connect(
+            to: [ServerAddress(host: "127.0.0.1", port: relay.port), fleet.address(1)], apiKey: adminKey,
+            configuration: configuration)
+        // A validate is safe to repeat: after the timeout it is answered by the next server.
+        #expect(try await fleet.validate(client) == 1)
+        #expect(relay.cuts == 1)
+        #expect(client.failovers == 1)
+
+        // An un-keyed redeem that meets the same silence is reported as unknown, not sent again.
+        let silent = try await FailoverClient.connect(
+            to: [ServerAddress(host: "127.0.0.1", port: relay.port), fleet.address(1)], apiKey: adminKey,
+            configuration: configuration)
+        let player = Unique.user()
+        let error = await #expect(throws: PromoClientError.self) {
+            try await silent.call(.redeem(.with {
+                $0.code = fleet.code
+                $0.user = user(player)
+            }))
+        }
+        #expect(error?.code == .outcomeUnknown, "\(String(describing: error))")
+        #expect(try await fleet.history(0, userId: player).count == 1)
+        #expect(try await fleet.history(1, userId: player).isEmpty)
+        await client.close()
+        await silent.close()
+        await relay.stop()
+    }
+
     @Test func onlyCallsThatCannotApplyTwiceAreRepeatable() {
         let keyed: Request.Call = .redeem(.with { $0.code = "A"; $0.idempotencyKey = "k" })
         let unkeyed: Request.Call = .redeem(.with { $0.code = "A" })

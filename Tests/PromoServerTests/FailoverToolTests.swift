@@ -67,6 +67,25 @@ struct FailoverToolTests {
         #expect(report.failovers == 0)
     }
 
+    @Test func loadtestOpenLoopCarriesOnAtTheNextAddress() async throws {
+        let server = try await TestServer.start()
+        let relay = try await CuttingRelay.start(to: server.port, cutAtAnswer: 30)
+        let run = try await LoadTestProcess.run(
+            ["hello", "--connections", "1", "--rate", "2000", "--depth", "8", "--requests", "200",
+             "--server", "127.0.0.1:\(relay.port),127.0.0.1:\(server.port)"],
+            port: nil)
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try run.report()
+        #expect(relay.cuts == 1)
+        #expect(report.failovers == 1, "\(run.stderr)")
+        #expect(report.calls == 200)
+        let lost = report.statuses["CLIENT_ERROR"] ?? 0
+        // At most --depth calls were on the cut connection; the rest were answered.
+        #expect((1...8).contains(lost), "\(report.statuses)")
+        #expect(report.statuses["OK"] == 200 - lost, "\(report.statuses)")
+        await relay.stop()
+    }
+
     @Test func loadtestCarriesOnAtTheNextAddressWhenItsConnectionIsCutMidRun() async throws {
         let server = try await TestServer.start()
         // The one connection starts at the relay, which passes hello and 48 answers, then cuts it.
