@@ -97,11 +97,19 @@ struct FailoverClientTests {
     }
 
     @Test func aRefusedKeyIsNotTriedOnTheOtherServers() async throws {
-        let fleet = try await Fleet.start(2)
+        // Servers of one deployment share their keys, so a refusal is final. Here the second server would
+        // accept the key: connecting fails all the same, because the first one's refusal is not a connection
+        // failure.
+        let fleet = try await Fleet.start(1)
+        let otherKey = "pk_test_other_" + Unique.key() + "_0123456789abcdef"
+        let other = try await TestServer.start { $0.bootstrapAdminKey = otherKey }
         let error = await #expect(throws: PromoClientError.self) {
-            try await FailoverClient.connect(to: [fleet.address(0), fleet.address(1)], apiKey: "pk_wrong_" + Unique.key())
+            try await FailoverClient.connect(
+                to: [fleet.address(0), ServerAddress(host: "127.0.0.1", port: other.port)], apiKey: otherKey)
         }
         #expect(error?.code == .status && error?.status?.code == .unauthenticated, "\(String(describing: error))")
+        let direct = try await FailoverClient.connect(to: [ServerAddress(host: "127.0.0.1", port: other.port)], apiKey: otherKey)
+        await direct.close()
     }
 
     @Test func concurrentCallsShareOneReconnection() async throws {
