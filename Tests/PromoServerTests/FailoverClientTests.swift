@@ -1,4 +1,4 @@
-import PromoClient
+@testable import PromoClient
 import PromoWire
 import Testing
 
@@ -245,6 +245,28 @@ struct FailoverClientTests {
         #expect(FailoverClient.isSafeToRepeat(.report(.with { $0.campaignId = "c" })))
         #expect(!FailoverClient.isSafeToRepeat(.voidRedemption(.with { $0.redemptionId = "r" })))
         #expect(!FailoverClient.isSafeToRepeat(.createCampaign(.with { $0.code = "A" })))
+    }
+
+    @Test func backoffIsBoundedAndPoliciesOutOfRangeAreRefused() async throws {
+        let policy = FailoverPolicy()
+        #expect(policy.backoffMs(beforeRound: 0) == 0, "the first pass starts at once")
+        for _ in 0..<50 {
+            #expect((50...100).contains(policy.backoffMs(beforeRound: 1)))
+            #expect((100...200).contains(policy.backoffMs(beforeRound: 2)))
+            #expect((1_000...2_000).contains(policy.backoffMs(beforeRound: 40)), "capped at backoffMaxMs, no overflow")
+        }
+        for broken in [
+            { (policy: inout FailoverPolicy) in policy.connectRoundsMax = 0 },
+            { (policy: inout FailoverPolicy) in policy.sendAttemptsMax = 0 },
+            { (policy: inout FailoverPolicy) in policy.backoffMaxMs = policy.backoffInitialMs - 1 },
+        ] {
+            var policy = FailoverPolicy()
+            broken(&policy)
+            let error = await #expect(throws: PromoClientError.self) {
+                try await FailoverClient.connect(to: [deadAddress], apiKey: adminKey, policy: policy)
+            }
+            #expect(error?.code == .invalidConfiguration, "\(String(describing: error))")
+        }
     }
 
     @Test func addressListsParseAndRefuseClearly() throws {
