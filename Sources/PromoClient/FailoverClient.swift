@@ -117,8 +117,9 @@ public final class FailoverClient: Sendable {
                     status: error.status)
             }
             if response.status.code == .unavailable, repeatable, sends < policy.sendAttemptsMax {
-                // A draining server, or one that lost its database: another may answer.
-                link = try await replace(link)
+                // A draining server, or one that lost its database: another may answer. The connection still
+                // works, so the calls in flight on it keep their answers; it closes after the last one.
+                link = try await replace(link, closingOld: .whenIdle)
                 continue
             }
             return response
@@ -149,16 +150,27 @@ public final class FailoverClient: Sendable {
         return link.client.isUsable ? link : try await replace(link)
     }
 
+    /// When `replace` closes the connection it gives up.
+    public enum Closing: Sendable {
+        /// At once: it failed.
+        case now
+        /// Once the calls in flight on it have their answers: it works, but its server should be avoided.
+        case whenIdle
+    }
+
     /// Gives up `failed` (it failed, or a caller driving its own frames saw it fail) and returns a connection
     /// to the next address. When another caller has already replaced it, returns that replacement.
-    public func replace(_ failed: Link) async throws -> Link {
+    public func replace(_ failed: Link, closingOld closing: Closing = .now) async throws -> Link {
         let task = try state.withLock { state throws(PromoClientError) -> Task<Link, any Error> in
             guard !state.closed else { throw PromoClientError(.closed, "the client is closed") }
             if let task = state.link, state.generation != failed.generation { return task }
             return startConnecting(&state, from: (failed.index + 1) % addresses.count)
         }
         let client = failed.client
-        Task { await client.close() }
+        switch closing {
+        case .now: Task { await client.close() }
+        case .whenIdle: client.closeWhenIdle()
+        }
         return try await settled(task)
     }
 

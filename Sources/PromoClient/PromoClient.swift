@@ -185,6 +185,20 @@ public final class PromoClient: Sendable {
         try? await channel.close()
     }
 
+    /// Closes the connection once every call already sent on it has its answer (or has timed out), so that
+    /// giving up a server that is still answering costs none of the calls in flight on it. A call sent after
+    /// the close fails `notSent`.
+    public func closeWhenIdle() {
+        let channel = channel
+        channel.eventLoop.execute {
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: ClientHandler.self) else {
+                channel.close(promise: nil)
+                return
+            }
+            handler.closeWhenIdle()
+        }
+    }
+
     /// True while the connection is open and has not failed: a call sent now is written to the server.
     public var isUsable: Bool { channel.isActive && ended.reason == nil }
 
@@ -229,6 +243,9 @@ final class ClientHandler: ChannelDuplexHandler {
     private var failure: PromoClientError?
     private let ended: ConnectionEnd
     private let plaintext: Bool
+    /// Set by `PromoClient.closeWhenIdle`: close once no call is waiting for its answer.
+    private var closingWhenIdle = false
+    private var context: ChannelHandlerContext?
 
     init(configuration: ClientConfiguration, ended: ConnectionEnd = ConnectionEnd()) {
         self.ended = ended
@@ -258,9 +275,30 @@ final class ClientHandler: ChannelDuplexHandler {
         let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: callTimeout) { [weak self] in
             guard let self, let entry = self.pending.removeValue(forKey: requestId) else { return }
             entry.promise.fail(PromoClientError(.timedOut, "no answer in time"))
+            self.closeIfDrained()
         }
         pending[requestId] = (call.promise, timeout)
         context.write(wrapOutboundOut(out), promise: promise)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Closes the connection now if no call is waiting for its answer, else after the last one is answered
+    /// (or times out).
+    func closeWhenIdle() {
+        closingWhenIdle = true
+        closeIfDrained()
+    }
+
+    private func closeIfDrained() {
+        guard closingWhenIdle, pending.isEmpty, let context else { return }
+        context.close(promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -280,6 +318,7 @@ final class ClientHandler: ChannelDuplexHandler {
         guard let entry = pending.removeValue(forKey: response.requestId) else { return }
         entry.timeout.cancel()
         entry.promise.succeed(response)
+        closeIfDrained()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -231,6 +231,58 @@ struct FailoverClientTests {
         await relay.stop()
     }
 
+    /// A server that answers UNAVAILABLE (here: its disk is full, so it refuses writes) is left for calls that
+    /// are safe to repeat; a call that is not gets the answer itself.
+    @Test(.enabled(if: Tmpfs.isMountable, "needs root and a mountable tmpfs (mount -t tmpfs): skipped here"))
+    func unavailableMovesSafeCallsOnAndAnswersTheOthers() async throws {
+        let directory = try Tmpfs.mountNew(sizeBytes: 6 << 20)
+        defer { Tmpfs.unmount(directory) }
+        let full = try await TestServer.start(dataDirectory: directory)
+        let other = try await TestServer.start()
+        let code = Unique.code("FULL")
+        for (index, server) in [full, other].enumerated() {
+            let admin = try await server.session()
+            _ = try await admin.createCampaign(
+                bonusCampaign("Full \(index)") { $0.reward?.amountMinor = Fleet.amount(server: index) }, code: code)
+            await admin.close()
+        }
+        Tmpfs.fill(directory + "/filler")
+        // The WAL may still have room in its last page: redeem until the disk refuses.
+        let admin = try await full.session()
+        var refused = false
+        for _ in 0..<5_000 where !refused {
+            let response = try await admin.send(.redeem(.with {
+                $0.code = code
+                $0.user = user(Unique.user())
+            }))
+            refused = response.status.code == .unavailable
+        }
+        try #require(refused, "the disk never filled")
+        await admin.close()
+
+        let fullAddress = ServerAddress(host: "127.0.0.1", port: full.port)
+        let client = try await FailoverClient.connect(
+            to: [fullAddress, ServerAddress(host: "127.0.0.1", port: other.port)], apiKey: adminKey)
+        let unkeyed = try await client.send(.redeem(.with {
+            $0.code = code
+            $0.user = user(Unique.user())
+        }))
+        #expect(unkeyed.status.code == .unavailable, "not repeated: its own answer, \(unkeyed.status)")
+        #expect(await client.connectedAddress == fullAddress)
+
+        let player = Unique.user()
+        guard case .redeem(let keyed) = try await client.call(.redeem(.with {
+            $0.code = code
+            $0.user = user(player)
+            $0.idempotencyKey = Unique.key()
+        })) else { throw UnexpectedAnswer("redeem answered another arm") }
+        #expect(keyed.verdict == .ok && !keyed.replayed)
+        #expect(keyed.reward?.amountMinor == Fleet.amount(server: 1), "redeemed on the next server")
+        #expect(client.failovers == 1)
+        await client.close()
+        await full.stop()
+    }
+
     @Test func onlyCallsThatCannotApplyTwiceAreRepeatable() {
         let keyed: Request.Call = .redeem(.with { $0.code = "A"; $0.idempotencyKey = "k" })
         let unkeyed: Request.Call = .redeem(.with { $0.code = "A" })

@@ -10,8 +10,8 @@ import Testing
 import Glibc
 #endif
 
-/// A size-limited tmpfs mounted for one test (tests run as root, here and in CI).
-private enum Tmpfs {
+/// A size-limited tmpfs mounted for one test (tests run as root, here and in CI); FailoverClientTests fill one too.
+enum Tmpfs {
     /// Whether this environment lets us mount one: checked once with a throwaway mount.
     static let isMountable: Bool = {
         guard geteuid() == 0 else { return false }
