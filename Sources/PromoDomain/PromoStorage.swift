@@ -12,13 +12,12 @@
 ///   transaction and reaches the caller unchanged.
 ///
 /// The areas are small protocols of their own (as GRDB splits reading from writing), so a reader of one
-/// service sees only what that service may ask; `PromoStorage` is all of them.
+/// service sees only what that service may ask; `PromoStorage` is all of them. The hot path's calls are in
+/// `RedeemStorage`, codes in bulk in `CodeStorage`, and health, metrics and closing in `StorageLifecycle`.
 public protocol PromoStorage: CampaignStorage, GroupStorage, BlockStorage, ApiKeyStorage, AuditStorage,
-    ReportStorage, MaintenanceStorage, BackupStorage, RedemptionStorage
-{
-    /// Stops running backups, finishes queued writes and waits for them; later calls fail with `closed`.
-    func close()
-}
+    ReportStorage, MaintenanceStorage, BackupStorage, RedemptionStorage, RedeemStorage, CodeStorage,
+    StorageLifecycle
+{}
 
 /// Campaigns and the switching of their codes on and off.
 public protocol CampaignStorage: Sendable {
@@ -55,7 +54,7 @@ public protocol CampaignStorage: Sendable {
 
 /// Redemptions and grants around the hot path: the support desk's explained validate, offers, manual
 /// credits, voids, the history, and the failed attempts counted for reports. (Validate, reserve and redeem
-/// themselves are not here yet: docs/storage.md.)
+/// themselves are in `RedeemStorage`.)
 ///
 /// `now` is read inside the method's transaction, as the time the call is judged at.
 public protocol RedemptionStorage: Sendable {
