@@ -41,6 +41,40 @@ struct ErrorMappingTests {
         #expect(clock.now - started < .seconds(10))
     }
 
+    @Test("connections killed under the store: calls fail as unreachable at worst, then the pool reconnects by itself")
+    func droppedConnections() async throws {
+        try await withStore(poolSize: 2) { store in
+            try await store.appendAudit(audit("before"))
+            #expect(store.isAvailable)
+            let killer = try await PostgresStore.open(store.configuration)
+            try await killer.transaction { connection in
+                try await connection.execute(
+                    """
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid()
+                    """, logger: killer.logger)
+            }
+            await killer.close()
+            var failures: [StoreError.Code] = []
+            var succeeded = false
+            for _ in 0..<20 where !succeeded {
+                do {
+                    try await store.appendAudit(audit("after"))
+                    succeeded = true
+                } catch let error as StoreError {
+                    failures.append(error.code)
+                }
+            }
+            #expect(succeeded)
+            #expect(failures.allSatisfy { $0 == .unreachable }, "\(failures)")
+            #expect(failures.count <= 2)
+            var query = AuditQuery(limit: 10)
+            query.action = "after"
+            #expect(try await store.auditLog(query).count == 1)
+            #expect(store.isAvailable)
+        }
+    }
+
     @Test("a closed store refuses calls with closed")
     func closed() async throws {
         let database = try await TestPostgres.freshDatabase()
