@@ -117,6 +117,9 @@ public final class PostgresStore: Sendable {
         /// One snapshot for the whole transaction: reports and the check read one consistent state.
         case repeatableReadOnly = "REPEATABLE READ READ ONLY"
         case serializable = "SERIALIZABLE"
+
+        /// Whether the transaction may write (what the observer hears of).
+        var writes: Bool { self != .repeatableReadOnly }
     }
 
     /// Runs `body` in one transaction, again when PostgreSQL aborted it for a serialization failure or a
@@ -128,13 +131,20 @@ public final class PostgresStore: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         var attempt = 0
+        let observer = isolation.writes ? configuration.observer : nil
         while true {
+            let asked = ContinuousClock.now
             do {
                 return try await withConnection { connection in
+                    let leased = ContinuousClock.now
+                    observer?.waited(.interactive, nanoseconds: (leased - asked).nanoseconds)
                     try await connection.query("BEGIN ISOLATION LEVEL \(unescaped: isolation.rawValue)", logger: self.logger)
                     do {
                         let result = try await body(connection)
                         try await connection.query("COMMIT", logger: self.logger)
+                        observer?.committed(
+                            CommitReport(jobs: 1, nanoseconds: (ContinuousClock.now - leased).nanoseconds, queuedBehind: 0))
+                        observer?.storageFault(nil)
                         return result
                     } catch {
                         // A broken connection rolls back by itself; the original error is the one to report.
@@ -146,7 +156,9 @@ public final class PostgresStore: Sendable {
                 attempt += 1
                 logger.debug("retrying a transaction PostgreSQL aborted", metadata: ["attempt": "\(attempt)"])
             } catch {
-                throw PostgresErrorMapping.map(error)
+                let mapped = PostgresErrorMapping.map(error)
+                if let fault = mapped as? StoreError, fault.isStorageFault { observer?.storageFault(fault) }
+                throw mapped
             }
         }
     }
@@ -243,4 +255,13 @@ private final class LeaseFlag: Sendable {
     private let value = Mutex(false)
     func set() { value.withLock { $0 = true } }
     var isSet: Bool { value.withLock { $0 } }
+}
+
+extension Duration {
+    /// Whole nanoseconds, never negative (for the observer's reports).
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 else { return 0 }
+        return UInt64(seconds) &* 1_000_000_000 &+ UInt64(attoseconds / 1_000_000_000)
+    }
 }

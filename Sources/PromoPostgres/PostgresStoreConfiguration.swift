@@ -1,3 +1,5 @@
+import PromoDomain
+
 /// How the PostgreSQL store connects. Every value has a documented default.
 public struct PostgresStoreConfiguration: Sendable {
     public var url: DatabaseURL
@@ -13,6 +15,9 @@ public struct PostgresStoreConfiguration: Sendable {
     /// Distinct IPs, devices and users whose failed attempts the report totals track per campaign, dimension
     /// and hour (as in the SQLite store). Default 1,000.
     public var dimensionKeysPerHourMax: Int = 1_000
+    /// Hears of committed writes and of the database going out of reach and coming back (the server's metrics
+    /// and storage-fault log). Default none.
+    public var observer: (any StorageObserver)?
 
     public init(url: DatabaseURL) {
         self.url = url
