@@ -31,64 +31,83 @@ struct HotPathJob: Sendable {
 /// commit per batch, not per redeem.
 ///
 /// At most one batch per campaign runs at a time on a server (a second would only wait on the row lock
-/// while holding a pooled connection); batches of different campaigns run side by side, as many as the pool
-/// has connections.
+/// while holding a pooled connection); batches of different campaigns run side by side, at most
+/// `concurrentBatchesMax` (below the pool's size, leaving connections for reads).
 final class HotPathBatcher: Sendable {
     private struct State {
         var queued: [String: [HotPathJob]] = [:]
+        /// Campaigns with a batch in flight.
         var running: Set<String> = []
+        /// Campaigns with jobs waiting and no batch in flight, oldest first (each gets its turn).
+        var ready: [String] = []
+        var drains = 0
         var closed = false
     }
 
     private let state = Mutex(State())
     private let batchJobsMax: Int
     private let queuedJobsMax: Int
+    private let concurrentBatchesMax: Int
     private let store: PostgresStore
 
-    init(store: PostgresStore, batchJobsMax: Int, queuedJobsMax: Int) {
-        precondition(batchJobsMax >= 1 && queuedJobsMax >= 1)
+    init(store: PostgresStore, batchJobsMax: Int, queuedJobsMax: Int, concurrentBatchesMax: Int) {
+        precondition(batchJobsMax >= 1 && queuedJobsMax >= 1 && concurrentBatchesMax >= 1)
         self.store = store
         self.batchJobsMax = batchJobsMax
         self.queuedJobsMax = queuedJobsMax
+        self.concurrentBatchesMax = concurrentBatchesMax
     }
 
     /// Queues `job`; its `complete` is called later. Refused at once (`resourceExhausted`) past
     /// `queuedJobsMax` jobs waiting for one campaign, and (`closed`) after `close()`.
     func submit(_ job: HotPathJob) {
         let key = job.campaignId ?? ""
-        enum Admission { case start, queued, full, closed }
+        enum Admission { case startDrain, queued, full, closed }
         let admission: Admission = state.withLock { state in
             if state.closed { return .closed }
-            if state.queued[key, default: []].count >= queuedJobsMax { return .full }
+            let waiting = state.queued[key]?.count ?? 0
+            if waiting >= queuedJobsMax { return .full }
             state.queued[key, default: []].append(job)
-            if state.running.contains(key) { return .queued }
-            state.running.insert(key)
-            return .start
+            if waiting == 0 && !state.running.contains(key) { state.ready.append(key) }
+            guard state.drains < concurrentBatchesMax else { return .queued }
+            state.drains += 1
+            return .startDrain
         }
         switch admission {
         case .queued: return
         case .full:
             job.complete(.failure(StoreError(.resourceExhausted, "too many redeems waiting for one campaign on this server")))
         case .closed: job.complete(.failure(StoreError(.closed, "the PostgreSQL store is closed")))
-        case .start: Task { await self.drain(key) }
+        case .startDrain: Task { await self.drain() }
         }
     }
 
     /// Later submissions fail with `closed`; queued jobs still run.
     func close() { state.withLock { $0.closed = true } }
 
-    private func drain(_ key: String) async {
+    /// Runs batches, one campaign after another in the order they became ready, until none is ready. At most
+    /// `concurrentBatchesMax` drains run at once, so queued work waits here rather than for a pooled
+    /// connection (whose wait is bounded by `connectTimeoutMs`).
+    private func drain() async {
         while true {
-            let batch: [HotPathJob] = state.withLock { state in
+            let next: (String, [HotPathJob])? = state.withLock { state in
+                guard !state.ready.isEmpty else {
+                    state.drains -= 1
+                    return nil
+                }
+                let key = state.ready.removeFirst()
                 let queue = state.queued[key] ?? []
                 let taken = Array(queue.prefix(batchJobsMax))
-                let rest = queue.dropFirst(taken.count)
-                state.queued[key] = rest.isEmpty ? nil : Array(rest)
-                if taken.isEmpty { state.running.remove(key) }
-                return taken
+                state.queued[key] = queue.count > taken.count ? Array(queue.dropFirst(taken.count)) : nil
+                state.running.insert(key)
+                return (key, taken)
             }
-            if batch.isEmpty { return }
+            guard let (key, batch) = next else { return }
             await run(batch)
+            state.withLock { state in
+                state.running.remove(key)
+                if state.queued[key] != nil { state.ready.append(key) }
+            }
         }
     }
 

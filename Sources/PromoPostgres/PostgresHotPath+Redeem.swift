@@ -9,14 +9,17 @@ extension PostgresHotPath {
     /// key: reads the inputs, refuses a locked-out caller, answers a replay (or refuses a key reused with
     /// other parameters), judges with `RedemptionCheck`, and records the redemption or the failure with every
     /// maintained total, the idempotency record and the windows in one subtransaction of the batch.
-    public func redeem(_ command: RedeemCommand, guessing: GuessingPolicy) async throws -> RedeemResult? {
+    public func redeem(_ command: RedeemCommand, now: @escaping @Sendable () -> Int64) async throws -> RedeemResult? {
         let request = command.request
+        let (guessing, lockouts) = (guessing, lockouts)
         let idempotencyKey = command.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
         let fingerprint = Self.fingerprint(command)
         var keys = AttemptWindows.lockKeys(request.user, policy: guessing)
         if let idempotencyKey { keys.append(HotPathLocks.idempotency(apiKeyId: command.apiKeyId, key: idempotencyKey)) }
         let (logger, limits) = (logger, limits)
         return try await submit(request, lockKeys: keys) { connection, lockedCampaign in
+            var command = command
+            command.nowMs = now()
             let nowMs = command.nowMs
             let inputs = try await RedemptionInputs.read(
                 request, nowMs: nowMs, idempotency: idempotencyKey.map { (command.apiKeyId, $0) }, on: connection,
@@ -25,6 +28,7 @@ extension PostgresHotPath {
             var windows = AttemptWindows(
                 user: inputs.userWindow, ip: inputs.ipWindow, userId: request.user.userId, ipAddress: request.user.ip,
                 policy: guessing)
+            lockouts.note(windows, nowMs: nowMs)
             // Refused before the idempotency lookup too: a locked-out caller learns nothing, not even a replay.
             guard windows.hasRoom(nowMs: nowMs) else { return .done(nil) }
             if let earlier = inputs.earlier {
@@ -46,6 +50,7 @@ extension PostgresHotPath {
             let outcome = inputs.check.evaluate()
             let verdict = outcome.verdict
             let stored = windows.settle(verdict, nowMs: nowMs)
+            lockouts.note(windows, nowMs: nowMs)
             let user = request.user
             let campaign = inputs.check.campaign
             let code = inputs.check.code
@@ -83,9 +88,9 @@ extension PostgresHotPath {
     /// counted by every server from its commit on. Nil: no room for one more failed attempt (RATE_LIMITED).
     /// `now` is read under the locks.
     public func reserve(
-        _ request: RedemptionRequest, reservationId: String, reserveMs: Int64, now: @escaping @Sendable () -> Int64,
-        guessing: GuessingPolicy
+        _ request: RedemptionRequest, reservationId: String, reserveMs: Int64, now: @escaping @Sendable () -> Int64
     ) async throws -> (result: CheckResult, untilMs: Int64)? {
+        let (guessing, lockouts) = (guessing, lockouts)
         var request = request
         request.reservationId = nil
         let keys = AttemptWindows.lockKeys(request.user, policy: guessing)
@@ -97,9 +102,11 @@ extension PostgresHotPath {
             var windows = AttemptWindows(
                 user: inputs.userWindow, ip: inputs.ipWindow, userId: request.user.userId, ipAddress: request.user.ip,
                 policy: guessing)
+            lockouts.note(windows, nowMs: nowMs)
             guard windows.hasRoom(nowMs: nowMs) else { return .done(nil) }
             let outcome = inputs.check.evaluate()
             let stored = windows.settle(outcome.verdict, nowMs: nowMs)
+            lockouts.note(windows, nowMs: nowMs)
             let ok = outcome.verdict == .ok && inputs.check.code != nil
             let untilMs = nowMs.addingReportingOverflow(reserveMs).overflow ? Int64.max : nowMs + reserveMs
             let user = request.user
@@ -120,15 +127,14 @@ extension PostgresHotPath {
     /// The verdict for a plain validate now, on one consistent state (one statement), counting live
     /// reservations, and whether the player or their IP is locked out anywhere in the cluster (a caller
     /// locked out on one server must not learn from another that a guess was right).
-    public func check(_ request: RedemptionRequest, nowMs: Int64, guessing: GuessingPolicy) async throws
-        -> (result: CheckResult, lockedOut: Bool)
-    {
-        let logger = logger
+    public func check(_ request: RedemptionRequest, nowMs: Int64) async throws -> (result: CheckResult, lockedOut: Bool) {
+        let (logger, guessing, lockouts) = (logger, guessing, lockouts)
         return try await store.withConnection { connection in
             let inputs = try await RedemptionInputs.read(request, nowMs: nowMs, idempotency: nil, on: connection, logger: logger)
             let windows = AttemptWindows(
                 user: inputs.userWindow, ip: inputs.ipWindow, userId: request.user.userId, ipAddress: request.user.ip,
                 policy: guessing)
+            lockouts.note(windows, nowMs: nowMs)
             let result = CheckResult(
                 outcome: inputs.check.evaluate(), code: inputs.check.code, campaign: inputs.check.campaign,
                 group: inputs.check.group)
@@ -140,11 +146,11 @@ extension PostgresHotPath {
     /// itself, or RATE_LIMITED when the caller is locked out or a failure would not fit under both limits (a
     /// failure that fits is recorded in the same step, under the caller's keys, batched with the server's
     /// other codeless work).
-    public func admit(_ verdict: Verdict, for user: UserContext, now: @escaping @Sendable () -> Int64, guessing: GuessingPolicy)
-        async throws -> Verdict
+    public func admit(_ verdict: Verdict, for user: UserContext, now: @escaping @Sendable () -> Int64) async throws
+        -> Verdict
     {
+        let (logger, guessing, lockouts) = (logger, guessing, lockouts)
         guard guessing.isEnabled, verdict.countsAsFailedAttempt else { return verdict }
-        let logger = logger
         let request = RedemptionRequest(code: "", user: user)
         let keys = AttemptWindows.lockKeys(user, policy: guessing)
         // Not a campaign's job: it runs in the batches of work without a campaign lock.
@@ -155,10 +161,12 @@ extension PostgresHotPath {
                     work: { connection in
                         let nowMs = now()
                         var windows = try await Self.readWindows(user, guessing: guessing, on: connection, logger: logger)
+                        lockouts.note(windows, nowMs: nowMs)
                         if windows.isLockedOut(nowMs: nowMs) || !windows.hasRoom(nowMs: nowMs) {
                             return Verdict.rateLimited
                         }
                         let stored = windows.settle(verdict, nowMs: nowMs)
+                        lockouts.note(windows, nowMs: nowMs)
                         try await connection.finish(
                             """
                             SELECT promo_finish_redeem(false, '', NULL, NULL, '', \(user.userId), \(user.ip), '', '', 0, '',

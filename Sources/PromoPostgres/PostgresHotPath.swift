@@ -84,6 +84,13 @@ public struct HotPathLimits: Sendable, Hashable {
     /// Distinct IPs, devices and users whose failed attempts the report totals track per campaign, dimension
     /// and hour. Default 1,000.
     public var dimensionKeysPerHourMax: Int = 1_000
+    /// Lock-outs a server remembers for its early refusals (`LockoutCache`). Default 100,000.
+    public var lockoutsRememberedMax: Int = 100_000
+    /// Batches a server runs at once (of different campaigns); at most the pool's size minus one, leaving a
+    /// connection for reads. Default 8.
+    public var concurrentBatchesMax: Int = 8
+    /// Codes whose campaign a server remembers (a code never moves; `CodeCampaignResolver`). Default 100,000.
+    public var cachedCodesMax: Int = 100_000
 
     public init() {}
 }
@@ -97,12 +104,20 @@ public final class PostgresHotPath: Sendable {
     let store: PostgresStore
     let batcher: HotPathBatcher
     let limits: HotPathLimits
+    let guessing: GuessingPolicy
+    let lockouts: LockoutCache
+    let resolver: CodeCampaignResolver
     var logger: Logger { store.logger }
 
-    public init(store: PostgresStore, limits: HotPathLimits = HotPathLimits()) {
+    public init(store: PostgresStore, limits: HotPathLimits = HotPathLimits(), guessing: GuessingPolicy) {
         self.store = store
         self.limits = limits
-        batcher = HotPathBatcher(store: store, batchJobsMax: limits.batchJobsMax, queuedJobsMax: limits.queuedJobsMax)
+        self.guessing = guessing
+        lockouts = LockoutCache(callersMax: limits.lockoutsRememberedMax)
+        batcher = HotPathBatcher(
+            store: store, batchJobsMax: limits.batchJobsMax, queuedJobsMax: limits.queuedJobsMax,
+            concurrentBatchesMax: max(1, min(limits.concurrentBatchesMax, store.configuration.poolSize - 1)))
+        resolver = CodeCampaignResolver(store: store, cachedCodesMax: limits.cachedCodesMax)
     }
 
     /// Later writes fail with `closed`; queued ones still run.
@@ -113,11 +128,7 @@ public final class PostgresHotPath: Sendable {
     func campaignId(of request: RedemptionRequest) async throws -> String? {
         if request.code.isEmpty { return request.campaignId }
         guard let text = try? CodeText(request.code) else { return nil }
-        return try await store.withConnection { connection in
-            try await connection.firstRow(
-                "SELECT campaign_id FROM codes WHERE key = \(text.key)", logger: self.logger
-            ) { try $0.string(0) }
-        }
+        return try await resolver.campaignId(ofKey: text.key)
     }
 
     /// Runs `work` as a batched job of the campaign `request` names, and answers once its batch committed.
@@ -144,7 +155,9 @@ public final class PostgresHotPath: Sendable {
             }
             switch step {
             case .done(let result): return result
-            case .moved(let actual): campaign = actual
+            case .moved(let actual):
+                resolver.forget(request.code)
+                campaign = actual
             }
         }
         throw StoreError(.busy, "the code kept moving between campaigns while it was redeemed")

@@ -15,7 +15,7 @@ struct HotPathConcurrencyTests {
                 audit: audit("create"))
             let results = try await concurrently(2_000) { index in
                 try await servers.hotPath(index).redeem(
-                    redeemCommand(code: "hot-100", user: "player-\(index)"), guessing: unlimitedGuessing)
+                    redeemCommand(code: "hot-100", user: "player-\(index)"))
             }
             let verdicts = results.map { $0?.verdict }
             #expect(verdicts.filter { $0 == .ok }.count == 100)
@@ -33,7 +33,7 @@ struct HotPathConcurrencyTests {
                 openCampaign("per-user", maxPerUser: 3), sharedCode: try code("THREE", campaignId: "per-user"),
                 audit: audit("create"))
             let results = try await concurrently(300) { index in
-                try await servers.hotPath(index).redeem(redeemCommand(code: "THREE", user: "greedy"), guessing: unlimitedGuessing)
+                try await servers.hotPath(index).redeem(redeemCommand(code: "THREE", user: "greedy"))
             }
             #expect(results.filter { $0?.verdict == .ok }.count == 3)
             #expect(results.filter { $0?.verdict == .userLimitReached }.count == 297)
@@ -49,7 +49,7 @@ struct HotPathConcurrencyTests {
                 audit: audit("create"))
             let results = try await concurrently(1_000) { index in
                 try await servers.hotPath(index).redeem(
-                    redeemCommand(code: "BUDGET", user: "player-\(index)"), guessing: unlimitedGuessing)
+                    redeemCommand(code: "BUDGET", user: "player-\(index)"))
             }
             #expect(results.filter { $0?.verdict == .ok }.count == 20)
             #expect(results.filter { $0?.verdict == .budgetExhausted }.count == 980)
@@ -70,8 +70,7 @@ struct HotPathConcurrencyTests {
                 openCampaign("b", groupId: "g"), sharedCode: try code("GROUP-B", campaignId: "b"), audit: audit("create"))
             let results = try await concurrently(200) { index in
                 try await servers.hotPath(index).redeem(
-                    redeemCommand(code: index % 2 == 0 ? "GROUP-A" : "GROUP-B", user: "player-\(index / 20)"),
-                    guessing: unlimitedGuessing)
+                    redeemCommand(code: index % 2 == 0 ? "GROUP-A" : "GROUP-B", user: "player-\(index / 20)"))
             }
             // Ten players, each with twenty tries spread over both campaigns and all three servers.
             #expect(results.filter { $0?.verdict == .ok }.count == 10)
@@ -87,7 +86,7 @@ struct HotPathConcurrencyTests {
                 openCampaign("idem"), sharedCode: try code("ONCE", campaignId: "idem"), audit: audit("create"))
             let results = try await concurrently(60) { index in
                 try await servers.hotPath(index).redeem(
-                    redeemCommand(code: "ONCE", user: "player", key: "retry-1"), guessing: unlimitedGuessing)
+                    redeemCommand(code: "ONCE", user: "player", key: "retry-1"))
             }
             let answers = results.compactMap { $0 }
             #expect(answers.count == 60 && answers.allSatisfy { $0.verdict == .ok })
@@ -98,7 +97,7 @@ struct HotPathConcurrencyTests {
             // The same key with other parameters is refused, on any server.
             let other = await #expect(throws: DomainError.self) {
                 _ = try await servers.hotPath(1).redeem(
-                    redeemCommand(code: "ONCE", user: "someone-else", key: "retry-1"), guessing: unlimitedGuessing)
+                    redeemCommand(code: "ONCE", user: "someone-else", key: "retry-1"))
             }
             #expect(other?.code == .failedPrecondition)
         }
@@ -113,18 +112,16 @@ struct HotPathConcurrencyTests {
             let request = RedemptionRequest(code: "HELD", user: UserContext(userId: "holder"))
             let held = try #require(
                 try await servers.hotPath(0).reserve(
-                    request, reservationId: "rsv-1", reserveMs: 60_000, now: { 20_000_000 }, guessing: unlimitedGuessing))
+                    request, reservationId: "rsv-1", reserveMs: 60_000, now: { 20_000_000 }))
             #expect(held.result.outcome.verdict == .ok)
             let other = try await servers.hotPath(1).redeem(
-                redeemCommand(code: "HELD", user: "other", nowMs: 20_000_010), guessing: unlimitedGuessing)
+                redeemCommand(code: "HELD", user: "other", nowMs: 20_000_010))
             #expect(other?.verdict == .limitReached)
             let checked = try await servers.hotPath(1).check(
-                RedemptionRequest(code: "HELD", user: UserContext(userId: "other")), nowMs: 20_000_010,
-                guessing: unlimitedGuessing)
+                RedemptionRequest(code: "HELD", user: UserContext(userId: "other")), nowMs: 20_000_010)
             #expect(checked.result.outcome.verdict == .limitReached)
             let redeemed = try await servers.hotPath(1).redeem(
-                redeemCommand(code: "HELD", user: "holder", reservationId: "rsv-1", nowMs: 20_000_020),
-                guessing: unlimitedGuessing)
+                redeemCommand(code: "HELD", user: "holder", reservationId: "rsv-1", nowMs: 20_000_020))
             #expect(redeemed?.verdict == .ok)
             #expect(try await servers.first.consistencyProblems() == [])
         }
@@ -138,7 +135,7 @@ struct HotPathConcurrencyTests {
             let results = try await concurrently(300) { index in
                 try await servers.hotPath(index).reserve(
                     RedemptionRequest(code: "FEW", user: UserContext(userId: "p\(index)")), reservationId: "rsv-\(index)",
-                    reserveMs: 60_000, now: { 20_000_000 }, guessing: unlimitedGuessing)
+                    reserveMs: 60_000, now: { 20_000_000 })
             }
             #expect(results.filter { $0?.result.outcome.verdict == .ok }.count == 7)
             #expect(results.filter { $0?.result.outcome.verdict == .limitReached }.count == 293)

@@ -19,13 +19,14 @@ struct HotPathServers: Sendable {
 
 /// Runs `body` with `count` servers on one fresh database; closes them and drops the database afterwards.
 func withServers<Result>(
-    _ count: Int, poolSize: Int = 4, limits: HotPathLimits = HotPathLimits(), _ body: (HotPathServers) async throws -> Result
+    _ count: Int, poolSize: Int = 4, limits: HotPathLimits = HotPathLimits(), guessing: GuessingPolicy = unlimitedGuessing,
+    _ body: (HotPathServers) async throws -> Result
 ) async throws -> Result {
     let database = try await TestPostgres.freshDatabase()
     var stores: [PostgresStore] = []
     do {
         for _ in 0..<count { stores.append(try await PostgresStore.open(database.configuration(poolSize: poolSize))) }
-        let servers = HotPathServers(stores: stores, hotPaths: stores.map { PostgresHotPath(store: $0, limits: limits) })
+        let servers = HotPathServers(stores: stores, hotPaths: stores.map { PostgresHotPath(store: $0, limits: limits, guessing: guessing) })
         let result = try await body(servers)
         for store in stores { await store.shutdown() }
         await database.drop()
@@ -80,5 +81,12 @@ func concurrently<Result: Sendable>(_ count: Int, _ call: @escaping @Sendable (I
         var results = [Result?](repeating: nil, count: count)
         for try await (index, result) in group { results[index] = result }
         return results.map { $0! }
+    }
+}
+
+extension PostgresHotPath {
+    /// Redeems `command` at its own `nowMs`.
+    func redeem(_ command: RedeemCommand) async throws -> RedeemResult? {
+        try await redeem(command, now: { command.nowMs })
     }
 }

@@ -21,7 +21,7 @@ struct HotPathLedgerTests {
                 let command = redeemCommand(
                     code: "spring", user: "p\(index % 3)", ip: "10.0.0.\(index % 2)",
                     deposit: Deposit(amountMinor: 1_000, currency: "EUR"), nowMs: 20_000_000 + Int64(index) * 1_800_000)
-                let result = try #require(try await hot.redeem(command, guessing: unlimitedGuessing))
+                let result = try #require(try await hot.redeem(command))
                 #expect(result.verdict == .ok && !result.replayed)
                 ids.append(try #require(result.redemption?.id))
             }
@@ -61,18 +61,27 @@ struct HotPathLedgerTests {
             let store = servers.first
             try await store.createCampaign(
                 openCampaign("c", maxRedemptions: 1), sharedCode: try code("ONE", campaignId: "c"), audit: audit("create"))
-            _ = try await servers.hotPath(0).redeem(redeemCommand(code: "ONE", user: "a"), guessing: unlimitedGuessing)
-            let refused = try await servers.hotPath(0).redeem(redeemCommand(code: "ONE", user: "b"), guessing: unlimitedGuessing)
+            _ = try await servers.hotPath(0).redeem(redeemCommand(code: "ONE", user: "a"))
+            let refused = try await servers.hotPath(0).redeem(redeemCommand(code: "ONE", user: "b"))
             #expect(refused?.verdict == .limitReached)
             try await store.recordFailures(
                 (0..<5).map {
                     FailureEvent(campaignId: "c", verdict: .limitReached, atMs: 20_000_000, ip: "1.2.3.\($0)", deviceId: "", userId: "u\($0)")
                 } + [FailureEvent(campaignId: "gone", verdict: .expired, atMs: 20_000_000, ip: "", deviceId: "", userId: "x")],
                 sliceRows: 2)
-            let query = ReportQuery(
-                campaignId: "c", fromMs: 0, toMs: 40_000_000, bucketMs: 0, top: 10, breakdownMax: 10, nowMs: 40_000_000)
-            let report = try #require(try await store.report(query))
-            #expect(report.failuresByVerdict.first { $0.verdict == Verdict.limitReached.rawValue }?.count == 6)
+            let counted = try await store.transaction { connection in
+                try await connection.rows(
+                    "SELECT verdict, failures FROM campaign_failure_hours WHERE campaign_id = 'c'", logger: store.logger
+                ) { (try $0.string(0), try $0.int64(1)) }
+            }
+            #expect(counted.count == 1 && counted.first?.0 == Verdict.limitReached.rawValue && counted.first?.1 == 6)
+            let ips = try await store.transaction { connection in
+                try await connection.firstRow(
+                    "SELECT count(*) FROM campaign_dimensions WHERE campaign_id = 'c' AND dimension = 'ip' AND failures > 0",
+                    logger: store.logger
+                ) { try $0.int64(0) }
+            }
+            #expect(ips == 5)
             #expect(try await store.consistencyProblems() == [])
         }
     }
@@ -118,7 +127,7 @@ struct HotPathLedgerTests {
             let store = servers.first
             try await store.createCampaign(
                 openCampaign("c", maxRedemptions: 1), sharedCode: try code("EXPLAIN", campaignId: "c"), audit: audit("create"))
-            _ = try await servers.hotPath(0).redeem(redeemCommand(code: "EXPLAIN", user: "a"), guessing: unlimitedGuessing)
+            _ = try await servers.hotPath(0).redeem(redeemCommand(code: "EXPLAIN", user: "a"))
             let explained = try await store.explain(
                 RedemptionRequest(code: "explain", user: UserContext(userId: "b")), now: { 20_000_000 }, isRateLimited: { _ in false })
             #expect(explained.outcome.verdict == .limitReached)
@@ -132,7 +141,7 @@ struct HotPathLedgerTests {
             #expect(offers.first?.result.outcome.verdict == .ok)
             var codeless = redeemCommand(code: "", user: "b")
             codeless.request.campaignId = "auto"
-            #expect(try await servers.hotPath(0).redeem(codeless, guessing: unlimitedGuessing)?.verdict == .ok)
+            #expect(try await servers.hotPath(0).redeem(codeless)?.verdict == .ok)
             let again = try await store.offers(
                 user: UserContext(userId: "b"), deposit: .none, limit: 10, now: { 20_000_000 }, isRateLimited: { _ in false })
             #expect(again.first?.result.outcome.verdict == .userLimitReached)
