@@ -12,7 +12,9 @@
 ///   transaction and reaches the caller unchanged.
 ///
 /// The areas are small protocols of their own (as GRDB splits reading from writing), so a reader of one
-/// service sees only what that service may ask; `PromoStorage` is all of them.
+/// service sees only what that service may ask; `PromoStorage` is all of them. The hot path's calls are in
+/// `RedeemStorage`, codes in bulk in `CodeStorage`, and opening, health, metrics and closing in
+/// `StorageLifecycle` (all three join `PromoStorage` once the embedded store implements them: docs/storage.md).
 public protocol PromoStorage: CampaignStorage, GroupStorage, BlockStorage, ApiKeyStorage, AuditStorage,
     ReportStorage, MaintenanceStorage, BackupStorage, RedemptionStorage
 {
@@ -55,7 +57,7 @@ public protocol CampaignStorage: Sendable {
 
 /// Redemptions and grants around the hot path: the support desk's explained validate, offers, manual
 /// credits, voids, the history, and the failed attempts counted for reports. (Validate, reserve and redeem
-/// themselves are not here yet: docs/storage.md.)
+/// themselves are in `RedeemStorage`.)
 ///
 /// `now` is read inside the method's transaction, as the time the call is judged at.
 public protocol RedemptionStorage: Sendable {

@@ -21,6 +21,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case engine
         /// The store has been closed.
         case closed
+        /// A shared database could not be reached (connection refused or lost, no pooled connection within
+        /// its timeout): the call was not done, or its outcome is unknown only when said so in the message.
+        /// Worth retrying once the store is available again (`StorageLifecycle.isAvailable`).
+        case unreachable
         /// Refusals of the request by the state the store found, with a message meant for the caller (it
         /// names what is missing, taken or in the way).
         case notFound
@@ -42,7 +46,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
-    /// A fault of the storage underneath (full disk, I/O error) rather than of the request: worth retrying
-    /// later, and worth telling an operator about.
-    public var isStorageFault: Bool { code == .storageFull || code == .ioError }
+    /// A fault of the storage underneath (full disk, I/O error, a database out of reach) rather than of the
+    /// request: worth retrying later, and worth telling an operator about.
+    public var isStorageFault: Bool { code == .storageFull || code == .ioError || code == .unreachable }
 }

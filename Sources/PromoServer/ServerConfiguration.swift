@@ -153,6 +153,17 @@ public struct ServerConfiguration: Sendable {
     public var walPagesMax = 262_144
     /// The bootstrap admin key to install on first start instead of generating one (`PROMO_ADMIN_KEY`).
     public var bootstrapAdminKey: String?
+    /// `postgres://user:password@host:port/database?sslmode=…`: store everything in this PostgreSQL database
+    /// (several promo-servers may share it) instead of the SQLite file in `dataDirectory`. The password may come
+    /// from `PGPASSWORD` instead; `sslmode` is disable, allow/prefer, require, verify-ca or verify-full (libpq's
+    /// meanings). Default nil: SQLite. Never logged with its password.
+    public var databaseUrl: String?
+    /// PostgreSQL connections this server keeps open at most (each is a PostgreSQL process: servers ×
+    /// databasePoolSize must stay below the database's max_connections). Default 10.
+    public var databasePoolSize = 10
+    /// How long a call waits for a PostgreSQL connection before it fails with UNAVAILABLE, so that a database
+    /// that cannot be reached answers quickly instead of holding callers. Default 5,000 ms.
+    public var databaseConnectTimeoutMs = 5_000
     /// SQLite durability: `full` (default) or `normal`.
     public var durability: StoreConfiguration.Durability = .full
     /// Jobs committed together by the group-commit writer at most. Default 512.
@@ -282,6 +293,9 @@ public struct ServerConfiguration: Sendable {
         try require(idempotencyRetentionMs >= 1 && reservationRetentionMs >= 0, "idempotencyRetentionMs >= 1 and reservationRetentionMs >= 0")
         try require(purgeIntervalMs >= 10 && purgeBatchRows >= 1, "purgeIntervalMs >= 10 and purgeBatchRows >= 1")
         try require(reportDimensionKeysPerHourMax >= 1, "reportDimensionKeysPerHourMax must be at least 1")
+        try require(databaseUrl.map { !$0.isEmpty } ?? true, "databaseUrl must not be empty")
+        try require((1...1_000).contains(databasePoolSize), "databasePoolSize must be 1...1000")
+        try require((10...600_000).contains(databaseConnectTimeoutMs), "databaseConnectTimeoutMs must be 10...600000")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
         try require((0...600_000).contains(storeBusyTimeoutMs), "storeBusyTimeoutMs must be 0...600000")
         try require(bulkSliceRows >= 1 && bulkBatchMsMax >= 0, "bulkSliceRows >= 1 and bulkBatchMsMax >= 0")

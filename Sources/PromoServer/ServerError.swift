@@ -45,6 +45,8 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
                 self.init(.unavailable, "storage full: the server's disk has no space left; retry later", underlying: error)
             case .ioError:
                 self.init(.unavailable, "storage I/O error; retry later", underlying: error)
+            case .unreachable:
+                self.init(.unavailable, "storage unreachable; retry later", underlying: error)
             case .unusable, .engine: self.init(.internal, "storage error", underlying: error)
             // Refusals the store found in the stored state: its message is for the caller.
             case .notFound: self.init(.notFound, error.message, underlying: error)

@@ -63,7 +63,7 @@ final class StorageFaultLog: Sendable {
             logger.error(
                 "storage fault: writes fail with UNAVAILABLE until it clears; reads still work",
                 metadata: [
-                    "cause": "\(fault?.code == .storageFull ? "storage full" : "I/O error")",
+                    "cause": "\(Self.cause(of: fault))",
                     "error": "\(fault?.message ?? "")", "faultsSinceLastLine": "\(suppressed)",
                 ])
         case .recovered(let faults)?:
@@ -72,5 +72,13 @@ final class StorageFaultLog: Sendable {
             break
         }
         return line
+    }
+
+    private static func cause(of fault: StoreError?) -> String {
+        switch fault?.code {
+        case .storageFull?: "storage full"
+        case .unreachable?: "database unreachable"
+        default: "I/O error"
+        }
     }
 }

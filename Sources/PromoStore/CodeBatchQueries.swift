@@ -1,55 +1,6 @@
 import PromoDomain
 
-/// A set of codes issued together: a generated batch, an import, or one personal code.
-public struct CodeBatch: Sendable, Hashable {
-    public enum Kind: String, Sendable { case generated, imported, personal }
-
-    public var id: String
-    public var campaignId: String
-    public var kind: Kind
-    /// The pattern template of a generated batch ("" otherwise): codes issued under one template share
-    /// one space, which is what the guessability guard counts.
-    public var template: String
-    public var requested: UInt64
-    public var created: UInt64
-    public var maxUses: UInt64
-    public var ownerId: String?
-    public var apiKeyId: String
-    public var idempotencyKey: String?
-    public var createdAtMs: Int64
-
-    public init(
-        id: String, campaignId: String, kind: Kind, template: String, requested: UInt64, created: UInt64 = 0,
-        maxUses: UInt64, ownerId: String?, apiKeyId: String, idempotencyKey: String?, createdAtMs: Int64
-    ) {
-        self.id = id
-        self.campaignId = campaignId
-        self.kind = kind
-        self.template = template
-        self.requested = requested
-        self.created = created
-        self.maxUses = maxUses
-        self.ownerId = ownerId
-        self.apiKeyId = apiKeyId
-        self.idempotencyKey = idempotencyKey
-        self.createdAtMs = createdAtMs
-    }
-}
-
-/// Which codes an export wants.
-public struct CodeFilter: Sendable, Hashable {
-    public enum Usage: Sendable { case any, used, unused }
-    public var campaignId: String
-    public var batchId: String?
-    public var ownerId: String?
-    public var usage: Usage
-    public init(campaignId: String, batchId: String? = nil, ownerId: String? = nil, usage: Usage = .any) {
-        self.campaignId = campaignId
-        self.batchId = batchId
-        self.ownerId = ownerId
-        self.usage = usage
-    }
-}
+// `CodeBatch` and `CodeFilter` are declared in PromoDomain/CodeRecords.swift (the storage protocol's records).
 
 /// The codes of a discarded batch that nothing refers to. Runs inside the single writer: each code's two
 /// lookups are index searches (redemptions_by_code, reservations_held_by_code), never table scans. Only held

@@ -36,6 +36,9 @@ struct PromoServerCommand: AsyncParsableCommand {
     @Option(help: "Folder of the database and the bootstrap admin key (default ./var).")
     var dataDir: String?
 
+    @Option(help: "postgres://user[:password]@host[:port]/database[?sslmode=…]: store in PostgreSQL instead of SQLite (password also from PGPASSWORD).")
+    var databaseUrl: String?
+
     @Option(help: "PEM certificate chain: serve TLS (with --tls-key).")
     var tlsCert: String?
 
@@ -66,12 +69,19 @@ struct PromoServerCommand: AsyncParsableCommand {
         if let host { settings.host = host }
         if let port { settings.port = port }
         if let dataDir { settings.dataDirectory = dataDir }
+        if let databaseUrl { settings.databaseUrl = databaseUrl }
         if let tlsCert { settings.tlsCertificatePath = tlsCert }
         if let tlsKey { settings.tlsPrivateKeyPath = tlsKey }
         if let tlsClientCa { settings.tlsClientCAPath = tlsClientCa }
         if let metricsPort { settings.metricsPort = metricsPort }
         if let consolePort { settings.consolePort = consolePort }
         if let key = ProcessEnvironment.value("PROMO_ADMIN_KEY"), !key.isEmpty { settings.bootstrapAdminKey = key }
+        // Until the server opens stores through the store opener (issue #14, storage-seam), a database URL
+        // would be silently ignored and the data would go to SQLite: refuse it instead.
+        if settings.databaseUrl != nil {
+            throw ServerError(
+                .failedPrecondition, "databaseUrl: this build cannot open a PostgreSQL store yet (the server still opens SQLite only)")
+        }
 
         let server = PromoServer(
             configuration: settings, logger: logger, console: ConsoleServer(),
