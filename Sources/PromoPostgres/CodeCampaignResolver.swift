@@ -16,17 +16,15 @@ final class CodeCampaignResolver: Sendable {
     }
 
     private let state = Mutex(State())
-    private let store: PostgresStore
     private let cachedCodesMax: Int
     private let keysPerQueryMax = 1_000
 
-    init(store: PostgresStore, cachedCodesMax: Int) {
-        self.store = store
+    init(cachedCodesMax: Int) {
         self.cachedCodesMax = max(1, cachedCodesMax)
     }
 
     /// The campaign of the code with canonical key `key`, or nil when there is no such code now.
-    func campaignId(ofKey key: String) async throws -> String? {
+    func campaignId(ofKey key: String, on store: PostgresStore) async throws -> String? {
         if let known = state.withLock({ $0.known[key] }) { return known }
         return try await withCheckedThrowingContinuation { continuation in
             let start: Bool = state.withLock { state in
@@ -35,7 +33,7 @@ final class CodeCampaignResolver: Sendable {
                 state.resolving = true
                 return true
             }
-            if start { Task { await self.resolveWaiting() } }
+            if start { Task { await self.resolveWaiting(on: store) } }
         }
     }
 
@@ -45,7 +43,7 @@ final class CodeCampaignResolver: Sendable {
         _ = state.withLock { $0.known.removeValue(forKey: key) }
     }
 
-    private func resolveWaiting() async {
+    private func resolveWaiting(on store: PostgresStore) async {
         while true {
             let batch: [String: [CheckedContinuation<String?, any Error>]]? = state.withLock { state in
                 guard !state.waiting.isEmpty else {
@@ -61,7 +59,7 @@ final class CodeCampaignResolver: Sendable {
                 let keys = Array(batch.keys)
                 let rows = try await store.withConnection { connection in
                     try await connection.rows(
-                        "SELECT key, campaign_id FROM codes WHERE key = ANY(\(keys))", logger: self.store.logger
+                        "SELECT key, campaign_id FROM codes WHERE key = ANY(\(keys))", logger: store.logger
                     ) { (try $0.string(0), try $0.string(1)) }
                 }
                 let found = Dictionary(rows, uniquingKeysWith: { first, _ in first })

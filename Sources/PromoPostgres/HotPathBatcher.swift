@@ -48,11 +48,9 @@ final class HotPathBatcher: Sendable {
     private let batchJobsMax: Int
     private let queuedJobsMax: Int
     private let concurrentBatchesMax: Int
-    private let store: PostgresStore
 
-    init(store: PostgresStore, batchJobsMax: Int, queuedJobsMax: Int, concurrentBatchesMax: Int) {
+    init(batchJobsMax: Int, queuedJobsMax: Int, concurrentBatchesMax: Int) {
         precondition(batchJobsMax >= 1 && queuedJobsMax >= 1 && concurrentBatchesMax >= 1)
-        self.store = store
         self.batchJobsMax = batchJobsMax
         self.queuedJobsMax = queuedJobsMax
         self.concurrentBatchesMax = concurrentBatchesMax
@@ -60,7 +58,7 @@ final class HotPathBatcher: Sendable {
 
     /// Queues `job`; its `complete` is called later. Refused at once (`resourceExhausted`) past
     /// `queuedJobsMax` jobs waiting for one campaign, and (`closed`) after `close()`.
-    func submit(_ job: HotPathJob) {
+    func submit(_ job: HotPathJob, on store: PostgresStore) {
         let key = job.campaignId ?? ""
         enum Admission { case startDrain, queued, full, closed }
         let admission: Admission = state.withLock { state in
@@ -78,7 +76,7 @@ final class HotPathBatcher: Sendable {
         case .full:
             job.complete(.failure(StoreError(.resourceExhausted, "too many redeems waiting for one campaign on this server")))
         case .closed: job.complete(.failure(StoreError(.closed, "the PostgreSQL store is closed")))
-        case .startDrain: Task { await self.drain() }
+        case .startDrain: Task { await self.drain(on: store) }
         }
     }
 
@@ -88,7 +86,7 @@ final class HotPathBatcher: Sendable {
     /// Runs batches, one campaign after another in the order they became ready, until none is ready. At most
     /// `concurrentBatchesMax` drains run at once, so queued work waits here rather than for a pooled
     /// connection (whose wait is bounded by `connectTimeoutMs`).
-    private func drain() async {
+    private func drain(on store: PostgresStore) async {
         while true {
             let next: (String, [HotPathJob])? = state.withLock { state in
                 guard !state.ready.isEmpty else {
@@ -103,7 +101,7 @@ final class HotPathBatcher: Sendable {
                 return (key, taken)
             }
             guard let (key, batch) = next else { return }
-            await run(batch)
+            await run(batch, on: store)
             state.withLock { state in
                 state.running.remove(key)
                 if state.queued[key] != nil { state.ready.append(key) }
@@ -114,9 +112,9 @@ final class HotPathBatcher: Sendable {
     /// Runs `batch` in one transaction; when PostgreSQL aborts it (a deadlock, a constraint a bug let
     /// through, a lost connection), runs each job again in a transaction of its own, so one bad job costs the
     /// others a retry, never their answer.
-    private func run(_ batch: [HotPathJob]) async {
+    private func run(_ batch: [HotPathJob], on store: PostgresStore) async {
         do {
-            let outcomes = try await runTogether(batch)
+            let outcomes = try await runTogether(batch, on: store)
             for (job, outcome) in zip(batch, outcomes) { job.complete(outcome) }
         } catch {
             guard batch.count > 1 else {
@@ -125,7 +123,7 @@ final class HotPathBatcher: Sendable {
             }
             for job in batch {
                 do {
-                    let outcome = try await runTogether([job])
+                    let outcome = try await runTogether([job], on: store)
                     job.complete(outcome[0])
                 } catch {
                     job.complete(.failure(PostgresErrorMapping.map(error)))
@@ -134,7 +132,7 @@ final class HotPathBatcher: Sendable {
         }
     }
 
-    private func runTogether(_ batch: [HotPathJob]) async throws -> [Result<any Sendable, any Error>] {
+    private func runTogether(_ batch: [HotPathJob], on store: PostgresStore) async throws -> [Result<any Sendable, any Error>] {
         let campaigns = Array(Set(batch.compactMap(\.campaignId))).sorted()
         let logger = store.logger
         return try await store.transaction { connection in

@@ -13,6 +13,11 @@ public struct PostgresStoreConfiguration: Sendable {
     /// Distinct IPs, devices and users whose failed attempts the report totals track per campaign, dimension
     /// and hour (as in the SQLite store). Default 1,000.
     public var dimensionKeysPerHourMax: Int = 1_000
+    /// How redeems and reserving validates are batched and bounded (`HotPathLimits`).
+    public var hotPath = HotPathLimits()
+    /// The guessing limit, counted in the database for every server (`GuessingPolicy`). Default: never limited
+    /// (the server sets its rateLimit* values).
+    public var guessing = GuessingPolicy.unlimited
 
     public init(url: DatabaseURL) {
         self.url = url

@@ -117,9 +117,9 @@ struct HotPathConcurrencyTests {
             let other = try await servers.hotPath(1).redeem(
                 redeemCommand(code: "HELD", user: "other", nowMs: 20_000_010))
             #expect(other?.verdict == .limitReached)
-            let checked = try await servers.hotPath(1).check(
+            let checked = try await servers.hotPath(1).validate(
                 RedemptionRequest(code: "HELD", user: UserContext(userId: "other")), nowMs: 20_000_010)
-            #expect(checked.result.outcome.verdict == .limitReached)
+            #expect(checked.verdict == .limitReached)
             let redeemed = try await servers.hotPath(1).redeem(
                 redeemCommand(code: "HELD", user: "holder", reservationId: "rsv-1", nowMs: 20_000_020))
             #expect(redeemed?.verdict == .ok)

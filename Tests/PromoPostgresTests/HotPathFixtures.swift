@@ -5,16 +5,15 @@ import Testing
 
 @testable import PromoPostgres
 
-/// Several "servers" on one database: each a `PostgresStore` with its own pool and its own `PostgresHotPath`
-/// (its own batches), as separate promo-server processes would be.
+/// Several "servers" on one database: each a `PostgresStore` with its own pool, batches and memory, as
+/// separate promo-server processes would be.
 struct HotPathServers: Sendable {
     let stores: [PostgresStore]
-    let hotPaths: [PostgresHotPath]
 
     var first: PostgresStore { stores[0] }
 
-    /// The hot path of server `index % count`: spreads calls round-robin.
-    func hotPath(_ index: Int) -> PostgresHotPath { hotPaths[index % hotPaths.count] }
+    /// Server `index % count`: spreads calls round-robin.
+    func hotPath(_ index: Int) -> PostgresStore { stores[index % stores.count] }
 }
 
 /// Runs `body` with `count` servers on one fresh database; closes them and drops the database afterwards.
@@ -25,23 +24,25 @@ func withServers<Result>(
     let database = try await TestPostgres.freshDatabase()
     var stores: [PostgresStore] = []
     do {
-        for _ in 0..<count { stores.append(try await PostgresStore.open(database.configuration(poolSize: poolSize))) }
-        let servers = HotPathServers(stores: stores, hotPaths: stores.map { PostgresHotPath(store: $0, limits: limits, guessing: guessing) })
-        let result = try await body(servers)
-        for store in stores { await store.shutdown() }
+        for _ in 0..<count {
+            var configuration = database.configuration(poolSize: poolSize)
+            configuration.hotPath = limits
+            configuration.guessing = guessing
+            stores.append(try await PostgresStore.open(configuration))
+        }
+        let result = try await body(HotPathServers(stores: stores))
+        for store in stores { await store.close() }
         await database.drop()
         return result
     } catch {
-        for store in stores { await store.shutdown() }
+        for store in stores { await store.close() }
         await database.drop()
         throw error
     }
 }
 
 /// No guessing limit: for the tests of other limits.
-let unlimitedGuessing = GuessingPolicy(
-    user: FailedAttemptWindow.Policy(failuresMax: 0, windowMs: 60_000, cooldownMs: 0),
-    ip: FailedAttemptWindow.Policy(failuresMax: 0, windowMs: 60_000, cooldownMs: 0))
+let unlimitedGuessing = GuessingPolicy.unlimited
 
 func guessing(userFailuresMax: Int, ipFailuresMax: Int) -> GuessingPolicy {
     GuessingPolicy(
@@ -84,9 +85,30 @@ func concurrently<Result: Sendable>(_ count: Int, _ call: @escaping @Sendable (I
     }
 }
 
-extension PostgresHotPath {
-    /// Redeems `command` at its own `nowMs`.
+extension PostgresStore {
+    /// Redeems `command` at its own `nowMs` through `RedeemStorage`; nil for RATE_LIMITED.
     func redeem(_ command: RedeemCommand) async throws -> RedeemResult? {
-        try await redeem(command, now: { command.nowMs })
+        switch try await redeem(command, now: { command.nowMs }) {
+        case .admitted(let result): result
+        case .rateLimited: nil
+        }
+    }
+
+    /// A reserving validate through `RedeemStorage`; nil for RATE_LIMITED.
+    func reserve(_ request: RedemptionRequest, reservationId: String, reserveMs: Int64, now: @escaping @Sendable () -> Int64)
+        async throws -> (result: CheckResult, untilMs: Int64)?
+    {
+        switch try await reserve(request, reservationId: reservationId, holdMs: reserveMs, now: now) {
+        case .admitted(let held): (held.check, held.heldUntilMs)
+        case .rateLimited: nil
+        }
+    }
+
+    /// A plain validate through `RedeemStorage` at `nowMs`: the verdict the caller sees.
+    func validate(_ request: RedemptionRequest, nowMs: Int64) async throws -> (verdict: Verdict, result: CheckResult?) {
+        switch try await validate(request, now: { nowMs }) {
+        case .admitted(let result): (result.outcome.verdict, result)
+        case .rateLimited: (.rateLimited, nil)
+        }
     }
 }

@@ -12,15 +12,13 @@ struct HotPathGuessingTests {
     }
 
     /// One guess of an unknown code through `attempt` on `hotPath`: the verdict the caller would see.
-    static func guess(_ attempt: Attempt, user: UserContext, on hotPath: PostgresHotPath, index: Int)
+    static func guess(_ attempt: Attempt, user: UserContext, on hotPath: PostgresStore, index: Int)
         async throws -> Verdict
     {
         let request = RedemptionRequest(code: "GUESS-\(index)", user: user)
         switch attempt {
         case .validate:
-            let checked = try await hotPath.check(request, nowMs: 20_000_000)
-            if checked.lockedOut { return .rateLimited }
-            return try await hotPath.admit(checked.result.outcome.verdict, for: user, now: { 20_000_000 })
+            return try await hotPath.validate(request, nowMs: 20_000_000).verdict
         case .reservingValidate:
             let held = try await hotPath.reserve(
                 request, reservationId: "rsv-\(index)", reserveMs: 60_000, now: { 20_000_000 })
@@ -77,8 +75,11 @@ struct HotPathGuessingTests {
                 #expect(verdict == .codeNotFound)
             }
             let right = RedemptionRequest(code: "RIGHT", user: guesser)
-            let checked = try await servers.hotPath(1).check(right, nowMs: 20_000_000)
-            #expect(checked.lockedOut)
+            #expect(servers.hotPath(0).isLockedOut(guesser, nowMs: 20_000_000), "server 0 saw the lock-out start")
+            #expect(!servers.hotPath(1).isLockedOut(guesser, nowMs: 20_000_000), "server 1 has not seen it yet")
+            // Server 1 learns it from the database, so a right guess is refused there too.
+            #expect(try await servers.hotPath(1).validate(right, nowMs: 20_000_000).verdict == .rateLimited)
+            #expect(servers.hotPath(1).isLockedOut(guesser, nowMs: 20_000_000))
             let redeemed = try await servers.hotPath(1).redeem(
                 redeemCommand(code: "RIGHT", user: "guesser"))
             #expect(redeemed == nil)

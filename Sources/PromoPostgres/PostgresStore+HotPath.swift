@@ -22,6 +22,11 @@ public struct GuessingPolicy: Sendable, Hashable {
     }
 
     var isEnabled: Bool { user.failuresMax > 0 || ip.failuresMax > 0 }
+
+    /// Never limited.
+    public static let unlimited = GuessingPolicy(
+        user: FailedAttemptWindow.Policy(failuresMax: 0, windowMs: 60_000, cooldownMs: 0),
+        ip: FailedAttemptWindow.Policy(failuresMax: 0, windowMs: 60_000, cooldownMs: 0))
 }
 
 /// The guessing windows of one attempt's player and IP, as read under their keys.
@@ -95,46 +100,45 @@ public struct HotPathLimits: Sendable, Hashable {
     public init() {}
 }
 
-/// Validate, reserve and redeem on PostgreSQL, with every guarantee across any number of servers (see
-/// docs/postgres-hot-path.md): the campaign's row lock (`SELECT … FOR UPDATE`, taken first by every writer of
-/// its counts) makes each judgement and its writes one step for the cluster; advisory keys do the same for
-/// what spans campaigns (a player's group count, the guessing windows, an idempotency key). Each server's
-/// concurrent jobs of one campaign share one transaction (`HotPathBatcher`).
-public final class PostgresHotPath: Sendable {
-    let store: PostgresStore
+/// The hot path's state on one server: its batches, its memory of code campaigns and lock-outs. Owned by the
+/// store; none of it refers back to the store (the store is passed to each call), so closing the store frees it.
+final class HotPathParts: Sendable {
     let batcher: HotPathBatcher
     let limits: HotPathLimits
     let guessing: GuessingPolicy
     let lockouts: LockoutCache
     let resolver: CodeCampaignResolver
-    var logger: Logger { store.logger }
 
-    public init(store: PostgresStore, limits: HotPathLimits = HotPathLimits(), guessing: GuessingPolicy) {
-        self.store = store
+    init(_ configuration: PostgresStoreConfiguration) {
+        let limits = configuration.hotPath
         self.limits = limits
-        self.guessing = guessing
+        guessing = configuration.guessing
         lockouts = LockoutCache(callersMax: limits.lockoutsRememberedMax)
         batcher = HotPathBatcher(
-            store: store, batchJobsMax: limits.batchJobsMax, queuedJobsMax: limits.queuedJobsMax,
-            concurrentBatchesMax: max(1, min(limits.concurrentBatchesMax, store.configuration.poolSize - 1)))
-        resolver = CodeCampaignResolver(store: store, cachedCodesMax: limits.cachedCodesMax)
+            batchJobsMax: limits.batchJobsMax, queuedJobsMax: limits.queuedJobsMax,
+            concurrentBatchesMax: max(1, min(limits.concurrentBatchesMax, configuration.poolSize - 1)))
+        resolver = CodeCampaignResolver(cachedCodesMax: limits.cachedCodesMax)
     }
+}
 
-    /// Later writes fail with `closed`; queued ones still run.
-    public func close() { batcher.close() }
-
+/// Validate, reserve and redeem on PostgreSQL, with every guarantee across any number of servers (see
+/// docs/postgres-hot-path.md): the campaign's row lock (`SELECT … FOR UPDATE`, taken first by every writer of
+/// its counts) makes each judgement and its writes one step for the cluster; advisory keys do the same for
+/// what spans campaigns (a player's group count, the guessing windows, an idempotency key). Each server's
+/// concurrent jobs of one campaign share one transaction (`HotPathBatcher`).
+extension PostgresStore {
     /// The campaign a call names, read without a lock (a code never moves; one deleted and made again in
-    /// another campaign is caught under the lock, see `submit`). Nil: no such code.
+    /// another campaign is caught under the lock, see `submitHotJob`). Nil: no such code.
     func campaignId(of request: RedemptionRequest) async throws -> String? {
         if request.code.isEmpty { return request.campaignId }
         guard let text = try? CodeText(request.code) else { return nil }
-        return try await resolver.campaignId(ofKey: text.key)
+        return try await hotPath.resolver.campaignId(ofKey: text.key, on: self)
     }
 
     /// Runs `work` as a batched job of the campaign `request` names, and answers once its batch committed.
     /// When the code turns out to belong to another campaign under the lock (deleted and made again
     /// meanwhile), the job runs again under that campaign's lock.
-    func submit<Result: Sendable>(
+    func submitHotJob<Result: Sendable>(
         _ request: RedemptionRequest, lockKeys: [String],
         _ work: @escaping @Sendable (PostgresConnection, _ lockedCampaign: String?) async throws -> HotPathStep<Result>
     ) async throws -> Result {
@@ -142,7 +146,7 @@ public final class PostgresHotPath: Sendable {
         for _ in 0..<3 {
             let locked = campaign
             let step: HotPathStep<Result> = try await withCheckedThrowingContinuation { continuation in
-                batcher.submit(
+                hotPath.batcher.submit(
                     HotPathJob(
                         campaignId: locked, lockKeys: lockKeys, userId: request.user.userId,
                         work: { connection in try await work(connection, locked) },
@@ -151,12 +155,12 @@ public final class PostgresHotPath: Sendable {
                             case .success(let value): continuation.resume(returning: value as! HotPathStep<Result>)
                             case .failure(let error): continuation.resume(throwing: error)
                             }
-                        }))
+                        }), on: self)
             }
             switch step {
             case .done(let result): return result
             case .moved(let actual):
-                resolver.forget(request.code)
+                hotPath.resolver.forget(request.code)
                 campaign = actual
             }
         }

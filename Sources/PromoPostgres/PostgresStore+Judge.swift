@@ -1,7 +1,7 @@
 import PostgresNIO
 import PromoDomain
 
-extension PostgresHotPath {
+extension PostgresStore {
     /// Check-and-consume, exactly once across the cluster. Nil: the player or their IP has no room for one
     /// more failed attempt (answer RATE_LIMITED; nothing judged, nothing stored).
     ///
@@ -9,15 +9,15 @@ extension PostgresHotPath {
     /// key: reads the inputs, refuses a locked-out caller, answers a replay (or refuses a key reused with
     /// other parameters), judges with `RedemptionCheck`, and records the redemption or the failure with every
     /// maintained total, the idempotency record and the windows in one subtransaction of the batch.
-    public func redeem(_ command: RedeemCommand, now: @escaping @Sendable () -> Int64) async throws -> RedeemResult? {
+    func redeemJudged(_ command: RedeemCommand, now: @escaping @Sendable () -> Int64) async throws -> RedeemResult? {
         let request = command.request
-        let (guessing, lockouts) = (guessing, lockouts)
+        let (guessing, lockouts) = (hotPath.guessing, hotPath.lockouts)
         let idempotencyKey = command.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
         let fingerprint = Self.fingerprint(command)
         var keys = AttemptWindows.lockKeys(request.user, policy: guessing)
         if let idempotencyKey { keys.append(HotPathLocks.idempotency(apiKeyId: command.apiKeyId, key: idempotencyKey)) }
-        let (logger, limits) = (logger, limits)
-        return try await submit(request, lockKeys: keys) { connection, lockedCampaign in
+        let (logger, limits) = (logger, hotPath.limits)
+        return try await submitHotJob(request, lockKeys: keys) { connection, lockedCampaign in
             var command = command
             command.nowMs = now()
             let nowMs = command.nowMs
@@ -87,15 +87,15 @@ extension PostgresHotPath {
     /// Checks and, when the verdict is OK, holds one use until `nowMs + reserveMs` under `reservationId`,
     /// counted by every server from its commit on. Nil: no room for one more failed attempt (RATE_LIMITED).
     /// `now` is read under the locks.
-    public func reserve(
+    func reserveJudged(
         _ request: RedemptionRequest, reservationId: String, reserveMs: Int64, now: @escaping @Sendable () -> Int64
     ) async throws -> (result: CheckResult, untilMs: Int64)? {
-        let (guessing, lockouts) = (guessing, lockouts)
+        let (guessing, lockouts) = (hotPath.guessing, hotPath.lockouts)
         var request = request
         request.reservationId = nil
         let keys = AttemptWindows.lockKeys(request.user, policy: guessing)
-        let (logger, limits) = (logger, limits)
-        return try await submit(request, lockKeys: keys) { [request] connection, lockedCampaign in
+        let (logger, limits) = (logger, hotPath.limits)
+        return try await submitHotJob(request, lockKeys: keys) { [request] connection, lockedCampaign in
             let nowMs = now()
             let inputs = try await RedemptionInputs.read(request, nowMs: nowMs, idempotency: nil, on: connection, logger: logger)
             if let code = inputs.check.code, code.campaignId != lockedCampaign { return .moved(code.campaignId) }
@@ -127,9 +127,9 @@ extension PostgresHotPath {
     /// The verdict for a plain validate now, on one consistent state (one statement), counting live
     /// reservations, and whether the player or their IP is locked out anywhere in the cluster (a caller
     /// locked out on one server must not learn from another that a guess was right).
-    public func check(_ request: RedemptionRequest, nowMs: Int64) async throws -> (result: CheckResult, lockedOut: Bool) {
-        let (logger, guessing, lockouts) = (logger, guessing, lockouts)
-        return try await store.withConnection { connection in
+    func checkJudged(_ request: RedemptionRequest, nowMs: Int64) async throws -> (result: CheckResult, lockedOut: Bool) {
+        let (logger, guessing, lockouts) = (logger, hotPath.guessing, hotPath.lockouts)
+        return try await withConnection { connection in
             let inputs = try await RedemptionInputs.read(request, nowMs: nowMs, idempotency: nil, on: connection, logger: logger)
             let windows = AttemptWindows(
                 user: inputs.userWindow, ip: inputs.ipWindow, userId: request.user.userId, ipAddress: request.user.ip,
@@ -146,16 +146,16 @@ extension PostgresHotPath {
     /// itself, or RATE_LIMITED when the caller is locked out or a failure would not fit under both limits (a
     /// failure that fits is recorded in the same step, under the caller's keys, batched with the server's
     /// other codeless work).
-    public func admit(_ verdict: Verdict, for user: UserContext, now: @escaping @Sendable () -> Int64) async throws
+    func admitJudged(_ verdict: Verdict, for user: UserContext, now: @escaping @Sendable () -> Int64) async throws
         -> Verdict
     {
-        let (logger, guessing, lockouts) = (logger, guessing, lockouts)
+        let (logger, guessing, lockouts) = (logger, hotPath.guessing, hotPath.lockouts)
         guard guessing.isEnabled, verdict.countsAsFailedAttempt else { return verdict }
         let request = RedemptionRequest(code: "", user: user)
         let keys = AttemptWindows.lockKeys(user, policy: guessing)
         // Not a campaign's job: it runs in the batches of work without a campaign lock.
         return try await withCheckedThrowingContinuation { continuation in
-            batcher.submit(
+            hotPath.batcher.submit(
                 HotPathJob(
                     campaignId: nil, lockKeys: keys, userId: request.user.userId,
                     work: { connection in
@@ -180,7 +180,7 @@ extension PostgresHotPath {
                         case .success(let value): continuation.resume(returning: value as! Verdict)
                         case .failure(let error): continuation.resume(throwing: error)
                         }
-                    }))
+                    }), on: self)
         }
     }
 
