@@ -349,15 +349,19 @@ struct PostgresMigration: Sendable {
     let name: String
     let sql: String
 
-    /// The statements of `sql`, one per `;` that ends a line (the extended query protocol takes one at a time).
+    /// The statements of `sql`, one per `;` that ends a line outside a `$$` body (the extended query protocol
+    /// takes one at a time).
     var statements: [String] {
         var result: [String] = []
         var current = ""
+        // Inside a dollar-quoted body (a function's), a `;` ends a statement of the body, not of the step.
+        var insideDollarQuote = false
         for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingWhitespace
             if trimmed.hasPrefix("--") || trimmed.isEmpty { continue }
             current += line + "\n"
-            if trimmed.hasSuffix(";") {
+            if line.split(separator: "$$", omittingEmptySubsequences: false).count % 2 == 0 { insideDollarQuote.toggle() }
+            if !insideDollarQuote && trimmed.hasSuffix(";") {
                 result.append(String(current.trimmingWhitespace.dropLast()))
                 current = ""
             }

@@ -23,6 +23,8 @@ public final class PostgresStore: Sendable {
     /// What the last call found: false from a call that could not reach the database until a probe (or a
     /// call) gets a connection again.
     private let availability = Mutex(Availability())
+    /// The hot path's batches, code look-ups and lock-outs (PostgresStore+HotPath.swift).
+    let hotPath: HotPathParts
 
     struct Availability {
         var isAvailable = true
@@ -53,6 +55,7 @@ public final class PostgresStore: Sendable {
             configuration: try Self.clientConfiguration(configuration), eventLoopGroup: eventLoopGroup,
             backgroundLogger: logger)
         self.client = client
+        hotPath = HotPathParts(configuration)
         runTask = Task { await client.run() }
     }
 
@@ -105,6 +108,7 @@ public final class PostgresStore: Sendable {
 
     /// Later calls fail with `closed`; the pool closes its connections and this waits until it has.
     public func close() async {
+        hotPath.batcher.close()
         isClosed.withLock { $0 = true }
         runTask.cancel()
         await runTask.value

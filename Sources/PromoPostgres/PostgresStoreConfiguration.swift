@@ -18,6 +18,11 @@ public struct PostgresStoreConfiguration: Sendable {
     /// Hears of committed writes and of the database going out of reach and coming back (the server's metrics
     /// and storage-fault log). Default none.
     public var observer: (any StorageObserver)?
+    /// How redeems and reserving validates are batched and bounded (`HotPathLimits`).
+    public var hotPath = HotPathLimits()
+    /// The guessing limit, counted in the database for every server (`GuessingPolicy`). Default: never limited
+    /// (the server sets its rateLimit* values).
+    public var guessing = GuessingPolicy.unlimited
 
     public init(url: DatabaseURL) {
         self.url = url

@@ -46,14 +46,13 @@ enum StoreOpener {
         store.connectTimeoutMs = configuration.databaseConnectTimeoutMs
         store.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
         store.observer = observer
-        let opened = try await PostgresStore.open(store, eventLoopGroup: group, logger: logger)
-        // The whole protocol needs the hot path's half of the store too (validate, redeem, codes).
-        guard let storage = opened as Any as? any PromoStorage else {
-            await opened.close()
-            throw ServerError(
-                .failedPrecondition, "databaseUrl: this build's PostgreSQL store lacks the redemption side (issue #14)")
-        }
-        return storage
+        let limit = configuration.guessingLimit
+        store.guessing = GuessingPolicy(user: limit.users.policy, ip: limit.ips.policy)
+        store.hotPath.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
+        store.hotPath.reservationRetentionMs = Int64(configuration.reservationRetentionMs)
+        // Batches of different campaigns run at once on at most all but one pooled connection (one stays for reads).
+        store.hotPath.concurrentBatchesMax = max(1, min(store.hotPath.concurrentBatchesMax, configuration.databasePoolSize - 1))
+        return try await PostgresStore.open(store, eventLoopGroup: group, logger: logger)
     }
 
     private static func openEmbedded(_ configuration: ServerConfiguration, observer: any StorageObserver) throws
