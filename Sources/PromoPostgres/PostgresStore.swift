@@ -23,6 +23,8 @@ public final class PostgresStore: Sendable {
     /// What the last call found: false from a call that could not reach the database until a probe (or a
     /// call) gets a connection again.
     private let availability = Mutex(Availability())
+    /// When a call last got or gave back a pooled connection: a pool that did so lately is busy, not cut off.
+    private let lastLease = Mutex<ContinuousClock.Instant?>(nil)
     /// The hot path's batches, code look-ups and lock-outs (PostgresStore+HotPath.swift).
     let hotPath: HotPathParts
 
@@ -167,8 +169,9 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// A pooled connection for `body`; `unavailable` when none could be had within `connectTimeoutMs` (the pool
-    /// keeps trying to connect in the background and recovers by itself when the database is back).
+    /// A pooled connection for `body`; `unreachable` when the pool handed out no connection at all for
+    /// `connectTimeoutMs` (it keeps trying to connect in the background and recovers by itself when the
+    /// database is back). A call waiting behind busy connections waits on.
     func withConnection<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
@@ -187,20 +190,28 @@ public final class PostgresStore: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let leased = LeaseFlag()
-        let timeoutMs = configuration.connectTimeoutMs
+        let timeout = Duration.milliseconds(configuration.connectTimeoutMs)
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
                 try await self.client.withConnection { connection in
                     leased.set()
+                    self.noteLease()
+                    defer { self.noteLease() }
                     return try await body(connection)
                 }
             }
             group.addTask {
-                try await Task.sleep(for: .milliseconds(timeoutMs))
-                if !leased.isSet {
-                    throw StoreError(.unreachable, "no PostgreSQL connection within \(timeoutMs) ms (databaseConnectTimeoutMs)")
+                // A pool that is merely busy (another call got a connection or gave one back within the
+                // timeout) is waited for; only a pool that has handed out nothing for the whole timeout means
+                // the database cannot be reached.
+                while true {
+                    try await Task.sleep(for: timeout)
+                    if leased.isSet { return nil }
+                    if let last = self.lastLease.withLock({ $0 }), ContinuousClock.now - last < timeout { continue }
+                    throw StoreError(
+                        .unreachable,
+                        "no PostgreSQL connection within \(self.configuration.connectTimeoutMs) ms (databaseConnectTimeoutMs)")
                 }
-                return nil
             }
             while let next = try await group.next() {
                 if let result = next {
@@ -210,6 +221,10 @@ public final class PostgresStore: Sendable {
             }
             throw StoreError(.engine, "PostgreSQL call ended without a result")
         }
+    }
+
+    private func noteLease() {
+        lastLease.withLock { $0 = ContinuousClock.now }
     }
 }
 

@@ -6,8 +6,9 @@ public struct PostgresStoreConfiguration: Sendable {
     /// Connections the pool keeps open at most (each PostgreSQL connection is a server process: size the pool
     /// so that servers × pool stays below the database's `max_connections`). Default 10.
     public var poolSize: Int = 10
-    /// How long a call waits for a connection (a new one included) before it fails with `unavailable`: a
-    /// database that cannot be reached answers quickly instead of holding the caller. Default 5,000 ms.
+    /// How long a call waits for a connection before it fails with `unreachable` when the pool has handed out
+    /// none in that time (a database that cannot be reached answers quickly instead of holding the caller; a
+    /// pool that is merely busy is waited for). Default 5,000 ms.
     public var connectTimeoutMs: Int = 5_000
     /// How many times a transaction that PostgreSQL aborted for a serialization failure or a deadlock is run
     /// again before the caller gets `busy`. Default 5.

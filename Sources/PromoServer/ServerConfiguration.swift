@@ -161,8 +161,9 @@ public struct ServerConfiguration: Sendable {
     /// PostgreSQL connections this server keeps open at most (each is a PostgreSQL process: servers ×
     /// databasePoolSize must stay below the database's max_connections). Default 10.
     public var databasePoolSize = 10
-    /// How long a call waits for a PostgreSQL connection before it fails with UNAVAILABLE, so that a database
-    /// that cannot be reached answers quickly instead of holding callers. Default 5,000 ms.
+    /// A call fails with UNAVAILABLE once the PostgreSQL pool has handed out no connection for this long, so that
+    /// a database that cannot be reached answers quickly instead of holding callers (a pool that is merely busy
+    /// is waited for). Default 5,000 ms.
     public var databaseConnectTimeoutMs = 5_000
     /// When a commit is acknowledged: `full` (default: on stable storage, survives power loss) or `normal`
     /// (survives a crash of the process; the embedded SQLite store's `synchronous=NORMAL`).

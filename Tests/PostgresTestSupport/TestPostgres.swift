@@ -36,6 +36,17 @@ public final class TestPostgres: Sendable {
             return configuration
         }
 
+        /// Runs one statement on this database, as an operator's psql would (behind any server's back).
+        public func execute(_ sql: String) async throws {
+            let configuration = PostgresClient.Configuration(
+                host: url.host, port: url.port, username: url.username, password: url.password, database: name,
+                tls: .disable)
+            let client = PostgresClient(configuration: configuration)
+            let running = Task { await client.run() }
+            defer { running.cancel() }
+            _ = try await client.query(PostgresQuery(unsafeSQL: sql)).collect()
+        }
+
         /// Drops the database, closing whatever connections are still open on it.
         public func drop() async {
             _ = try? await server.admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")

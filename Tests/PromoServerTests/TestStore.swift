@@ -1,4 +1,5 @@
 import PostgresTestSupport
+import PromoDomain
 import PromoPostgres
 import PromoServer
 import PromoStore
@@ -59,5 +60,31 @@ enum TestDatabases {
         let keys = try await probe.apiKeys()
         await probe.close()
         try #require(!keys.isEmpty, "the server configured for PostgreSQL stored no admin key in \(database.name)")
+    }
+}
+
+extension TestStore {
+    /// The storage behind a test server's data directory, opened beside it (stop the server first, or read
+    /// only), so a test can look at what the server stored whatever the store.
+    func openStorage(directory: String) async throws -> any PromoStorage {
+        switch self {
+        case .sqlite:
+            return try PromoStore(configuration: StoreConfiguration(path: directory + "/promo.sqlite"))
+        case .postgres:
+            let database = try await TestDatabases.database(forDirectory: directory)
+            return try await PostgresStore.open(database.configuration(poolSize: 1))
+        }
+    }
+
+    /// Runs `sql` on the database behind a stopped test server, as a bug or a bad manual fix would.
+    func execute(_ sql: String, directory: String) async throws {
+        switch self {
+        case .sqlite:
+            let store = try PromoStore(configuration: StoreConfiguration(path: directory + "/promo.sqlite"))
+            try store.writer.synchronously { try $0.execute(sql) }
+            store.close()
+        case .postgres:
+            try await TestDatabases.database(forDirectory: directory).execute(sql)
+        }
     }
 }
