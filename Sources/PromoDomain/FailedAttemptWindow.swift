@@ -26,9 +26,11 @@ public struct FailedAttemptWindow: Sendable, Hashable {
         }
     }
 
-    private var windowStartMs: Int64
-    private var current: Int = 0
-    private var previous: Int = 0
+    /// The stored state, for a store that keeps the windows itself (the PostgreSQL store counts them
+    /// cluster-wide, in a row per caller read and written under a lock of that caller).
+    public private(set) var windowStartMs: Int64
+    public private(set) var current: Int = 0
+    public private(set) var previous: Int = 0
     /// Attempts holding a slot whose verdict is not known yet.
     public private(set) var pending: Int = 0
     /// Attempts before this instant are refused without being looked at.
@@ -36,6 +38,15 @@ public struct FailedAttemptWindow: Sendable, Hashable {
 
     public init(nowMs: Int64, policy: Policy) {
         windowStartMs = nowMs - nowMs % policy.windowMs
+    }
+
+    /// A window as stored (no slot pending: a store that keeps windows judges one attempt at a time per
+    /// caller, under a lock of that caller).
+    public init(windowStartMs: Int64, current: Int, previous: Int, lockedUntilMs: Int64) {
+        self.windowStartMs = windowStartMs
+        self.current = max(0, current)
+        self.previous = max(0, previous)
+        self.lockedUntilMs = lockedUntilMs
     }
 
     public func isLockedOut(nowMs: Int64) -> Bool { nowMs < lockedUntilMs }

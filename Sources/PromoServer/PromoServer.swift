@@ -93,7 +93,8 @@ public final class PromoServer: Service, Sendable {
         let tls = try ServerTLS.makeContext(configuration)
         try Self.makeDirectory(configuration.dataDirectory)
         let faults = StorageFaultLog(intervalMs: configuration.storageFaultLogIntervalMs, logger: logger)
-        let store = try await StoreOpener.open(configuration, observer: StorageReporter(metrics: metrics, faults: faults))
+        let store = try await StoreOpener.open(
+            configuration, observer: StorageReporter(metrics: metrics, faults: faults), group: group, logger: logger)
         do {
             try await serve(store, tls: tls)
         } catch {

@@ -153,6 +153,18 @@ public struct ServerConfiguration: Sendable {
     public var walPagesMax = 262_144
     /// The bootstrap admin key to install on first start instead of generating one (`PROMO_ADMIN_KEY`).
     public var bootstrapAdminKey: String?
+    /// `postgres://user:password@host:port/database?sslmode=…`: store everything in this PostgreSQL database
+    /// (several promo-servers may share it) instead of the SQLite file in `dataDirectory`. The password may come
+    /// from `PGPASSWORD` instead; `sslmode` is disable, allow/prefer, require, verify-ca or verify-full (libpq's
+    /// meanings). Default nil: SQLite. Never logged with its password.
+    public var databaseUrl: String?
+    /// PostgreSQL connections this server keeps open at most (each is a PostgreSQL process: servers ×
+    /// databasePoolSize must stay below the database's max_connections). Default 10.
+    public var databasePoolSize = 10
+    /// A call fails with UNAVAILABLE once the PostgreSQL pool has handed out no connection for this long, so that
+    /// a database that cannot be reached answers quickly instead of holding callers (a pool that is merely busy
+    /// is waited for). Default 5,000 ms.
+    public var databaseConnectTimeoutMs = 5_000
     /// When a commit is acknowledged: `full` (default: on stable storage, survives power loss) or `normal`
     /// (survives a crash of the process; the embedded SQLite store's `synchronous=NORMAL`).
     public var durability: CommitDurability = .full
@@ -293,6 +305,9 @@ public struct ServerConfiguration: Sendable {
         try require(idempotencyRetentionMs >= 1 && reservationRetentionMs >= 0, "idempotencyRetentionMs >= 1 and reservationRetentionMs >= 0")
         try require(purgeIntervalMs >= 10 && purgeBatchRows >= 1, "purgeIntervalMs >= 10 and purgeBatchRows >= 1")
         try require(reportDimensionKeysPerHourMax >= 1, "reportDimensionKeysPerHourMax must be at least 1")
+        try require(databaseUrl.map { !$0.isEmpty } ?? true, "databaseUrl must not be empty")
+        try require((1...1_000).contains(databasePoolSize), "databasePoolSize must be 1...1000")
+        try require((10...600_000).contains(databaseConnectTimeoutMs), "databaseConnectTimeoutMs must be 10...600000")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
         try require((0...600_000).contains(storeBusyTimeoutMs), "storeBusyTimeoutMs must be 0...600000")
         try require(bulkSliceRows >= 1 && bulkBatchMsMax >= 0, "bulkSliceRows >= 1 and bulkBatchMsMax >= 0")

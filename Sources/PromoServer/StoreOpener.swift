@@ -1,21 +1,59 @@
+import Logging
+import NIOCore
 import PromoDomain
+import PromoPostgres
 import PromoStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Opens the store the configuration chooses: the one place the server names a concrete store.
 ///
-/// Today that is always the embedded SQLite store (`PromoStore`), in `<dataDirectory>/promo.sqlite`: the
-/// default, with nothing to install. Issue #14's PostgreSQL store (`PromoPostgres`) plugs in here, chosen by a
-/// `databaseUrl` of `postgres://…`; every other file of the server speaks only `PromoStorage`.
+/// The embedded SQLite store (`PromoStore`) in `<dataDirectory>/promo.sqlite` is the default, with nothing to
+/// install; a `databaseUrl` (`postgres://…`) chooses the PostgreSQL store (`PromoPostgres`), shared by any
+/// number of servers. Every other file of the server speaks only `PromoStorage`.
 enum StoreOpener {
-    /// Opens (and migrates) the store; `observer` hears of its commits, queue waits and storage faults.
-    static func open(_ configuration: ServerConfiguration, observer: any StorageObserver) async throws -> any PromoStorage {
-        // The switch point for #14: `if let url = configuration.databaseUrl, url.hasPrefix("postgres://")`
-        // returns PromoPostgres's store here, opened on the server's event loops.
-        try openEmbedded(configuration, observer: observer)
+    /// Opens (and migrates) the store; `observer` hears of its commits, queue waits and storage faults. A
+    /// PostgreSQL store's pool runs on `group`, the server's own event loops.
+    static func open(
+        _ configuration: ServerConfiguration, observer: any StorageObserver, group: any EventLoopGroup, logger: Logger
+    ) async throws -> any PromoStorage {
+        if let url = configuration.databaseUrl {
+            return try await openShared(url, configuration, observer: observer, group: group, logger: logger)
+        }
+        return try openEmbedded(configuration, observer: observer)
     }
 
     /// Where the data lives, for the log line at start (never a password).
-    static func location(_ configuration: ServerConfiguration) -> String { configuration.databasePath }
+    static func location(_ configuration: ServerConfiguration) -> String {
+        guard let url = configuration.databaseUrl else { return configuration.databasePath }
+        return (try? DatabaseURL(parsing: url))?.description ?? "postgres (unparsable URL)"
+    }
+
+    private static func openShared(
+        _ text: String, _ configuration: ServerConfiguration, observer: any StorageObserver, group: any EventLoopGroup,
+        logger: Logger
+    ) async throws -> any PromoStorage {
+        let url: DatabaseURL
+        do {
+            url = try DatabaseURL(parsing: text, passwordFallback: getenv("PGPASSWORD").map { String(cString: $0) })
+        } catch {
+            throw ServerError(.invalidArgument, "configuration: databaseUrl: \(error)")
+        }
+        var store = PostgresStoreConfiguration(url: url)
+        store.poolSize = configuration.databasePoolSize
+        store.connectTimeoutMs = configuration.databaseConnectTimeoutMs
+        store.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
+        store.observer = observer
+        let limit = configuration.guessingLimit
+        store.guessing = GuessingPolicy(user: limit.users.policy, ip: limit.ips.policy)
+        store.hotPath.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
+        store.hotPath.reservationRetentionMs = Int64(configuration.reservationRetentionMs)
+        // Batches of different campaigns run at once on at most all but one pooled connection (one stays for reads).
+        store.hotPath.concurrentBatchesMax = max(1, min(store.hotPath.concurrentBatchesMax, configuration.databasePoolSize - 1))
+        return try await PostgresStore.open(store, eventLoopGroup: group, logger: logger)
+    }
 
     private static func openEmbedded(_ configuration: ServerConfiguration, observer: any StorageObserver) throws
         -> PromoStore

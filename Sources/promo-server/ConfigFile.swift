@@ -20,6 +20,9 @@ struct ConfigFile: Decodable {
     var apiKeyBytesMax: Int?
     var apiKeyNameBytesMax: Int?
     var apiKeyCampaignsMax: Int?
+    var databaseUrl: String?
+    var databasePoolSize: Int?
+    var databaseConnectTimeoutMs: Int?
     var durability: String?
     var writeBatchMax: Int?
     var writeQueueMax: Int?
@@ -127,6 +130,9 @@ struct ConfigFile: Decodable {
         if let apiKeyBytesMax { settings.apiKeyBytesMax = apiKeyBytesMax }
         if let apiKeyNameBytesMax { settings.apiKeyNameBytesMax = apiKeyNameBytesMax }
         if let apiKeyCampaignsMax { settings.apiKeyCampaignsMax = apiKeyCampaignsMax }
+        if let databaseUrl { settings.databaseUrl = databaseUrl }
+        if let databasePoolSize { settings.databasePoolSize = databasePoolSize }
+        if let databaseConnectTimeoutMs { settings.databaseConnectTimeoutMs = databaseConnectTimeoutMs }
         if let durability {
             guard let value = CommitDurability(rawValue: durability) else {
                 throw ServerError(.invalidArgument, "durability must be full or normal")

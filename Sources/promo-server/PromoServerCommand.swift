@@ -36,6 +36,9 @@ struct PromoServerCommand: AsyncParsableCommand {
     @Option(help: "Folder of the database and the bootstrap admin key (default ./var).")
     var dataDir: String?
 
+    @Option(help: "postgres://user[:password]@host[:port]/database[?sslmode=…]: store in PostgreSQL instead of SQLite (password also from PGPASSWORD).")
+    var databaseUrl: String?
+
     @Option(help: "PEM certificate chain: serve TLS (with --tls-key).")
     var tlsCert: String?
 
@@ -66,6 +69,7 @@ struct PromoServerCommand: AsyncParsableCommand {
         if let host { settings.host = host }
         if let port { settings.port = port }
         if let dataDir { settings.dataDirectory = dataDir }
+        if let databaseUrl { settings.databaseUrl = databaseUrl }
         if let tlsCert { settings.tlsCertificatePath = tlsCert }
         if let tlsKey { settings.tlsPrivateKeyPath = tlsKey }
         if let tlsClientCa { settings.tlsClientCAPath = tlsClientCa }

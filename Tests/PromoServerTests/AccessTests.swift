@@ -1,4 +1,5 @@
 import PromoClient
+import PromoDomain
 import PromoServer
 import PromoStore
 import PromoWire
@@ -74,12 +75,12 @@ struct AccessTests {
         #expect(try await issuer.hello(apiKey: key.apiKey).role == "issuer")
         await issuer.close()
 
-        let store = try PromoStore(configuration: StoreConfiguration(path: directory + "/promo.sqlite"))
-        let keys = try store.writer.synchronously { try $0.apiKeys() }
+        let store = try await TestStore.fromEnvironment.openStorage(directory: directory)
+        let keys = try await store.apiKeys()
         #expect(keys.first { $0.id == key.keyId }?.campaignIds == ["c1", "c2"])
         #expect(!keys.contains { $0.secretSHA256.count != 32 })
-        let audit = try store.writer.synchronously { try $0.auditEntries(limit: 10) }
+        let audit = try await store.auditLog(AuditQuery(limit: 10)).map(\.entry)
         #expect(audit.contains { $0.action == "create_api_key" && $0.target == key.keyId })
-        store.close()
+        await store.close()
     }
 }

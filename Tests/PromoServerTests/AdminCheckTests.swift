@@ -43,9 +43,7 @@ struct AdminCheckTests {
         await first.stop()
 
         // A counter drifts behind the server's back, as a bug or a bad manual fix would make it.
-        let store = try PromoStore(configuration: StoreConfiguration(path: directory + "/promo.sqlite"))
-        try store.writer.synchronously { try $0.execute("UPDATE campaigns SET redemptions = redemptions + 1") }
-        store.close()
+        try await TestStore.fromEnvironment.execute("UPDATE campaigns SET redemptions = redemptions + 1", directory: directory)
 
         let second = try await TestServer.start(dataDirectory: directory)
         let checker = try await second.session()

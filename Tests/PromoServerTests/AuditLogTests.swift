@@ -136,7 +136,8 @@ struct AuditLogTests {
     }
 
     @Test func backupsAndTheirDownloadsAreAudited() async throws {
-        let server = try await TestServer.start()
+        // Backups copy the SQLite file; on PostgreSQL `backup` is refused (pg_dump/PITR instead).
+        let server = try await TestServer.start(store: .sqlite)
         let admin = try await server.session()
         let adminId = try await admin.bootstrapKeyId()
         let made = try await admin.backup(name: "audited.sqlite")
