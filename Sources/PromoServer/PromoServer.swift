@@ -104,6 +104,8 @@ public final class PromoServer: Service, Sendable {
         writerLimits.batchObserver = metrics.batchObserver
         writerLimits.queueWaitObserver = metrics.queueWaitObserver
         writerLimits.bulkBatchMsMax = configuration.bulkBatchMsMax
+        writerLimits.bulkShareMax = configuration.bulkShareMax
+        writerLimits.bulkShareWindowMs = configuration.bulkShareWindowMs
         writerLimits.faultObserver = StorageFaultLog(intervalMs: configuration.storageFaultLogIntervalMs, logger: logger).observer
         storeConfiguration.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
         storeConfiguration.validateViewCodesMax = configuration.validateViewCodesMax
