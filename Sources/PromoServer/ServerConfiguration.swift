@@ -83,6 +83,17 @@ public struct ServerConfiguration: Sendable {
     /// (and the WAL checkpoint after it), which grows with it: 50 ms gave redeems a p99 of 119-152 ms during
     /// a generate, 5 ms 37-39 ms (docs/benchmarks.md). Default 5 ms.
     public var bulkBatchMsMax = 5
+    /// While interactive writes are around (queued, or one taken within `bulkShareWindowMs`), bulk slices get
+    /// at most this share of the writer's recent time, in 0.05...1: most redeem batches then carry no slice, and
+    /// a redeem pays for a slice and its bigger commit only now and then. Bulk always gets its share, so a
+    /// steady stream of redeems never stops a generate; with no interactive write around bulk runs flat out.
+    /// 1 is no bound (a slice in every batch while bulk work waits: redeems at 0.22-0.57x of their throughput
+    /// during a generate). Higher: faster bulk work under load, slower redeems (docs/benchmarks.md). Default 0.5.
+    public var bulkShareMax = 0.5
+    /// How recent counts for `bulkShareMax` (ms): interactive writes count as around for this long after the
+    /// last one (a closed loop of redeems leaves the queue empty for a moment after each commit), and the share
+    /// is measured over about this much writer time. Default 10 ms.
+    public var bulkShareWindowMs = 10
     /// Pattern used when `generate` names none: 8 letters or digits, 31^8 ≈ 8.5e11 codes. Default `****-****`.
     public var defaultCodePattern = "****-****"
     /// Largest chance that one random guess hits a live code of a pattern; generate refuses beyond it.
@@ -311,6 +322,8 @@ public struct ServerConfiguration: Sendable {
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
         try require((0...600_000).contains(storeBusyTimeoutMs), "storeBusyTimeoutMs must be 0...600000")
         try require(bulkSliceRows >= 1 && bulkBatchMsMax >= 0, "bulkSliceRows >= 1 and bulkBatchMsMax >= 0")
+        try require(bulkShareMax >= 0.05 && bulkShareMax <= 1, "bulkShareMax must be 0.05...1")
+        try require((1...1_000).contains(bulkShareWindowMs), "bulkShareWindowMs must be 1...1000")
         try require(frameReadTimeoutMs >= 10, "frameReadTimeoutMs must be at least 10")
         try require(rateLimitUserFailuresMax >= 0 && rateLimitIpFailuresMax >= 0, "rate limits must not be negative")
         try require(rateLimitWindowMs >= 1 && rateLimitCooldownMs >= 0, "rateLimitWindowMs >= 1 and rateLimitCooldownMs >= 0")

@@ -73,6 +73,8 @@ enum StoreOpener {
         writer.batchMax = configuration.writeBatchMax
         writer.queueMax = configuration.writeQueueMax
         writer.bulkBatchMsMax = configuration.bulkBatchMsMax
+        writer.bulkShareMax = configuration.bulkShareMax
+        writer.bulkShareWindowMs = configuration.bulkShareWindowMs
         writer.report(to: observer)
         return try PromoStore(configuration: store, writerLimits: writer)
     }

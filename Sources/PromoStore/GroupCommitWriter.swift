@@ -14,15 +14,19 @@ import PromoDomain
 /// failure flush, purge), each small (`bulkSliceRows` rows, a few ms) and its own savepoint. A batch runs the
 /// interactive jobs queued when it starts, then bulk slices one by one; after each slice it looks at the
 /// interactive queue: when jobs wait there, they run next and the batch commits without a further slice. So an
-/// interactive job waits behind at most one slice (plus the commit), and with no interactive work queued
-/// slices keep filling one transaction for up to `bulkBatchMsMax`, as fast as one big job. Every batch with
-/// bulk work pending runs at least one slice, so a steady stream of redeems never starves a generate.
+/// interactive job waits behind at most one slice (plus the commit), and with no interactive work around
+/// slices keep filling one transaction for up to `bulkBatchMsMax`, as fast as one big job. While interactive
+/// work is around (queued, or taken within `bulkShareWindowMs`), a slice starts only while bulk has had less
+/// than `bulkShareMax` of the writer's recent time (`BulkShare`): most redeem batches then carry no slice, and
+/// when only bulk work waits but it is over its share, the writer waits a moment for the redeems that are on
+/// their way. Bulk is never starved: it always gets its share, whatever the stream of redeems.
 public final class GroupCommitWriter: Sendable {
     /// How the writer schedules a job. See the type's comment.
     public enum JobClass: Sendable, Hashable {
         /// Served first: a game server or a person waits for it.
         case interactive
-        /// One bounded slice of large work: runs when no interactive job waits, one slice at a time between them.
+        /// One bounded slice of large work: runs flat out when no interactive work is around, else one slice at a
+        /// time between interactive batches, within its share of the writer (`bulkShareMax`).
         case bulk
     }
 
@@ -43,6 +47,12 @@ public final class GroupCommitWriter: Sendable {
         /// waits to be acknowledged; interactive jobs never wait for it (they end the batch after the current
         /// slice). Default 5 ms.
         public var bulkBatchMsMax = 5
+        /// While interactive work is around, bulk slices get at most this share of the writer's recent time,
+        /// in (0, 1] (`BulkShare`); 1 is no bound: a slice in every batch while bulk work waits. Default 0.5.
+        public var bulkShareMax = 0.5
+        /// How recent counts for `bulkShareMax` (ms): interactive work is around for this long after the last
+        /// interactive job was taken, and the share is measured over about this much writer time. Default 10.
+        public var bulkShareWindowMs = 10
         /// Told after a batch, on the writer's queue: the first storage fault (disk full, I/O error) a job of
         /// it failed with, or nil when it committed changes without one, which after a fault means storage
         /// works again. Keep it short. Default none.
@@ -70,6 +80,10 @@ public final class GroupCommitWriter: Sendable {
     /// Told what every batch changed, after its COMMIT and before any of its jobs is answered.
     private let view: ValidateView?
     private let state = LockedValue(State())
+    /// The bulk share's bookkeeping, touched only on `queue`.
+    private let schedule: ScheduleBox
+    /// Wakes the writer when it waits for interactive work with bulk held back (`State.holding`).
+    private let wakeup = DispatchSemaphore(value: 0)
     /// Checkpoints the WAL beside the writer, driven by a hook on `connection`; kept alive with it.
     let checkpointer: WALCheckpointer
 
@@ -78,12 +92,17 @@ public final class GroupCommitWriter: Sendable {
         var bulk = JobQueue()
         var drainScheduled = false
         var closed = false
+        /// The writer waits on `wakeup`: bulk work is held back over its share and no interactive job waits.
+        var holding = false
         var pendingCount: Int { interactive.count + bulk.count }
     }
 
     init(connection: Connection, limits: Limits, view: ValidateView? = nil, checkpointer: WALCheckpointer) {
         self.connection = ConnectionBox(connection)
         self.limits = limits
+        self.schedule = ScheduleBox(BulkShare(
+            shareMax: min(1, max(0.01, limits.bulkShareMax)),
+            windowNs: UInt64(max(0, limits.bulkShareWindowMs)) * 1_000_000))
         self.view = view
         self.checkpointer = checkpointer
     }
@@ -151,6 +170,10 @@ public final class GroupCommitWriter: Sendable {
                 case .bulk: state.bulk.append(job, at: now)
                 }
             }
+            if jobClass == .interactive && state.holding {
+                state.holding = false
+                wakeup.signal()
+            }
             if state.drainScheduled { return nil }
             state.drainScheduled = true
             queue.async { self.drain() }
@@ -188,23 +211,46 @@ public final class GroupCommitWriter: Sendable {
             }
             if !hasWork { return }
             let started = DispatchTime.now().uptimeNanoseconds
-            var picker = BatchPicker(startedNs: started, limits: limits)
+            var picker = BatchPicker(startedNs: started, limits: limits, schedule: schedule)
             let jobs = commit(&picker)
-            guard let observer = limits.batchObserver else { continue }
             let elapsed = DispatchTime.now().uptimeNanoseconds &- started
+            guard jobs > 0 else {
+                // Only bulk work waits, and it is over its share: wait for the interactive jobs on their way.
+                hold(until: picker.heldUntilNs ?? started)
+                continue
+            }
+            picker.chargeOverhead(batchNs: elapsed)
+            guard let observer = limits.batchObserver else { continue }
             observer(BatchReport(jobs: jobs, nanoseconds: elapsed, queuedBehind: state.withLock { $0.pendingCount }))
         }
     }
 
+    /// Waits until an interactive job is queued or `untilNs` (monotonic) passes; the time counts as the
+    /// writer's own (not bulk's), so the share refills while it waits.
+    private func hold(until untilNs: UInt64) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let waiting = state.withLock { state in
+            state.holding = state.interactive.count == 0 && untilNs > start
+            return state.holding
+        }
+        if waiting { _ = wakeup.wait(timeout: DispatchTime(uptimeNanoseconds: untilNs)) }
+        // A signal that came after the timeout stays in the semaphore: the next hold returns at once and looks
+        // again, which is harmless.
+        state.withLock { $0.holding = false }
+        schedule.share.spent(otherNs: DispatchTime.now().uptimeNanoseconds &- start)
+    }
+
     /// Chooses the jobs of one batch as it runs. First the interactive jobs queued when the batch starts
-    /// (taken together, as one group: they share the batch's fate); then, when bulk work waits, one slice
-    /// after another for as long as no interactive job waits and the batch is younger than `bulkBatchMsMax`.
-    /// The interactive jobs that arrived during a slice are taken together right after it, and no further
-    /// slice joins that batch. Interactive jobs that arrive at other times wait for the next batch, as they
-    /// always did: a batch never grows without bound under a steady stream.
+    /// (taken together, as one group: they share the batch's fate); then, when bulk work waits and `BulkShare`
+    /// lets it run, one slice after another for as long as no interactive job waits, the share allows and the
+    /// batch is younger than `bulkBatchMsMax`. The interactive jobs that arrived during a slice are taken
+    /// together right after it, and no further slice joins that batch. Interactive jobs that arrive at other
+    /// times wait for the next batch, as they always did: a batch never grows without bound under a steady
+    /// stream. It charges the share with the writer time each job took, as the next one is asked for.
     private struct BatchPicker {
         let startedNs: UInt64
         let limits: Limits
+        let schedule: ScheduleBox
         /// Jobs taken from the queues (into `taken` or handed out).
         var count = 0
         var slices = 0
@@ -214,13 +260,19 @@ public final class GroupCommitWriter: Sendable {
         /// Interactive jobs taken as a group and not handed out yet.
         var taken: [any WriteJob] = []
         var takenIndex = 0
+        /// When the last job was handed out (monotonic ns), and whether it was a slice.
+        var handedOutNs: UInt64?
+        var handedOutBulk = false
+        /// Writer time of this batch's jobs so far, by class (each from its hand-out to the next request).
+        var bulkNs: UInt64 = 0
+        var interactiveNs: UInt64 = 0
+        /// Set when the batch took no job at all because bulk, the only work, is held back until then.
+        var heldUntilNs: UInt64?
 
         mutating func next(from state: LockedValue<State>) -> (any WriteJob)? {
-            if takenIndex < taken.count {
-                defer { takenIndex += 1 }
-                return taken[takenIndex]
-            }
             let now = DispatchTime.now().uptimeNanoseconds
+            chargeLastJob(now)
+            if takenIndex < taken.count { return handOut(taken[takenIndex], bulk: false, at: now) }
             var waits: [(JobClass, UInt64)] = []
             let bulkJob: (any WriteJob)? = state.withLock { state in
                 if !started || lastWasBulk {
@@ -234,12 +286,18 @@ public final class GroupCommitWriter: Sendable {
                         waits.append((.interactive, now &- min(now, queuedAt)))
                         count += 1
                     }
-                    if !taken.isEmpty { return nil }
+                    if !taken.isEmpty {
+                        schedule.share.interactiveTaken(at: now)
+                        return nil
+                    }
                 }
                 let young = now &- startedNs < UInt64(max(0, limits.bulkBatchMsMax)) * 1_000_000
-                guard count < limits.batchMax, !bulkClosed, slices == 0 || young,
-                    case let (job, queuedAt)? = state.bulk.popFirst()
-                else { return nil }
+                guard count < limits.batchMax, !bulkClosed, slices == 0 || young, state.bulk.count > 0 else { return nil }
+                if case .hold(let untilNs) = schedule.share.decide(at: now, interactiveWaiting: state.interactive.count > 0) {
+                    if count == 0 { heldUntilNs = untilNs }
+                    return nil
+                }
+                guard case let (job, queuedAt)? = state.bulk.popFirst() else { return nil }
                 slices += 1
                 count += 1
                 lastWasBulk = true
@@ -249,10 +307,41 @@ public final class GroupCommitWriter: Sendable {
             if let observer = limits.queueWaitObserver {
                 for (jobClass, nanoseconds) in waits { observer(jobClass, nanoseconds) }
             }
-            if let bulkJob { return bulkJob }
+            if let bulkJob { return handOut(bulkJob, bulk: true, at: now) }
             guard takenIndex < taken.count else { return nil }
-            defer { takenIndex += 1 }
-            return taken[takenIndex]
+            return handOut(taken[takenIndex], bulk: false, at: now)
+        }
+
+        private mutating func handOut(_ job: any WriteJob, bulk: Bool, at now: UInt64) -> any WriteJob {
+            if !bulk { takenIndex += 1 }
+            handedOutNs = now
+            handedOutBulk = bulk
+            return job
+        }
+
+        /// The job handed out last ran until `now` (with its savepoint): charged to its class at once, so that
+        /// the next decision of this batch sees a slice's cost.
+        private mutating func chargeLastJob(_ now: UInt64) {
+            guard let handedOutNs else { return }
+            self.handedOutNs = nil
+            let ran = now &- min(now, handedOutNs)
+            if handedOutBulk {
+                bulkNs &+= ran
+                schedule.share.spent(bulkNs: ran)
+            } else {
+                interactiveNs &+= ran
+                schedule.share.spent(otherNs: ran)
+            }
+        }
+
+        /// Charges the batch's time outside its jobs (BEGIN, COMMIT and its fsync, answering the jobs) to the
+        /// classes in proportion to their jobs' time: a slice's pages are most of what a commit writes.
+        mutating func chargeOverhead(batchNs: UInt64) {
+            let jobsNs = bulkNs &+ interactiveNs
+            let overhead = batchNs &- min(batchNs, jobsNs)
+            guard jobsNs > 0 else { return schedule.share.spent(otherNs: overhead) }
+            let bulkPart = UInt64(Double(overhead) * Double(bulkNs) / Double(jobsNs))
+            schedule.share.spent(bulkNs: bulkPart, otherNs: overhead &- min(overhead, bulkPart))
         }
 
         /// The jobs taken but not handed out (when the batch was lost before their turn): they share its fate.
@@ -404,6 +493,12 @@ public final class GroupCommitWriter: Sendable {
         if let fault = limits.statementFault { try fault(sql) }
         try connection.statement(sql).run()
     }
+}
+
+/// The bulk share's state, touched on the writer's queue only.
+private final class ScheduleBox: @unchecked Sendable {
+    var share: BulkShare
+    init(_ share: BulkShare) { self.share = share }
 }
 
 /// The writer's connection, shared with the writer's queue only.

@@ -53,6 +53,8 @@ struct ConfigFile: Decodable {
     var blocksMax: Int?
     var bulkSliceRows: Int?
     var bulkBatchMsMax: Int?
+    var bulkShareMax: Double?
+    var bulkShareWindowMs: Int?
     var defaultCodePattern: String?
     var guessProbabilityMax: Double?
     var importCodesMax: Int?
@@ -168,6 +170,8 @@ struct ConfigFile: Decodable {
         if let blocksMax { settings.blocksMax = blocksMax }
         if let bulkSliceRows { settings.bulkSliceRows = bulkSliceRows }
         if let bulkBatchMsMax { settings.bulkBatchMsMax = bulkBatchMsMax }
+        if let bulkShareMax { settings.bulkShareMax = bulkShareMax }
+        if let bulkShareWindowMs { settings.bulkShareWindowMs = bulkShareWindowMs }
         if let defaultCodePattern { settings.defaultCodePattern = defaultCodePattern }
         if let guessProbabilityMax { settings.guessProbabilityMax = guessProbabilityMax }
         if let importCodesMax { settings.importCodesMax = importCodesMax }

@@ -4,7 +4,8 @@ import PromoDomain
 import Testing
 
 /// The writer's two job classes: interactive jobs are served first and wait behind at most one bulk slice;
-/// bulk slices are never starved and, with nothing interactive waiting, share one transaction.
+/// bulk slices are never starved (they get their share, `bulkShareMax`) and, with nothing interactive
+/// waiting, share one transaction.
 @Suite("Group-commit writer: interactive before bulk")
 struct BulkWriterTests {
     /// A store with a scratch table `t(x)`, opened with `limits`.
@@ -87,6 +88,9 @@ struct BulkWriterTests {
             let batches = LockedValue<[Int]>([])
             let store = try Self.store {
                 $0.bulkBatchMsMax = budgetMs
+                // No share bound: the gate is an interactive job, and under a share the slices after it
+                // would wait their turn (tested in `aSteadyStreamOfInteractiveJobsNeverStarvesBulk`).
+                $0.bulkShareMax = 1
                 $0.batchObserver = { report in batches.withLock { $0.append(report.jobs) } }
             }
             // Holds the writer until every slice is queued, so the first batch sees them all. The slices are
@@ -108,12 +112,14 @@ struct BulkWriterTests {
         }
     }
 
-    /// A steady queue of interactive jobs never starves bulk work: every batch with slices waiting runs one.
-    @Test func everyBatchRunsAtLeastOneSliceWhenBulkWorkWaits() async throws {
+    /// With no share bound (`bulkShareMax` 1, the rule before the share) every batch with slices waiting
+    /// runs one, however many interactive jobs wait.
+    @Test func withNoShareBoundEveryBatchRunsASliceWhenBulkWorkWaits() async throws {
         let order = LockedValue<[String]>([])
         let batchEnds = LockedValue<[Int]>([])
         let store = try Self.store {
             $0.bulkBatchMsMax = 600_000
+            $0.bulkShareMax = 1
             $0.batchObserver = { _ in batchEnds.withLock { $0.append(order.withLock { $0.count }) } }
         }
         let (gate, gateRunning) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
@@ -135,6 +141,60 @@ struct BulkWriterTests {
         // Batches: [gate s0 i1], [s1 i2], [s2 i3] (the jobs recorded after each): one slice per batch,
         // since each slice found an interactive job waiting after it.
         #expect(batchEnds.withLock { $0 } == [2, 4, 6])
+        store.close()
+    }
+
+    /// The default share never starves bulk work: with an interactive job queued at every moment (each one
+    /// queues the next as it runs, until the bulk work is done), every slice still runs, each while an
+    /// interactive job waits, and one interactive job at least commits between two slices. Checked by order:
+    /// the chain of interactive jobs is bounded, so a writer that starved bulk fails instead of hanging.
+    @Test func aSteadyStreamOfInteractiveJobsNeverStarvesBulk() async throws {
+        let sliceCount = 10
+        let chainMax = 20_000
+        let store = try Self.store()
+        // submitted - ran > 0: an interactive job is queued. Events: "s" a slice ran, "i" an interactive job.
+        let chain = LockedValue((submitted: 0, ran: 0, slicesDone: 0, events: [String](), queuedAtSlice: [Bool]()))
+        let writer = store.writer
+        @Sendable func submitNext() {
+            chain.withLock { $0.submitted += 1 }
+            writer.submit({ _ in
+                let more = chain.withLock { state -> Bool in
+                    state.ran += 1
+                    state.events.append("i")
+                    return state.slicesDone < sliceCount && state.ran < chainMax
+                }
+                if more { submitNext() }
+            }, completion: { _ in })
+        }
+        let (gate, gateRunning) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        store.writer.submit({ _ in
+            submitNext()
+            gateRunning.signal()
+            gate.wait()
+        }, completion: { _ in })
+        await Self.wait(gateRunning)
+        let slices: [@Sendable (Connection) throws -> Void] = (0..<sliceCount).map { index in
+            { connection in
+                chain.withLock { state in
+                    state.queuedAtSlice.append(state.submitted > state.ran)
+                    state.events.append("s")
+                }
+                for row in 0..<50 { try Self.insert(index * 1_000 + row, on: connection) }
+                chain.withLock { $0.slicesDone += 1 }
+            }
+        }
+        let bulk = Task { try await store.writer.submitSlices(slices) }
+        #expect(await eventuallyQueued(store, sliceCount + 1))
+        gate.signal()
+        _ = try await bulk.value
+        store.writer.synchronously { _ in }
+        let (ran, events, queuedAtSlice) = chain.withLock { ($0.ran, $0.events, $0.queuedAtSlice) }
+        #expect(ran < chainMax, "bulk work waited behind \(ran) interactive jobs")
+        #expect(queuedAtSlice == Array(repeating: true, count: sliceCount), "an interactive job waited at every slice")
+        let betweenSlices = events.drop(while: { $0 != "s" }).split(separator: "s", omittingEmptySubsequences: false)
+            .dropFirst().dropLast()
+        #expect(betweenSlices.count == sliceCount - 1 && betweenSlices.allSatisfy { !$0.isEmpty }, "\(events)")
+        #expect(try Self.count(store) == sliceCount * 50)
         store.close()
     }
 
