@@ -3,7 +3,7 @@ import PromoDomain
 /// List fields are stored joined by a newline; the domain forbids control characters inside them.
 private let listSeparator: Character = "\n"
 
-private let campaignColumns = """
+let campaignColumns = """
     id, name, kind, reward_kind, reward_amount, reward_currency, reward_percent, reward_cap_minor, reward_game_id,
     starts_at_ms, expires_at_ms, active, max_redemptions, max_per_user, segments, new_users_only,
     new_user_window_ms, min_deposit_minor, countries, min_vip_level, source, created_at_ms, redemptions, unique_users,
@@ -139,7 +139,7 @@ extension Connection {
         try statement.bind(21, campaign.source)
     }
 
-    private func readCampaign(_ row: Statement) -> (Campaign, CampaignCounters) {
+    func readCampaign(_ row: Statement) -> (Campaign, CampaignCounters) {
         let reward = RewardColumns(
             kind: row.string(3), amount: row.int64(4), currency: row.string(5), percent: UInt32(clamping: row.int64(6)),
             capMinor: row.int64(7), gameId: row.string(8))

@@ -11,6 +11,17 @@ func codeSelect(indexedBy index: String? = nil) -> String {
 
 private let codeByKey = codeSelect() + " WHERE k.key = ?"
 
+/// A code and its campaign in one statement: the campaign's columns first (as `readCampaign` reads them),
+/// then the code's (as `readCode` reads them, from `codeColumnsOffset`).
+private let codeColumnsOffset = Int32(campaignColumns.split(separator: ",").count)
+private let codeAndCampaignByKey = """
+    SELECT \(campaignColumns.split(separator: ",").map { "c." + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")),
+        k.key, k.display, c.id, k.max_uses, k.uses, k.active, k.owner_id, b.id, k.created_at_ms, k.id
+    FROM codes AS k JOIN campaigns AS c ON c.number = k.campaign LEFT JOIN code_batches AS b ON b.number = k.batch
+    WHERE k.key = ?
+    """
+
+
 extension Connection {
     /// Fails with `constraint` when the code (by its canonical key) exists in any campaign.
     public func insertCode(_ code: PromoCode) throws(StoreError) {
@@ -47,6 +58,16 @@ extension Connection {
         return try select.firstRow { readCode($0) } ?? nil
     }
 
+    /// The code with `key` and its campaign, read together: what a redeem's check reads first.
+    func codeAndCampaign(key: String) throws(StoreError) -> (PromoCode, Campaign, CampaignCounters)? {
+        let select = try statement(codeAndCampaignByKey)
+        try select.bind(1, key)
+        guard let (code, campaign) = try select.firstRow({ (readCode($0, from: codeColumnsOffset), readCampaign($0)) }),
+            let code
+        else { return nil }
+        return (code, campaign.0, campaign.1)
+    }
+
     /// The updated code, or nil when there is none with that key.
     public func setCodeActive(key: String, active: Bool) throws(StoreError) -> PromoCode? {
         let update = try statement("UPDATE codes SET active = ? WHERE key = ?")
@@ -56,12 +77,14 @@ extension Connection {
         return changes == 1 ? try code(key: key) : nil
     }
 
-    func readCode(_ row: Statement) -> PromoCode? {
+    /// The code in the columns of `codeSelect`, starting at column `from`.
+    func readCode(_ row: Statement, from first: Int32 = 0) -> PromoCode? {
         // Keys were normalised on the way in; a row that no longer parses is treated as absent.
-        guard let text = try? CodeText(row.string(1)) else { return nil }
+        guard let text = try? CodeText(row.string(first + 1)) else { return nil }
         return PromoCode(
-            code: text, campaignId: row.string(2), maxUses: UInt64(clamping: row.int64(3)),
-            uses: UInt64(clamping: row.int64(4)), isActive: row.bool(5), ownerId: row.optionalString(6),
-            batchId: row.optionalString(7), createdAtMs: row.int64(8))
+            code: text, campaignId: row.string(first + 2), maxUses: UInt64(clamping: row.int64(first + 3)),
+            uses: UInt64(clamping: row.int64(first + 4)), isActive: row.bool(first + 5),
+            ownerId: row.optionalString(first + 6), batchId: row.optionalString(first + 7),
+            createdAtMs: row.int64(first + 8))
     }
 }

@@ -14,6 +14,8 @@ public final class Connection {
     public var dimensionKeysPerHourMax = 1_000
     /// On the writer's connection when the store keeps a validate view: what its jobs change of it.
     var viewChangeLog: ViewChangeLog?
+    /// On the writer's connection: the report totals its running batch has moved and not written yet.
+    var pendingTotals: PendingTotals?
 
     public init(path: String, readOnly: Bool = false, busyTimeoutMs: Int32) throws(StoreError) {
         var handle: OpaquePointer?

@@ -74,15 +74,6 @@ enum EffectTotals {
 
 // Hot-path SQL built once (`statement(_:)` looks statements up by their text).
 private let redemptionDeposit = "SELECT rowid, deposit_minor, deposit_currency FROM redemptions WHERE id = ?"
-private let addDeposit = """
-    INSERT INTO campaign_deposit_hours (campaign_id, hour_ms, currency, deposits, amount_minor) VALUES (?1, ?2, ?3, 1, ?4)
-    ON CONFLICT (campaign_id, hour_ms, currency) DO UPDATE SET deposits = deposits + 1,
-        amount_minor = amount_minor + min(?4, 9223372036854775807 - amount_minor)
-    """
-private let removeDeposit = """
-    UPDATE campaign_deposit_hours SET deposits = deposits - 1, amount_minor = amount_minor - min(?4, amount_minor)
-    WHERE campaign_id = ?1 AND hour_ms = ?2 AND currency = ?3
-    """
 private let standingBefore = """
     SELECT redeemed_at_ms, rowid FROM redemptions INDEXED BY redemptions_standing_by_user
     WHERE campaign_id = ?1 AND user_id = ?2 AND voided_at_ms IS NULL AND redeemed_at_ms <= ?3
@@ -93,52 +84,50 @@ private let standingAfter = """
     WHERE campaign_id = ?1 AND user_id = ?2 AND voided_at_ms IS NULL AND redeemed_at_ms > ?3
     ORDER BY redeemed_at_ms LIMIT 2
     """
-private let addPairs = """
-    INSERT INTO campaign_repeat_pairs (campaign_id, from_hour_ms, to_hour_ms, step, pairs) VALUES (?1, ?2, ?3, ?4, ?5)
-    ON CONFLICT (campaign_id, from_hour_ms, to_hour_ms, step) DO UPDATE SET pairs = pairs + ?5
-    """
-private let removePairs = """
-    UPDATE campaign_repeat_pairs SET pairs = pairs - ?5
-    WHERE campaign_id = ?1 AND from_hour_ms = ?2 AND to_hour_ms = ?3 AND step = ?4 RETURNING pairs
-    """
-private let dropPairs = """
-    DELETE FROM campaign_repeat_pairs WHERE campaign_id = ?1 AND from_hour_ms = ?2 AND to_hour_ms = ?3 AND step = ?4
-    """
-private let moveRepeatUsers = "UPDATE campaigns SET repeat_users = repeat_users + ? WHERE id = ?"
 
-/// One pair kind between two hours, and how much its count moves.
-private struct PairKey: Hashable {
-    var fromHour: Int64
-    var toHour: Int64
-    var step: Int64
+/// A redemption's rowid and deposit, which its effectiveness totals need.
+struct RedemptionDeposit {
+    var rowid: Int64
+    var depositMinor: Int64
+    var currency: String
 }
 
 extension Connection {
-    /// Moves the effectiveness totals for redemption `redemption` (`delta` +1, after its row is inserted) or
-    /// its void (`delta` -1, after its row is marked voided). `newUser`: it is the user's only standing
-    /// redemption of the campaign, so it has no neighbours to look up.
-    func applyEffectTotals(redemption: Redemption, newUser: Bool, delta: Int64) throws(StoreError) {
-        let row = try statement(redemptionDeposit)
-        try row.bind(1, redemption.id)
-        guard let (rowid, depositMinor, depositCurrency) = try row.firstRow({ ($0.int64(0), $0.int64(1), $0.string(2)) })
-        else { throw StoreError(.sqlite, "redemption \(redemption.id) has no row") }
+    /// Adds to `totals` how the effectiveness totals move for redemption `redemption` (`delta` +1, after its
+    /// row is inserted) or its void (`delta` -1, after its row is marked voided). `newUser`: it is the user's
+    /// only standing redemption of the campaign, so it has no neighbours to look up. `deposit`: nil to read it
+    /// from the row.
+    func addEffectTotals(
+        redemption: Redemption, newUser: Bool, delta: Int64, deposit known: RedemptionDeposit?, to totals: inout TotalsDelta
+    ) throws(StoreError) {
+        let deposit: RedemptionDeposit
+        if let known {
+            deposit = known
+        } else {
+            let row = try statement(redemptionDeposit)
+            try row.bind(1, redemption.id)
+            guard let found = try row.firstRow({ RedemptionDeposit(rowid: $0.int64(0), depositMinor: $0.int64(1), currency: $0.string(2)) })
+            else { throw StoreError(.sqlite, "redemption \(redemption.id) has no row") }
+            deposit = found
+        }
         let hour = hourStart(redemption.redeemedAtMs)
-        if depositMinor > 0 {
-            let deposit = try statement(delta > 0 ? addDeposit : removeDeposit)
-            try deposit.bind(1, redemption.campaignId)
-            try deposit.bind(2, hour)
-            try deposit.bind(3, depositCurrency)
-            try deposit.bind(4, depositMinor)
-            try deposit.run()
+        if deposit.depositMinor > 0 {
+            let key = TotalsDelta.Currency(campaignId: redemption.campaignId, hourMs: hour, currency: deposit.currency)
+            var move = totals.deposits[key] ?? TotalsDelta.Deposits()
+            move.deposits += delta
+            move.amountMinor = saturatingSum(move.amountMinor, delta > 0 ? deposit.depositMinor : -deposit.depositMinor)
+            totals.deposits[key] = move
         }
         if delta > 0 && newUser { return }
-        try moveRepeatPairs(redemption: redemption, rowid: rowid, hour: hour, delta: delta)
+        try addRepeatPairs(redemption: redemption, rowid: deposit.rowid, hour: hour, delta: delta, to: &totals)
     }
 
     /// Inserting a redemption at hour h between the user's other standing redemptions … p2 p1 | n1 n2 …
     /// replaces the neighbours (p1, n1) by (p1, h) and (h, n1), and the pairs two apart (p2, n1) and (p1, n2)
     /// by (p2, h), (p1, n1) and (h, n2). A void is the same with the signs turned.
-    private func moveRepeatPairs(redemption: Redemption, rowid: Int64, hour: Int64, delta: Int64) throws(StoreError) {
+    private func addRepeatPairs(
+        redemption: Redemption, rowid: Int64, hour: Int64, delta: Int64, to totals: inout TotalsDelta
+    ) throws(StoreError) {
         let before = try statement(standingBefore)
         try before.bind(1, redemption.campaignId)
         try before.bind(2, redemption.userId)
@@ -156,18 +145,13 @@ extension Connection {
         while try after.step() { next.append(hourStart(after.int64(0))) }
 
         // Exactly one other standing redemption: the user has just become (or stopped being) a repeat user.
-        if previous.count + next.count == 1 {
-            let counter = try statement(moveRepeatUsers)
-            try counter.bind(1, delta)
-            try counter.bind(2, redemption.campaignId)
-            try counter.run()
-        }
+        if previous.count + next.count == 1 { totals.repeatUsers[redemption.campaignId, default: 0] += delta }
         let p1 = previous.first, p2 = previous.count > 1 ? previous[1] : nil
         let n1 = next.first, n2 = next.count > 1 ? next[1] : nil
-        var moves: [PairKey: Int64] = [:]
         func move(_ from: Int64?, _ to: Int64?, step: Int64, _ sign: Int64) {
             guard let from, let to else { return }
-            moves[PairKey(fromHour: from, toHour: to, step: step), default: 0] += sign * delta
+            let key = TotalsDelta.Pair(campaignId: redemption.campaignId, fromHourMs: from, toHourMs: to, step: step)
+            totals.pairs[key, default: 0] += sign * delta
         }
         move(p1, n1, step: 1, -1)
         move(p1, hour, step: 1, 1)
@@ -177,35 +161,11 @@ extension Connection {
         move(p2, hour, step: 2, 1)
         move(p1, n1, step: 2, 1)
         move(hour, n2, step: 2, 1)
-        for (key, amount) in moves where amount != 0 {
-            if amount > 0 {
-                let add = try statement(addPairs)
-                try bindPairs(add, redemption.campaignId, key)
-                try add.bind(5, amount)
-                try add.run()
-            } else {
-                let remove = try statement(removePairs)
-                try bindPairs(remove, redemption.campaignId, key)
-                try remove.bind(5, -amount)
-                // A row left at zero is dropped, so a range reads only pairs that exist.
-                if try remove.firstRow({ $0.int64(0) }) == 0 {
-                    let drop = try statement(dropPairs)
-                    try bindPairs(drop, redemption.campaignId, key)
-                    try drop.run()
-                }
-            }
-        }
-    }
-
-    private func bindPairs(_ statement: Statement, _ campaignId: String, _ key: PairKey) throws(StoreError) {
-        try statement.bind(1, campaignId)
-        try statement.bind(2, key.fromHour)
-        try statement.bind(3, key.toHour)
-        try statement.bind(4, key.step)
     }
 
     /// The effectiveness figures of [from, to) (whole hours); `wholeCampaign`: the range covers all of it.
     func campaignEffect(campaignId: String, from: Int64, to: Int64, wholeCampaign: Bool) throws(StoreError) -> CampaignEffect {
+        try flushPendingTotals()
         var effect = CampaignEffect()
         let deposits = try statement(
             """

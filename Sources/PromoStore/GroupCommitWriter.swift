@@ -428,6 +428,9 @@ public final class GroupCommitWriter: Sendable {
         } catch {
             return error
         }
+        // Report totals: summed over the batch, written before COMMIT (PendingTotals); dropped if the batch is lost.
+        connection.pendingTotals?.beginBatch()
+        defer { connection.pendingTotals?.endBatch() }
         var index = 0
         while index < batch.count || appendNext(next, to: &batch, fates: &fates) {
             defer { index += 1 }
@@ -438,6 +441,7 @@ public final class GroupCommitWriter: Sendable {
                 return abandon(connection, error)
             }
             connection.viewChangeLog?.beginJob(totalChanges: connection.totalChanges)
+            connection.pendingTotals?.beginJob()
             let bodyError = job.run(on: connection)
             connection.viewChangeLog?.endJob(totalChanges: connection.totalChanges)
             guard connection.isInTransaction else {
@@ -448,14 +452,17 @@ public final class GroupCommitWriter: Sendable {
             do {
                 if let bodyError {
                     try step("ROLLBACK TO job", on: connection)
+                    connection.pendingTotals?.endJob(kept: false)
                     try step("RELEASE job", on: connection)
                     fates[index] = .failed(bodyError)
                 } else {
                     try step("RELEASE job", on: connection)
+                    connection.pendingTotals?.endJob(kept: true)
                     fates[index] = .ran
                 }
             } catch {
                 guard connection.isInTransaction else { return error }
+                connection.pendingTotals?.endJob(kept: false)
                 // The savepoint is still open (RELEASE failed): undo this job alone, so that "failed" is true.
                 // If even that fails, this job's changes cannot be told apart from the others': give up the batch.
                 do {
@@ -468,6 +475,7 @@ public final class GroupCommitWriter: Sendable {
             }
         }
         do {
+            try connection.flushPendingTotals()
             try step("COMMIT", on: connection)
             return nil
         } catch {

@@ -23,6 +23,7 @@ public final class PromoStore: Sendable {
         try Self.tune(connection, configuration)
         try Migrations.migrate(connection)
         connection.dimensionKeysPerHourMax = configuration.dimensionKeysPerHourMax
+        connection.pendingTotals = PendingTotals()
         if configuration.validateViewCodesMax > 0 {
             let view = ValidateView(
                 codesMax: configuration.validateViewCodesMax, usersMax: max(1, configuration.validateViewUsersMax))

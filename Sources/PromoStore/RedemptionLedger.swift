@@ -35,9 +35,10 @@ extension Connection {
                 block: try blockInForce(userId: request.user.userId, campaignId: nil, nowMs: nowMs))
         }
         let reservation = try reservationLookup(request.reservationId, code: code, userId: request.user.userId)
-        var usage = try usageSnapshot(
+        let (snapshot, mayBeBlocked) = try usageSnapshot(
             campaign: campaign, counters: counters, code: code, userId: request.user.userId, nowMs: nowMs,
             excludingReservation: request.reservationId)
+        var usage = snapshot
         // A dangling group id cannot happen (a foreign key), so a missing group is simply no group.
         var group: Group?
         if let groupId = campaign.groupId { group = try self.group(id: groupId) }
@@ -48,7 +49,7 @@ extension Connection {
         return RedemptionCheck(
             code: code, campaign: campaign, group: group, user: request.user, deposit: request.deposit, usage: usage,
             nowMs: nowMs, reservation: reservation,
-            block: try blockInForce(userId: request.user.userId, campaignId: campaign.id, nowMs: nowMs))
+            block: mayBeBlocked ? try blockInForce(userId: request.user.userId, campaignId: campaign.id, nowMs: nowMs) : nil)
             .withBudgetSpent(counters.budgetSpentMinor)
     }
 
@@ -67,8 +68,7 @@ extension Connection {
             guard let uses = try select.firstRow({ $0.int64(0) }) else { return nil }
             return (PromoCode(code: entry, campaignId: campaign.id, uses: UInt64(clamping: uses)), campaign, counters)
         }
-        guard let text = try? CodeText(request.code), let code = try code(key: text.key),
-            let (campaign, counters) = try campaign(id: code.campaignId)
+        guard let text = try? CodeText(request.code), let (code, campaign, counters) = try codeAndCampaign(key: text.key)
         else { return nil }
         return (code, campaign, counters)
     }
@@ -232,8 +232,9 @@ extension Connection {
         try group.bind(1, redemption.campaignId)
         try group.bind(2, redemption.userId)
         try group.run()
+        var firstTimeUser = TotalsDelta()
         if firstMs != nextFirstMs {
-            try moveFirstTimeUser(campaignId: redemption.campaignId, fromMs: firstMs, toMs: nextFirstMs)
+            moveFirstTimeUser(campaignId: redemption.campaignId, fromMs: firstMs, toMs: nextFirstMs, in: &firstTimeUser)
         }
         let code = try statement(
             """
@@ -257,7 +258,7 @@ extension Connection {
         try campaign.run()
         try applyRedemptionTotals(
             campaignId: redemption.campaignId, ownerId: ownerId, redemption: redemption, ip: ip, deviceId: deviceId,
-            newUser: false, delta: -1)
+            newUser: false, delta: -1, extra: firstTimeUser)
         if redemption.reward.amount != 0 {
             try addBudgetSpent(
                 campaignId: redemption.campaignId, unit: Self.budgetUnit(redemption.reward),
@@ -270,17 +271,11 @@ extension Connection {
     }
 
     /// Moves one first-time user from the hour of `fromMs` to the hour of `toMs` (nil: out of the timeline).
-    private func moveFirstTimeUser(campaignId: String, fromMs: Int64, toMs: Int64?) throws(StoreError) {
+    private func moveFirstTimeUser(campaignId: String, fromMs: Int64, toMs: Int64?, in totals: inout TotalsDelta) {
         if let toMs, hourStart(toMs) == hourStart(fromMs) { return }
-        let leave = try statement("UPDATE campaign_hours SET new_users = new_users - 1 WHERE campaign_id = ? AND hour_ms = ?")
-        try leave.bind(1, campaignId)
-        try leave.bind(2, hourStart(fromMs))
-        try leave.run()
+        totals.hours[TotalsDelta.Hour(campaignId: campaignId, hourMs: hourStart(fromMs)), default: .init()].newUsers -= 1
         guard let toMs else { return }
-        let arrive = try statement("UPDATE campaign_hours SET new_users = new_users + 1 WHERE campaign_id = ? AND hour_ms = ?")
-        try arrive.bind(1, campaignId)
-        try arrive.bind(2, hourStart(toMs))
-        try arrive.run()
+        totals.hours[TotalsDelta.Hour(campaignId: campaignId, hourMs: hourStart(toMs)), default: .init()].newUsers += 1
     }
 
     public func redemption(id: String) throws(StoreError) -> Redemption? {
@@ -339,6 +334,9 @@ extension Connection {
         try insert.bind(16, reward.gameId)
         try insert.bind(17, command.nowMs)
         try insert.run()
+        // Known now, so the totals below need not read the row back.
+        let deposit = RedemptionDeposit(
+            rowid: lastInsertRowid, depositMinor: request.deposit.amountMinor, currency: request.deposit.currency)
 
         let user = try statement(
             """
@@ -371,17 +369,16 @@ extension Connection {
         let uses = try statement("UPDATE codes SET uses = uses + 1 WHERE key = ? RETURNING uses")
         try uses.bind(1, code.code.key)
         let codeUses = try uses.firstRow { $0.int64(0) } ?? 1
-        let counters = try statement(
-            """
-            UPDATE campaigns SET redemptions = redemptions + 1, unique_users = unique_users + ?,
-                codes_redeemed = codes_redeemed + ? WHERE id = ?
-            """)
+        // The counters and the budget spend in one statement (the spend counts only in the campaign's own unit,
+        // as `addBudgetSpent` does).
+        let counters = try statement(countRedemption)
         try counters.bind(1, newUser)
         // An auto-apply campaign's entry is not one of its codes (see codes_issued).
         try counters.bind(2, codeUses == 1 && !code.code.isAutoEntry)
         try counters.bind(3, campaign.id)
+        try counters.bind(4, granted)
+        try counters.bind(5, campaign.reward.budgetUnit)
         try counters.run()
-        if granted != 0 { try addBudgetSpent(campaignId: campaign.id, unit: campaign.reward.budgetUnit, delta: granted) }
         if let reservationId = request.reservationId {
             let consume = try statement("UPDATE reservations SET redemption_id = ? WHERE id = ?")
             try consume.bind(1, command.newRedemptionId)
@@ -397,7 +394,7 @@ extension Connection {
             redeemedAtMs: command.nowMs)
         try applyRedemptionTotals(
             campaignId: campaign.id, ownerId: code.ownerId, redemption: redemption, ip: request.user.ip,
-            deviceId: request.user.deviceId, newUser: newUser, delta: 1)
+            deviceId: request.user.deviceId, newUser: newUser, delta: 1, deposit: deposit)
         return redemption
     }
 
@@ -412,10 +409,12 @@ extension Connection {
         return .found(expiresAtMs: row.2)
     }
 
+    /// The counts the rules need, and whether a block may keep the user from the campaign (then
+    /// `blockInForce`, with the same condition, reads which): most players have none, so one statement.
     private func usageSnapshot(
         campaign: Campaign, counters: CampaignCounters, code: PromoCode, userId: String, nowMs: Int64,
         excludingReservation reservationId: String?
-    ) throws(StoreError) -> UsageSnapshot {
+    ) throws(StoreError) -> (UsageSnapshot, mayBeBlocked: Bool) {
         let select = try statement(
             """
             SELECT
@@ -425,18 +424,21 @@ extension Connection {
                  WHERE code_key = ?2 AND redemption_id IS NULL AND expires_at_ms > ?4 AND id <> ?5),
               (SELECT count(*) FROM reservations
                  WHERE campaign_id = ?1 AND user_id = ?3 AND redemption_id IS NULL AND expires_at_ms > ?4 AND id <> ?5),
-              (SELECT redemptions FROM user_redemptions WHERE campaign_id = ?1 AND user_id = ?3)
+              (SELECT redemptions FROM user_redemptions WHERE campaign_id = ?1 AND user_id = ?3),
+              EXISTS (SELECT 1 FROM user_blocks
+                 WHERE user_id = ?3 AND campaign_id IN ('', ?1) AND (until_ms = 0 OR until_ms > ?4))
             """)
         try select.bind(1, campaign.id)
         try select.bind(2, code.code.key)
         try select.bind(3, userId)
         try select.bind(4, nowMs)
         try select.bind(5, reservationId ?? "")
-        let row = try select.firstRow { ($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3)) } ?? (0, 0, 0, 0)
-        return UsageSnapshot(
+        let row = try select.firstRow { ($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3), $0.bool(4)) } ?? (0, 0, 0, 0, true)
+        let usage = UsageSnapshot(
             campaignRedemptions: counters.redemptions, campaignReservations: UInt64(clamping: row.0),
             codeRedemptions: code.uses, codeReservations: UInt64(clamping: row.1),
             userRedemptions: UInt64(clamping: row.3), userReservations: UInt64(clamping: row.2))
+        return (usage, row.4)
     }
 
     /// This user's standing redemptions over the group's campaigns (the maintained counter) and their live
@@ -508,3 +510,9 @@ private let redemptionColumnsForInsert = """
 // interpolation on every call cost an allocation and a join per redemption before the lookup even began.
 private let redemptionById = "SELECT \(redemptionColumns) FROM redemptions WHERE id = ?"
 private let insertRedemption = "INSERT INTO redemptions (\(redemptionColumnsForInsert)) VALUES (\(placeholders(17)))"
+private let countRedemption = """
+    UPDATE campaigns SET redemptions = redemptions + 1, unique_users = unique_users + ?1,
+        codes_redeemed = codes_redeemed + ?2,
+        budget_spent_minor = budget_spent_minor + (CASE WHEN \(BudgetSQL.unit("campaigns")) = ?5 THEN ?4 ELSE 0 END)
+    WHERE id = ?3
+    """

@@ -10,6 +10,7 @@ extension Connection {
     /// The report, or nil when the campaign does not exist. Reads a bounded number of maintained rows; only
     /// distinct users of a partial range and top lists of a partial range scan (by index) within the range.
     public func report(_ query: ReportQuery) throws(StoreError) -> CampaignReport? {
+        try flushPendingTotals()  // inside a writer batch: its totals first
         guard let (campaign, counters) = try campaign(id: query.campaignId) else { return nil }
         let campaignStart = hourStart(campaign.createdAtMs)
         let nowEnd = hourStart(query.nowMs) + hourMs

@@ -79,91 +79,46 @@ enum ReportTotals {
 public let otherDimensionKey = ""
 
 extension Connection {
-    /// Moves the totals for one redemption (`delta` +1) or its void (`delta` -1).
+    /// Moves the totals for one redemption (`delta` +1) or its void (`delta` -1). `deposit`: the redemption's
+    /// rowid and deposit when the caller knows them (it just inserted the row); read from the row otherwise.
+    /// `extra`: further moves of the same redemption (a void's first-time user moving hours), sent along.
     func applyRedemptionTotals(
         campaignId: String, ownerId: String?, redemption: Redemption, ip: String, deviceId: String, newUser: Bool,
-        delta: Int64
+        delta: Int64, deposit: RedemptionDeposit? = nil, extra: TotalsDelta = TotalsDelta()
     ) throws(StoreError) {
+        var totals = extra
         let hour = hourStart(redemption.redeemedAtMs)
         let reward = redemption.reward
         let spins = reward.kind == RewardKind.freeSpins.rawValue ? reward.amount : 0
         let points = reward.kind == RewardKind.loyaltyPoints.rawValue ? reward.amount : 0
-        // A redemption inserts or grows its rows; a void shrinks rows that must exist. (An upsert cannot
-        // shrink: SQLite checks the CHECK constraints on the VALUES row before it sees the conflict.)
+        // A redemption counts in its hour and adds its rewards; a void stays counted, is counted as voided, and
+        // its rewards stop counting.
+        var counts = TotalsDelta.HourCounts()
         if delta > 0 {
-            let hours = try statement(
-                """
-                INSERT INTO campaign_hours (campaign_id, hour_ms, redemptions, voided, new_users, free_spins, loyalty_points)
-                VALUES (?1, ?2, 1, 0, ?3, ?4, ?5)
-                ON CONFLICT (campaign_id, hour_ms) DO UPDATE SET redemptions = redemptions + 1,
-                    new_users = new_users + ?3, free_spins = free_spins + ?4, loyalty_points = loyalty_points + ?5
-                """)
-            try hours.bind(1, campaignId)
-            try hours.bind(2, hour)
-            try hours.bind(3, newUser ? Int64(1) : 0)
-            try hours.bind(4, spins)
-            try hours.bind(5, points)
-            try hours.run()
+            counts.redemptions = 1
+            counts.newUsers = newUser ? 1 : 0
+            counts.freeSpins = spins
+            counts.loyaltyPoints = points
         } else {
-            // The redemption stays counted; the void is counted and its rewards stop counting.
-            let hours = try statement(
-                """
-                UPDATE campaign_hours SET voided = voided + 1, free_spins = free_spins - ?3, loyalty_points = loyalty_points - ?4
-                WHERE campaign_id = ?1 AND hour_ms = ?2
-                """)
-            try hours.bind(1, campaignId)
-            try hours.bind(2, hour)
-            try hours.bind(3, spins)
-            try hours.bind(4, points)
-            try hours.run()
+            counts.voided = 1
+            counts.freeSpins = -spins
+            counts.loyaltyPoints = -points
         }
-
+        totals.hours[TotalsDelta.Hour(campaignId: campaignId, hourMs: hour), default: .init()].add(counts)
         if reward.kind == RewardKind.bonus.rawValue || reward.kind == RewardKind.depositMatch.rawValue {
-            let money = try statement(
-                delta > 0
-                    ? """
-                    INSERT INTO campaign_money_hours (campaign_id, hour_ms, currency, amount_minor) VALUES (?1, ?2, ?3, ?4)
-                    ON CONFLICT (campaign_id, hour_ms, currency) DO UPDATE SET amount_minor = amount_minor + ?4
-                    """
-                    : "UPDATE campaign_money_hours SET amount_minor = amount_minor - ?4 WHERE campaign_id = ?1 AND hour_ms = ?2 AND currency = ?3")
-            try money.bind(1, campaignId)
-            try money.bind(2, hour)
-            try money.bind(3, reward.currency)
-            try money.bind(4, reward.amount)
-            try money.run()
+            let key = TotalsDelta.Currency(campaignId: campaignId, hourMs: hour, currency: reward.currency)
+            totals.money[key] = saturatingSum(totals.money[key] ?? 0, delta > 0 ? reward.amount : -reward.amount)
         }
         // Not "user": user_redemptions already counts each user's standing redemptions (the top users are read
         // from it and from the raw rows), and two more upserts per redemption cost the single writer ~20 %.
-        let dimensions: [(String, String)] = [
+        for (dimension, key) in [
             ("source", redemption.source), ("owner", ownerId ?? ""), ("ip", ip), ("device", deviceId),
-        ]
-        for (dimension, key) in dimensions where !key.isEmpty {
-            if delta > 0 {
-                try bumpDimension(campaignId: campaignId, dimension: dimension, key: key, hour: hour, redemptions: 1, failures: 0)
-            } else {
-                try shrinkDimension(campaignId: campaignId, dimension: dimension, key: key, hour: hour)
-            }
+        ] where !key.isEmpty {
+            let row = TotalsDelta.Dimension(campaignId: campaignId, dimension: dimension, key: key, hourMs: hour)
+            totals.dimensions[row, default: 0] += delta
         }
-        try applyEffectTotals(redemption: redemption, newUser: newUser, delta: delta)
-    }
-
-    private func shrinkDimension(campaignId: String, dimension: String, key: String, hour: Int64) throws(StoreError) {
-        let hourly = try statement(
-            """
-            UPDATE campaign_dimension_hours SET redemptions = redemptions - 1
-            WHERE campaign_id = ?1 AND dimension = ?2 AND key = ?3 AND hour_ms = ?4
-            """)
-        try hourly.bind(1, campaignId)
-        try hourly.bind(2, dimension)
-        try hourly.bind(3, key)
-        try hourly.bind(4, hour)
-        try hourly.run()
-        let total = try statement(
-            "UPDATE campaign_dimensions SET redemptions = redemptions - 1 WHERE campaign_id = ?1 AND dimension = ?2 AND key = ?3")
-        try total.bind(1, campaignId)
-        try total.bind(2, dimension)
-        try total.bind(3, key)
-        try total.run()
+        try addEffectTotals(redemption: redemption, newUser: newUser, delta: delta, deposit: deposit, to: &totals)
+        try moveTotals(totals)
     }
 
     /// Adds failed attempts to the totals (by verdict, and by ip, device and user for the abuse signals).
@@ -173,6 +128,8 @@ extension Connection {
     }
 
     private func recordFailureRows(_ events: [FailureEvent]) throws(StoreError) {
+        // `trackedFailureKey` counts the keys each hour already tracks, redemptions' keys included.
+        try flushPendingTotals()
         let failures = try statement(
             """
             INSERT INTO campaign_failure_hours (campaign_id, hour_ms, verdict, failures) VALUES (?1, ?2, ?3, 1)
@@ -251,6 +208,7 @@ extension Connection {
 
     /// Recomputes every maintained total from the raw rows and lists each disagreement (empty when all agree).
     public func consistencyProblems() throws(StoreError) -> [String] {
+        try flushPendingTotals()
         var problems: [String] = []
         func mismatches(_ name: String, expected: String, maintained: String) throws(StoreError) {
             let count = try statement(
