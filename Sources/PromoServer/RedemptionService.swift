@@ -8,8 +8,10 @@ final class RedemptionService: Sendable {
     let configuration: ServerConfiguration
     let store: any RedeemStorage & RedemptionStorage
     let failures: FailureRecorder
-    /// The store's synchronous validate path and the event loops' readers, when the store offers them.
-    private let local: (validation: any InProcessValidation, loopReaders: EventLoopReaders)?
+    /// The store's synchronous validate path and the event loops' readers, when the store offers them
+    /// (held apart rather than as one optional tuple: a validate reads them without copying the pair).
+    private let localValidation: (any InProcessValidation)?
+    private let loopReaders: EventLoopReaders?
     private let limits = DomainLimits.default
 
     init(
@@ -19,7 +21,8 @@ final class RedemptionService: Sendable {
         self.configuration = configuration
         self.store = store
         self.failures = failures
-        self.local = local
+        self.localValidation = local?.validation
+        self.loopReaders = local?.loopReaders
     }
 
     func validate(_ wire: ValidateRequest, on eventLoop: any EventLoop) throws(ServerError) -> Pending<ValidateResponse> {
@@ -68,9 +71,9 @@ final class RedemptionService: Sendable {
             return Self.response(result)
         }
         let nowMs = WallClock.nowMs()
-        if let (validation, loopReaders) = local {
+        if let validation = localValidation {
             var judged = validation.checkInMemory(request, nowMs: nowMs)
-            if judged == nil, let reader = loopReaders.reader(on: eventLoop) {
+            if judged == nil, let reader = loopReaders?.reader(on: eventLoop) {
                 do { judged = try reader.check(request, nowMs: nowMs) } catch { throw ServerError(wrapping: error) }
             }
             if let result = judged {
