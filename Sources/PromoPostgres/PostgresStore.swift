@@ -23,8 +23,14 @@ public final class PostgresStore: Sendable {
     /// What the last call found: false from a call that could not reach the database until a probe (or a
     /// call) gets a connection again.
     private let availability = Mutex(Availability())
-    /// When a call last got or gave back a pooled connection: a pool that did so lately is busy, not cut off.
-    private let lastLease = Mutex<ContinuousClock.Instant?>(nil)
+    /// Connections in use, and when one was last handed out or given back: a pool with either is busy, not
+    /// cut off.
+    private let leases = Mutex(Leases())
+
+    struct Leases {
+        var inUse = 0
+        var lastChange: ContinuousClock.Instant?
+    }
     /// The hot path's batches, code look-ups and lock-outs (PostgresStore+HotPath.swift).
     let hotPath: HotPathParts
 
@@ -195,19 +201,21 @@ public final class PostgresStore: Sendable {
             group.addTask {
                 try await self.client.withConnection { connection in
                     leased.set()
-                    self.noteLease()
-                    defer { self.noteLease() }
+                    self.noteLease(+1)
+                    defer { self.noteLease(-1) }
                     return try await body(connection)
                 }
             }
             group.addTask {
-                // A pool that is merely busy (another call got a connection or gave one back within the
-                // timeout) is waited for; only a pool that has handed out nothing for the whole timeout means
-                // the database cannot be reached.
+                // A pool that is merely busy (connections in use, or one handed out or given back within the
+                // timeout) is waited for; only a pool with nothing in use that handed out nothing for the whole
+                // timeout means the database cannot be reached.
                 while true {
                     try await Task.sleep(for: timeout)
                     if leased.isSet { return nil }
-                    if let last = self.lastLease.withLock({ $0 }), ContinuousClock.now - last < timeout { continue }
+                    let (inUse, last) = self.leases.withLock { ($0.inUse, $0.lastChange) }
+                    if inUse > 0 { continue }
+                    if let last, ContinuousClock.now - last < timeout { continue }
                     throw StoreError(
                         .unreachable,
                         "no PostgreSQL connection within \(self.configuration.connectTimeoutMs) ms (databaseConnectTimeoutMs)")
@@ -223,8 +231,11 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    private func noteLease() {
-        lastLease.withLock { $0 = ContinuousClock.now }
+    private func noteLease(_ change: Int) {
+        leases.withLock { leases in
+            leases.inUse += change
+            leases.lastChange = ContinuousClock.now
+        }
     }
 }
 

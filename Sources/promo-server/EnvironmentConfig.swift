@@ -20,6 +20,8 @@ enum EnvironmentConfig {
         "PROMO_API_KEY",  // the key promo-loadtest and promoctl use
         // promoctl's and promo-loadtest's TLS defaults, often set in the same shell as the server
         "PROMO_TLS_CA", "PROMO_TLS_CERT", "PROMO_TLS_KEY", "PROMO_TLS_SERVER_NAME",
+        // the test harness's switches (tests/README), often exported in a developer's shell
+        "PROMO_TEST_STORE", "PROMO_TEST_POSTGRES_URL",
     ]
 
     /// Every configuration variable: its name and the ConfigFile key it sets.
