@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "PromoServer",
             dependencies: [
-                "PromoDomain", "PromoWire", "PromoStore", "PromoSync",
+                "PromoDomain", "PromoWire", "PromoStore", "PromoSync", "PromoPostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
