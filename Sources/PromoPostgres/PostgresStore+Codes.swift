@@ -160,7 +160,7 @@ extension PostgresStore: CodeStorage {
                     """
                     SELECT refused_index, reason FROM promo_import_slice(\(batch.id), \(batch.campaignId),
                         \(slice.map(\.code.key)), \(slice.map(\.code.display)), \(slice.map { $0.ownerId ?? "" }),
-                        \(Int64(clamping: batch.maxUses)), \(batch.createdAtMs))
+                        \(slice.map { Int64(clamping: $0.maxUses) }), \(batch.createdAtMs))
                     """, logger: logger
                 ) { (Int(try $0.int64(0)), try $0.string(1)) }
             }
