@@ -42,6 +42,9 @@ enum StoreOpener {
         store.guessing = GuessingPolicy(user: limit.users.policy, ip: limit.ips.policy)
         store.hotPath.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
         store.hotPath.reservationRetentionMs = Int64(configuration.reservationRetentionMs)
+        store.hotPath.batchJobsMax = configuration.databaseRedeemBatchMax
+        store.hotPath.queuedJobsMax = configuration.databaseRedeemQueueMax
+        store.hotPath.concurrentBatchesMax = configuration.databaseRedeemBatchesMax
         return try await PostgresStore.open(store)
     }
 
