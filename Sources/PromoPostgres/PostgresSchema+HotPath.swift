@@ -352,12 +352,12 @@ extension PostgresSchema {
                 -- code goes in unless its key or its owner (in the campaign) is taken. Returns the refused ones with their index
                 -- in the slice and why: a conflict with a code of this very batch is a repeat within the import.
                 CREATE FUNCTION promo_import_slice(batch_ text, campaign_ text, keys text[], displays text[], owners text[],
-                    max_uses_ bigint, now_ms bigint) RETURNS TABLE (refused_index integer, reason text) LANGUAGE plpgsql AS $$
+                    max_uses_ bigint[], now_ms bigint) RETURNS TABLE (refused_index integer, reason text) LANGUAGE plpgsql AS $$
                 DECLARE i integer; taken_batch text; inserted integer := 0;
                 BEGIN
                     FOR i IN 1 .. coalesce(array_length(keys, 1), 0) LOOP
                         INSERT INTO codes (key, display, campaign_id, max_uses, uses, active, owner_id, batch_id, created_at_ms)
-                        VALUES (keys[i], displays[i], campaign_, max_uses_, 0, true, nullif(owners[i], ''), batch_, now_ms)
+                        VALUES (keys[i], displays[i], campaign_, max_uses_[i], 0, true, nullif(owners[i], ''), batch_, now_ms)
                         ON CONFLICT DO NOTHING;
                         IF FOUND THEN
                             inserted := inserted + 1;

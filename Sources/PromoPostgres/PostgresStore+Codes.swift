@@ -156,25 +156,14 @@ extension PostgresStore: CodeStorage {
                     try await Self.insertBatch(batch, on: connection, logger: logger)
                     try await self.appendAudit(audit, on: connection)
                 }
-                let refusedRows = try await connection.rows(
+                // Each code keeps its own use limit (the batch's is 0): promo_import_slice takes them per code.
+                return try await connection.rows(
                     """
                     SELECT refused_index, reason FROM promo_import_slice(\(batch.id), \(batch.campaignId),
                         \(slice.map(\.code.key)), \(slice.map(\.code.display)), \(slice.map { $0.ownerId ?? "" }),
-                        \(Int64(clamping: batch.maxUses)), \(batch.createdAtMs))
+                        \(slice.map { Int64(clamping: $0.maxUses) }), \(batch.createdAtMs))
                     """, logger: logger
                 ) { (Int(try $0.int64(0)), try $0.string(1)) }
-                // An imported code carries its own use limit (the batch's is 0): set it on the rows this slice
-                // inserted, in the same transaction, before any redeem can see them.
-                let ownLimits = slice.filter { $0.maxUses != batch.maxUses }
-                if !ownLimits.isEmpty {
-                    try await connection.execute(
-                        """
-                        UPDATE codes SET max_uses = l.m
-                        FROM unnest(\(ownLimits.map(\.code.key)), \(ownLimits.map { Int64(clamping: $0.maxUses) })) AS l(k, m)
-                        WHERE codes.key = l.k AND codes.batch_id = \(batch.id)
-                        """, logger: logger)
-                }
-                return refusedRows
             }
             imported += slice.count - rows.count
             for (index, reason) in rows {

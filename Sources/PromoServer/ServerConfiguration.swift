@@ -178,6 +178,15 @@ public struct ServerConfiguration: Sendable {
     /// a database that cannot be reached answers quickly instead of holding callers (a pool that is merely busy
     /// is waited for). Default 5,000 ms.
     public var databaseConnectTimeoutMs = 5_000
+    /// PostgreSQL: redeems and reserving validates of one campaign committed in one transaction at most (a
+    /// server's group commit on a hot code: one row lock hand-over and one commit per batch). Default 64.
+    public var databaseRedeemBatchMax = 64
+    /// PostgreSQL: redeems and reserving validates waiting per campaign on this server at most; more get
+    /// RESOURCE_EXHAUSTED. Default 10,000.
+    public var databaseRedeemQueueMax = 10_000
+    /// PostgreSQL: batches of different campaigns this server runs at once (at most databasePoolSize - 1).
+    /// Default 8.
+    public var databaseRedeemBatchesMax = 8
     /// When a commit is acknowledged: `full` (default: on stable storage, survives power loss) or `normal`
     /// (survives a crash of the process; the embedded SQLite store's `synchronous=NORMAL`).
     public var durability: CommitDurability = .full
@@ -321,6 +330,9 @@ public struct ServerConfiguration: Sendable {
         try require(databaseUrl.map { !$0.isEmpty } ?? true, "databaseUrl must not be empty")
         try require((1...1_000).contains(databasePoolSize), "databasePoolSize must be 1...1000")
         try require((10...600_000).contains(databaseConnectTimeoutMs), "databaseConnectTimeoutMs must be 10...600000")
+        try require(
+            (1...10_000).contains(databaseRedeemBatchMax) && databaseRedeemQueueMax >= 1 && databaseRedeemBatchesMax >= 1,
+            "databaseRedeemBatchMax must be 1...10000, databaseRedeemQueueMax and databaseRedeemBatchesMax at least 1")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
         try require((0...600_000).contains(storeBusyTimeoutMs), "storeBusyTimeoutMs must be 0...600000")
         try require(bulkSliceRows >= 1 && bulkBatchMsMax >= 0, "bulkSliceRows >= 1 and bulkBatchMsMax >= 0")

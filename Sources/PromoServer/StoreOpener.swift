@@ -50,8 +50,10 @@ enum StoreOpener {
         store.guessing = GuessingPolicy(user: limit.users.policy, ip: limit.ips.policy)
         store.hotPath.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
         store.hotPath.reservationRetentionMs = Int64(configuration.reservationRetentionMs)
+        store.hotPath.batchJobsMax = configuration.databaseRedeemBatchMax
+        store.hotPath.queuedJobsMax = configuration.databaseRedeemQueueMax
         // Batches of different campaigns run at once on at most all but one pooled connection (one stays for reads).
-        store.hotPath.concurrentBatchesMax = max(1, min(store.hotPath.concurrentBatchesMax, configuration.databasePoolSize - 1))
+        store.hotPath.concurrentBatchesMax = max(1, min(configuration.databaseRedeemBatchesMax, configuration.databasePoolSize - 1))
         return try await PostgresStore.open(store, eventLoopGroup: group, logger: logger)
     }
 

@@ -23,6 +23,9 @@ struct ConfigFile: Decodable {
     var databaseUrl: String?
     var databasePoolSize: Int?
     var databaseConnectTimeoutMs: Int?
+    var databaseRedeemBatchMax: Int?
+    var databaseRedeemQueueMax: Int?
+    var databaseRedeemBatchesMax: Int?
     var durability: String?
     var writeBatchMax: Int?
     var writeQueueMax: Int?
@@ -135,6 +138,9 @@ struct ConfigFile: Decodable {
         if let databaseUrl { settings.databaseUrl = databaseUrl }
         if let databasePoolSize { settings.databasePoolSize = databasePoolSize }
         if let databaseConnectTimeoutMs { settings.databaseConnectTimeoutMs = databaseConnectTimeoutMs }
+        if let databaseRedeemBatchMax { settings.databaseRedeemBatchMax = databaseRedeemBatchMax }
+        if let databaseRedeemQueueMax { settings.databaseRedeemQueueMax = databaseRedeemQueueMax }
+        if let databaseRedeemBatchesMax { settings.databaseRedeemBatchesMax = databaseRedeemBatchesMax }
         if let durability {
             guard let value = CommitDurability(rawValue: durability) else {
                 throw ServerError(.invalidArgument, "durability must be full or normal")
