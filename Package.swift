@@ -167,6 +167,7 @@ let package = Package(
             name: "PromoServerTests",
             dependencies: [
                 "PromoServer", "PromoClient", "PromoWire", "PromoStore", "PromoDomain", "PromoConsole",
+                "PromoPostgres", "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -294,6 +294,9 @@ public struct ServerConfiguration: Sendable {
         try require(purgeIntervalMs >= 10 && purgeBatchRows >= 1, "purgeIntervalMs >= 10 and purgeBatchRows >= 1")
         try require(reportDimensionKeysPerHourMax >= 1, "reportDimensionKeysPerHourMax must be at least 1")
         try require(databaseUrl.map { !$0.isEmpty } ?? true, "databaseUrl must not be empty")
+        // Until the server opens its store through the store opener (issue #14), a database URL would be
+        // ignored and the data would go to SQLite without a word: refused instead.
+        try require(databaseUrl == nil, "databaseUrl: this build's server opens SQLite only (PostgreSQL store not wired yet)")
         try require((1...1_000).contains(databasePoolSize), "databasePoolSize must be 1...1000")
         try require((10...600_000).contains(databaseConnectTimeoutMs), "databaseConnectTimeoutMs must be 10...600000")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")

@@ -76,12 +76,6 @@ struct PromoServerCommand: AsyncParsableCommand {
         if let metricsPort { settings.metricsPort = metricsPort }
         if let consolePort { settings.consolePort = consolePort }
         if let key = ProcessEnvironment.value("PROMO_ADMIN_KEY"), !key.isEmpty { settings.bootstrapAdminKey = key }
-        // Until the server opens stores through the store opener (issue #14, storage-seam), a database URL
-        // would be silently ignored and the data would go to SQLite: refuse it instead.
-        if settings.databaseUrl != nil {
-            throw ServerError(
-                .failedPrecondition, "databaseUrl: this build cannot open a PostgreSQL store yet (the server still opens SQLite only)")
-        }
 
         let server = PromoServer(
             configuration: settings, logger: logger, console: ConsoleServer(),

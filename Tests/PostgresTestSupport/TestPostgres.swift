@@ -25,6 +25,8 @@ public final class TestPostgres: Sendable {
     public struct Database: Sendable {
         public let name: String
         public let url: DatabaseURL
+        /// The URL as text, as `--database-url` takes it (no password: the test server trusts local users).
+        public let urlString: String
         let server: TestPostgres
 
         /// The store configuration for this database, with a small pool (many tests run at once).
@@ -135,7 +137,9 @@ public final class TestPostgres: Sendable {
             _ = try await self.admin.query(
                 "CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: template) STRATEGY FILE_COPY")
         }
-        return Database(name: name, url: url(database: name), server: self)
+        let url = url(database: name)
+        let text = "postgres://\(url.username)@\(url.host):\(url.port)/\(name)?sslmode=disable"
+        return Database(name: name, url: url, urlString: text, server: self)
     }
 
     /// CREATE DATABASE … TEMPLATE fails with 55006 while a backend of the template is still going away

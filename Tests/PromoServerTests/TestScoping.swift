@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import PromoStore
 import Testing
 
@@ -22,16 +23,21 @@ final class TestResources: Sendable {
         var servers: [TestServer] = []
         var children: [SpawnedChild] = []
         var folders: [String] = []
-        var isEmpty: Bool { servers.isEmpty && children.isEmpty && folders.isEmpty }
+        var databases: [(database: TestPostgres.Database, directory: String)] = []
+        var isEmpty: Bool { servers.isEmpty && children.isEmpty && folders.isEmpty && databases.isEmpty }
     }
     private let state = LockedValue(State())
 
     func adopt(_ server: TestServer) { state.withLock { $0.servers.append(server) } }
     func adopt(child: SpawnedChild) { state.withLock { $0.children.append(child) } }
     func adopt(folder: String) { state.withLock { $0.folders.append(folder) } }
+    func adopt(database: TestPostgres.Database, directory: String) {
+        state.withLock { $0.databases.append((database, directory)) }
+    }
 
     /// Stops every server (all at once, each awaited), then kills and reaps every child still running, then
-    /// removes every folder. Repeats until nothing is left, in case something was adopted meanwhile.
+    /// removes every folder and drops every PostgreSQL database. Repeats until nothing is left, in case
+    /// something was adopted meanwhile.
     func release() async {
         while true {
             let taken = state.withLock { state in
@@ -44,6 +50,10 @@ final class TestResources: Sendable {
             }
             for child in taken.children { child.killAndReap() }
             for folder in taken.folders { removeTemporaryFolder(folder) }
+            for (database, directory) in taken.databases {
+                TestDatabases.forget(directory: directory)
+                await database.drop()
+            }
         }
     }
 }

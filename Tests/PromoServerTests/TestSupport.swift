@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import PostgresTestSupport
 import PromoClient
 import PromoConsole
 import PromoServer
@@ -15,7 +16,8 @@ import Glibc
 /// The admin key every test server is bootstrapped with (PROMO_ADMIN_KEY's role).
 let adminKey = "pk_test_admin_0123456789abcdef0123456789abcdef"
 
-/// A real promo-server on 127.0.0.1, port 0, over a fresh SQLite file in a temporary folder.
+/// A real promo-server on 127.0.0.1, port 0, over a fresh SQLite file in a temporary folder, or a fresh
+/// database of the test PostgreSQL (`store: .postgres`, or `PROMO_TEST_STORE=postgres` for every server).
 final class TestServer: Sendable {
     let server: PromoServer
     let port: Int
@@ -23,14 +25,21 @@ final class TestServer: Sendable {
     let consolePort: Int
     let dataDirectory: String
 
-    static func start(dataDirectory: String? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in })
-        async throws -> TestServer
-    {
+    static func start(
+        store: TestStore = .fromEnvironment, dataDirectory: String? = nil,
+        _ configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.metricsPort = 0
         configuration.consolePort = 0
         configuration.dataDirectory = dataDirectory ?? makeTemporaryDirectory()
+        var database: TestPostgres.Database?
+        if store == .postgres {
+            database = try await TestDatabases.database(forDirectory: configuration.dataDirectory)
+            configuration.databaseUrl = database?.urlString
+            configuration.databasePoolSize = 4
+        }
         configuration.bootstrapAdminKey = adminKey
         // Failure windows are fixed and epoch-aligned: a day-long one keeps a test's few failures inside one
         // window however slowly a loaded machine runs them (RateLimitTests says why).
@@ -46,6 +55,7 @@ final class TestServer: Sendable {
             throw error
         }
         let port = try #require(server.address?.port)
+        if let database { try await TestDatabases.requireServerStores(in: database) }
         let started = TestServer(
             server: server, port: port, consolePort: server.consoleAddress?.port ?? 0, dataDirectory: configuration.dataDirectory)
         if let resources = TestResources.current {
