@@ -60,6 +60,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `promo-server migrate`: a SQLite installation copied into PostgreSQL. The one module that knows both
+        // schemas; neither store depends on it.
+        .target(
+            name: "PromoMigrate",
+            dependencies: [
+                "PromoStore", "PromoPostgres", "PromoDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "PromoServer",
             dependencies: [
@@ -107,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "promo-server",
             dependencies: [
-                "PromoServer", "PromoStore", "PromoConsole",
+                "PromoServer", "PromoStore", "PromoConsole", "PromoMigrate", "PromoPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -159,6 +170,14 @@ let package = Package(
             name: "PromoPostgresTests",
             dependencies: [
                 "PromoPostgres", "PromoDomain", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "PromoMigrateTests",
+            dependencies: [
+                "PromoMigrate", "PromoStore", "PromoPostgres", "PromoDomain", "PostgresTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
