@@ -132,7 +132,7 @@ struct Installation {
             let campaign = index % 5 < 3 ? 0 : (index % 5 == 3 ? 1 : 2)
             let text = code(campaign: campaign, next[campaign])
             next[campaign] += 1
-            let context = UserContext(userId: user(index), country: "DE", ip: "10.0.0.\(index % 16)", deviceId: "dev\(index % 12)")
+            let context = UserContext(userId: user(index), segments: ["vip"], country: "DE", ip: "10.0.0.\(index % 16)", deviceId: "dev\(index % 12)")
             let deposit = index % 7 == 0 ? Deposit(amountMinor: Int64(1_000 + index), currency: index % 2 == 0 ? "EUR" : "USD") : .none
             let result = try connection.redeem(
                 RedeemCommand(
