@@ -10,7 +10,8 @@ public struct MigrationSummary: Sendable {
     public let sourceSchemaVersion: Int
     /// Per table, in copy order: rows in the SQLite snapshot and in PostgreSQL after the copy.
     public let tables: [TableCount]
-    /// The SQLite store's check on the snapshot (a problem here was in the source before the copy).
+    /// The SQLite store's check on the snapshot, when `Options.checkSource` asked for it (a problem here was in
+    /// the source before the copy).
     public let sourceProblems: [String]
     /// The PostgreSQL store's check after the copy: every maintained total recomputed from the raw rows.
     public let targetProblems: [String]

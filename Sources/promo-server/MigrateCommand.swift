@@ -29,6 +29,9 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(help: "Bytes of COPY data per write to PostgreSQL (default 1048576).")
     var copyChunkBytes: Int?
 
+    @Flag(help: "Also run the SQLite store's check on the snapshot first (slow on a big file: as long as the copy or longer).")
+    var checkSource = false
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: Logger.Level = .info
 
@@ -65,6 +68,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let url = try DatabaseURL(parsing: to, passwordFallback: ProcessEnvironment.value("PGPASSWORD"))
         let sourcePath = try SQLiteToPostgres.sourceFile(from: from)
         var options = SQLiteToPostgres.Options()
+        options.checkSource = checkSource
         if let copyChunkBytes {
             guard copyChunkBytes >= 4_096 else { throw ValidationError("--copy-chunk-bytes must be at least 4096") }
             options.copyChunkBytes = copyChunkBytes

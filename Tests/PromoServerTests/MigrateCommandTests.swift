@@ -20,8 +20,9 @@ struct MigrateCommandTests {
         try await Self.writeInstallation(directory)
         let database = try await TestPostgres.emptyDatabase()
         do {
-            let first = try await Self.migrate(["--from", directory, "--to", database.urlString], directory)
+            let first = try await Self.migrate(["--from", directory, "--to", database.urlString, "--check-source"], directory)
             #expect(first.status == 0, "\(first.output)")
+            #expect(first.output.contains("source check: every total agrees with the raw rows"), "\(first.output)")
             #expect(first.output.contains("copied codes: 3 rows"), "\(first.output)")
             #expect(first.output.contains("copied redemptions: 1 rows"), "\(first.output)")
             #expect(first.output.contains("target check: every total agrees with the raw rows"), "\(first.output)")
