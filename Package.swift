@@ -43,9 +43,11 @@ let package = Package(
             name: "PromoWire",
             dependencies: ["CPromoProto", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // `LockedValue`: the lock the server, the stores and the tests share (the domain imports nothing of ours).
+        .target(name: "PromoSync"),
         .target(
             name: "PromoStore",
-            dependencies: ["CSQLite", "PromoDomain"]
+            dependencies: ["CSQLite", "PromoDomain", "PromoSync"]
         ),
         // The same storage protocol on PostgreSQL: stateless promo-servers sharing one replicated database.
         // Never a dependency of PromoStore or PromoDomain.
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "PromoServer",
             dependencies: [
-                "PromoDomain", "PromoWire", "PromoStore",
+                "PromoDomain", "PromoWire", "PromoStore", "PromoSync", "PromoPostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -118,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "promo-server",
             dependencies: [
-                "PromoServer", "PromoStore", "PromoConsole", "PromoMigrate", "PromoPostgres",
+                "PromoServer", "PromoDomain", "PromoConsole", "PromoMigrate", "PromoPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -13,14 +13,11 @@
 ///
 /// The areas are small protocols of their own (as GRDB splits reading from writing), so a reader of one
 /// service sees only what that service may ask; `PromoStorage` is all of them. The hot path's calls are in
-/// `RedeemStorage`, codes in bulk in `CodeStorage`, and opening, health, metrics and closing in
-/// `StorageLifecycle` (all three join `PromoStorage` once the embedded store implements them: docs/storage.md).
+/// `RedeemStorage`, codes in bulk in `CodeStorage`, and health, metrics and closing in `StorageLifecycle`.
 public protocol PromoStorage: CampaignStorage, GroupStorage, BlockStorage, ApiKeyStorage, AuditStorage,
-    ReportStorage, MaintenanceStorage, BackupStorage, RedemptionStorage
-{
-    /// Stops running backups, finishes queued writes and waits for them; later calls fail with `closed`.
-    func close()
-}
+    ReportStorage, MaintenanceStorage, BackupStorage, RedemptionStorage, RedeemStorage, CodeStorage,
+    StorageLifecycle
+{}
 
 /// Campaigns and the switching of their codes on and off.
 public protocol CampaignStorage: Sendable {

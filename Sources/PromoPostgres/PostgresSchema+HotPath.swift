@@ -344,5 +344,38 @@ extension PostgresSchema {
                     RETURN SQLSTATE || ': ' || SQLERRM;
                 END $$;
                 """#),
+        // 11: imports in one round trip per slice, in the order given (PostgresStore+Codes.swift).
+        PostgresMigration(
+            version: 11, name: "hot path: code imports",
+            sql: #"""
+                -- Imports one slice of codes of batch `batch_`, in the order given, as the SQLite store does one at a time: each
+                -- code goes in unless its key or its owner (in the campaign) is taken. Returns the refused ones with their index
+                -- in the slice and why: a conflict with a code of this very batch is a repeat within the import.
+                CREATE FUNCTION promo_import_slice(batch_ text, campaign_ text, keys text[], displays text[], owners text[],
+                    max_uses_ bigint[], now_ms bigint) RETURNS TABLE (refused_index integer, reason text) LANGUAGE plpgsql AS $$
+                DECLARE i integer; taken_batch text; inserted integer := 0;
+                BEGIN
+                    FOR i IN 1 .. coalesce(array_length(keys, 1), 0) LOOP
+                        INSERT INTO codes (key, display, campaign_id, max_uses, uses, active, owner_id, batch_id, created_at_ms)
+                        VALUES (keys[i], displays[i], campaign_, max_uses_[i], 0, true, nullif(owners[i], ''), batch_, now_ms)
+                        ON CONFLICT DO NOTHING;
+                        IF FOUND THEN
+                            inserted := inserted + 1;
+                            CONTINUE;
+                        END IF;
+                        refused_index := i - 1;
+                        SELECT batch_id INTO taken_batch FROM codes WHERE key = keys[i];
+                        IF FOUND THEN
+                            reason := CASE WHEN taken_batch IS NOT DISTINCT FROM batch_ THEN 'repeatedInImport' ELSE 'codeExists' END;
+                        ELSE
+                            SELECT batch_id INTO taken_batch FROM codes WHERE campaign_id = campaign_ AND owner_id = nullif(owners[i], '');
+                            reason := CASE WHEN taken_batch IS NOT DISTINCT FROM batch_ THEN 'ownerRepeatedInImport' ELSE 'ownerHasCode' END;
+                        END IF;
+                        RETURN NEXT;
+                    END LOOP;
+                    UPDATE code_batches SET created = created + inserted WHERE id = batch_;
+                    UPDATE campaigns SET codes_issued = codes_issued + inserted WHERE id = campaign_;
+                END $$;
+                """#),
     ]
 }

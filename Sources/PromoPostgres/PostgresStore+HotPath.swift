@@ -108,6 +108,7 @@ final class HotPathParts: Sendable {
     let guessing: GuessingPolicy
     let lockouts: LockoutCache
     let resolver: CodeCampaignResolver
+    let reads: ReadGate
 
     init(_ configuration: PostgresStoreConfiguration) {
         let limits = configuration.hotPath
@@ -118,6 +119,7 @@ final class HotPathParts: Sendable {
             batchJobsMax: limits.batchJobsMax, queuedJobsMax: limits.queuedJobsMax,
             concurrentBatchesMax: max(1, min(limits.concurrentBatchesMax, configuration.poolSize - 1)))
         resolver = CodeCampaignResolver(cachedCodesMax: limits.cachedCodesMax)
+        reads = ReadGate(limit: max(1, configuration.poolSize - 1))
     }
 }
 

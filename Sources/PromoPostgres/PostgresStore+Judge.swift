@@ -129,7 +129,7 @@ extension PostgresStore {
     /// locked out on one server must not learn from another that a guess was right).
     func checkJudged(_ request: RedemptionRequest, nowMs: Int64) async throws -> (result: CheckResult, lockedOut: Bool) {
         let (logger, guessing, lockouts) = (logger, hotPath.guessing, hotPath.lockouts)
-        return try await withConnection { connection in
+        return try await hotPath.reads.withPermit { try await withConnection { connection in
             let inputs = try await RedemptionInputs.read(request, nowMs: nowMs, idempotency: nil, on: connection, logger: logger)
             let windows = AttemptWindows(
                 user: inputs.userWindow, ip: inputs.ipWindow, userId: request.user.userId, ipAddress: request.user.ip,
@@ -139,7 +139,7 @@ extension PostgresStore {
                 outcome: inputs.check.evaluate(), code: inputs.check.code, campaign: inputs.check.campaign,
                 group: inputs.check.group)
             return (result, windows.isLockedOut(nowMs: nowMs))
-        }
+        } }
     }
 
     /// The verdict to answer for a plain validate judged `verdict` (`GuessingLimit.admit`, cluster-wide):

@@ -18,6 +18,8 @@ extension PostgresStore: RedeemStorage {
     {
         do {
             let nowMs = now()
+            // A lock-out this server has seen: refused without a read (the database would say the same).
+            if hotPath.lockouts.isLockedOut(request.user, nowMs: nowMs) { return .rateLimited }
             let (result, lockedOut) = try await checkJudged(request, nowMs: nowMs)
             if lockedOut { return .rateLimited }
             let verdict = try await admitJudged(result.outcome.verdict, for: request.user, now: now)

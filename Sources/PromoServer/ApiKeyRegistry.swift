@@ -1,6 +1,6 @@
 import Crypto
 import PromoDomain
-import PromoStore
+import PromoSync
 
 /// Who a connection is, once `hello` succeeded.
 public struct Caller: Sendable, Hashable {
@@ -11,7 +11,7 @@ public struct Caller: Sendable, Hashable {
 }
 
 /// The live set of API keys, kept in memory so that `hello` and the per-request revocation check never
-/// touch SQLite or leave the event loop. The store is the source of truth; every change goes to the store
+/// touch the store or leave the event loop. The store is the source of truth; every change goes to the store
 /// first and is applied here only after its commit.
 ///
 /// Keys are looked up by the SHA-256 of the presented secret. The secrets are 256-bit random, so a plain

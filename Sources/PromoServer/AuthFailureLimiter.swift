@@ -1,5 +1,5 @@
 import PromoDomain
-import PromoStore
+import PromoSync
 
 /// Failed authentications per peer IP, shared by every door: a wrong key in a `hello` on the protocol port and
 /// a wrong `Authorization: Bearer` key on the console's HTTP port count against the same limit.

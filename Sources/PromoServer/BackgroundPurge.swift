@@ -1,6 +1,6 @@
 import Logging
 import PromoDomain
-import PromoStore
+import PromoSync
 
 /// Deletes what is kept only for a while (idempotency records after `idempotencyRetentionMs`, reservations
 /// that expired unused more than `reservationRetentionMs` ago), in the background.

@@ -1,6 +1,6 @@
 import NIOCore
 import PromoDomain
-import PromoStore
+import PromoSync
 import PromoWire
 
 /// Codes in bulk: generate from a pattern, import a list, export pages.
@@ -10,13 +10,13 @@ import PromoWire
 /// idempotency key resumes an interrupted batch instead of starting a second one.
 final class CodeService: Sendable {
     let configuration: ServerConfiguration
-    let store: PromoStore
+    let store: any CodeStorage
     private let limits = DomainLimits.default
     /// Batches being filled right now, so that a retry arriving meanwhile waits for the same work instead of
     /// filling the batch a second time.
     private let filling = LockedValue<[String: Task<GenerateResponse, any Error>]>([:])
 
-    init(configuration: ServerConfiguration, store: PromoStore) {
+    init(configuration: ServerConfiguration, store: any CodeStorage) {
         self.configuration = configuration
         self.store = store
     }
@@ -70,32 +70,25 @@ final class CodeService: Sendable {
         let guessMax = configuration.guessProbabilityMax
 
         // Open the batch, or find the one this idempotency key opened before.
-        let (opened, earlierCodes) = try await store.writer.submit { connection -> (CodeBatch, [String]) in
-            try Self.requireCampaign(batch.campaignId, on: connection)
-            if let idempotencyKey, let earlier = try connection.batch(apiKeyId: batch.apiKeyId, idempotencyKey: idempotencyKey) {
-                guard earlier.campaignId == batch.campaignId, earlier.template == batch.template,
-                    earlier.requested == batch.requested, earlier.maxUses == batch.maxUses
-                else {
-                    throw ServerError(.failedPrecondition, "idempotency_key was used before with different parameters")
-                }
-                let codes = try connection.codes(CodeFilter(campaignId: earlier.campaignId, batchId: earlier.id), afterId: nil, limit: inlineMax)
-                return (earlier, codes.map(\.code.code.display))
+        let opening = try await store.openBatch(
+            batch,
+            audit: AuditEntry(
+                atMs: batch.createdAtMs, actorKeyId: batch.apiKeyId, action: "generate", target: batch.id,
+                detail: "campaign=\(batch.campaignId) count=\(count) pattern=\(pattern.template)"),
+            firstCodesMax: inlineMax
+        ) { issued in try Self.requireRoom(pattern, issued: issued, requested: count, hitProbabilityMax: guessMax) }
+        let opened: CodeBatch
+        let earlierCodes: [String]
+        switch opening {
+        case .opened(let batch):
+            (opened, earlierCodes) = (batch, [])
+        case .existing(let earlier, let firstCodes):
+            guard earlier.campaignId == batch.campaignId, earlier.template == batch.template,
+                earlier.requested == batch.requested, earlier.maxUses == batch.maxUses
+            else {
+                throw ServerError(.failedPrecondition, "idempotency_key was used before with different parameters")
             }
-            let assessment = GuessabilityAssessment(
-                spaceSize: pattern.spaceSize, issuedCount: try connection.codesIssued(template: batch.template),
-                requestedCount: count, hitProbabilityMax: guessMax)
-            guard assessment.isAcceptable else {
-                throw ServerError(
-                    .invalidArgument,
-                    "pattern \(pattern.template) is too small: \(assessment.liveCountAfter) live codes in a space of "
-                        + "\(assessment.spaceSize) make a random guess hit with probability \(assessment.hitProbability), "
-                        + "above \(guessMax); at most \(assessment.requestableCountMax) more codes fit")
-            }
-            try connection.insertBatch(batch)
-            try connection.appendAudit(
-                AuditEntry(atMs: batch.createdAtMs, actorKeyId: batch.apiKeyId, action: "generate", target: batch.id,
-                    detail: "campaign=\(batch.campaignId) count=\(count) pattern=\(pattern.template)"))
-            return (batch, [])
+            (opened, earlierCodes) = (earlier, firstCodes.map(\.code.display))
         }
 
         let task: Task<GenerateResponse, any Error>? = filling.withLock { filling in
@@ -141,7 +134,7 @@ final class CodeService: Sendable {
             // The guessability bound keeps collisions rare; chunks with no new code mean the space is spent
             // (codes imported by hand can crowd a pattern). Then nothing of this batch is left behind.
             guard fruitlessChunks < 3 else {
-                try await store.writer.submit { connection in try connection.discardBatch(id: opened.id) }
+                try await store.discardBatch(id: opened.id)
                 throw ServerError(
                     .failedPrecondition,
                     "pattern \(pattern.template) has no room left: only \(created) of \(count) codes could be made; nothing was kept")
@@ -157,29 +150,33 @@ final class CodeService: Sendable {
         }
     }
 
-    /// Inserts one chunk as bulk writer slices of `bulkSliceRows` codes (each sorted, as the chunk is), each
-    /// adding what it inserted to the batch's `created` in the same savepoint: whatever commits, the batch row
-    /// counts exactly the codes it holds. Redeems commit between slices. Returns the codes inserted and the
-    /// first `inlineRoom` of them (in order).
+    /// Inserts one chunk (the store cuts it into bulk slices of `bulkSliceRows` codes, each adding what it
+    /// inserted to the batch's `created` in the same transaction: whatever commits, the batch row counts
+    /// exactly the codes it holds; redeems commit between slices). Returns the codes inserted and the first
+    /// `inlineRoom` of them (in order).
     private func insert(_ chunk: [PromoCode], into batchId: String, inlineRoom: Int) async throws -> (Int, [String]) {
-        let sliceRows = max(1, configuration.bulkSliceRows)
-        let inline = InlineCodes(room: inlineRoom)
-        let slices: [@Sendable (Connection) throws -> Int] = stride(from: 0, to: chunk.count, by: sliceRows).map { start in
-            let range = start..<min(chunk.count, start + sliceRows)
-            return { connection in
-                let slice = Array(chunk[range])
-                var fresh: [String] = []
-                let inserted = try connection.insertCodesSkippingConflicts(slice) { code in
-                    if inline.wants(fresh.count) { fresh.append(code.code.display) }
-                }
-                try connection.addCreated(inserted, toBatch: batchId)
-                // Kept only once the slice's body succeeded; a slice that fails fails the whole generate.
-                inline.add(fresh)
-                return inserted
-            }
+        let fill = try await store.fillBatch(
+            chunk, batchId: batchId, sliceRows: configuration.bulkSliceRows, firstInsertedMax: inlineRoom)
+        return (fill.inserted, fill.firstInserted.map(\.display))
+    }
+
+    /// Refuses (INVALID_ARGUMENT) `requested` more codes of `pattern` when, with `issued` codes already made
+    /// under its template, a random guess would hit a live code with a probability above `hitProbabilityMax`.
+    @Sendable private static func requireRoom(
+        _ pattern: CodePattern, issued: UInt64, requested: UInt64, hitProbabilityMax: Double, personal: Bool = false
+    ) throws {
+        let assessment = GuessabilityAssessment(
+            spaceSize: pattern.spaceSize, issuedCount: issued, requestedCount: requested,
+            hitProbabilityMax: hitProbabilityMax)
+        guard assessment.isAcceptable else {
+            throw ServerError(
+                .invalidArgument,
+                personal
+                    ? "pattern \(pattern.template) is too small for another code (space \(assessment.spaceSize))"
+                    : "pattern \(pattern.template) is too small: \(assessment.liveCountAfter) live codes in a space of "
+                        + "\(assessment.spaceSize) make a random guess hit with probability \(assessment.hitProbability), "
+                        + "above \(hitProbabilityMax); at most \(assessment.requestableCountMax) more codes fit")
         }
-        let inserted = try await store.writer.submitSlices(slices)
-        return (inserted.reduce(0, +), inline.codes)
     }
 
     /// What identifies a pattern's space: its template without separators, since `VIP-####`, `VIP_####` and
@@ -215,39 +212,30 @@ final class CodeService: Sendable {
             maxUses: request.maxUsesPerCode, ownerId: ownerId, apiKeyId: caller.keyId, idempotencyKey: nil,
             createdAtMs: WallClock.nowMs())
         let guessMax = configuration.guessProbabilityMax
-        return try await store.writer.submit { connection in
-            try Self.requireCampaign(campaignId, on: connection)
-            // Asking again for the same owner returns their code: never a second one.
-            if let existing = try connection.code(campaignId: campaignId, ownerId: ownerId) {
-                return GenerateResponse.with {
-                    $0.batchId = existing.batchId ?? ""
-                    $0.generated = 1
-                    $0.codes = [existing.code.display]
-                }
+        var random = SecureRandom()
+        // Asked for in one transaction: the owner's code if they have one (never a second), else the first free
+        // of these candidates.
+        let candidates = (0..<16).map { _ in
+            PromoCode(
+                code: pattern.generate(using: &random), campaignId: campaignId, maxUses: batch.maxUses,
+                ownerId: ownerId, batchId: batch.id, createdAtMs: batch.createdAtMs)
+        }
+        let issue = try await store.issuePersonalCode(
+            batch, candidates: candidates,
+            audit: AuditEntry(
+                atMs: batch.createdAtMs, actorKeyId: batch.apiKeyId, action: "generate", target: batch.id,
+                detail: "campaign=\(campaignId) owner=\(ownerId)")
+        ) { issued in
+            try Self.requireRoom(pattern, issued: issued, requested: 1, hitProbabilityMax: guessMax, personal: true)
+        }
+        switch issue {
+        case .existing(let code), .issued(let code):
+            return GenerateResponse.with {
+                $0.batchId = code.batchId ?? ""
+                $0.generated = 1
+                $0.codes = [code.code.display]
             }
-            let assessment = GuessabilityAssessment(
-                spaceSize: pattern.spaceSize, issuedCount: try connection.codesIssued(template: batch.template),
-                requestedCount: 1, hitProbabilityMax: guessMax)
-            guard assessment.isAcceptable else {
-                throw ServerError(.invalidArgument, "pattern \(pattern.template) is too small for another code (space \(assessment.spaceSize))")
-            }
-            try connection.insertBatch(batch)
-            var random = SecureRandom()
-            for _ in 0..<16 {
-                let code = PromoCode(
-                    code: pattern.generate(using: &random), campaignId: campaignId, maxUses: batch.maxUses,
-                    ownerId: ownerId, batchId: batch.id, createdAtMs: batch.createdAtMs)
-                guard try connection.insertCodesSkippingConflicts([code]) == 1 else { continue }
-                try connection.addCreated(1, toBatch: batch.id)
-                try connection.appendAudit(
-                    AuditEntry(atMs: batch.createdAtMs, actorKeyId: batch.apiKeyId, action: "generate", target: batch.id,
-                        detail: "campaign=\(campaignId) owner=\(ownerId)"))
-                return GenerateResponse.with {
-                    $0.batchId = batch.id
-                    $0.generated = 1
-                    $0.codes = [code.code.display]
-                }
-            }
+        case .noFreeCandidate:
             throw ServerError(.internal, "no free code found in pattern \(pattern.template)")
         }
     }
@@ -287,76 +275,41 @@ final class CodeService: Sendable {
                 ownerId: entry.ownerId.isEmpty ? nil : entry.ownerId, batchId: batchId, createdAtMs: nowMs)))
         }
         let campaignId = request.campaignId
-        let keyId = caller.keyId
-        let submitted = request.codes.count
-        // Cut into bulk slices of `bulkSliceRows` codes, so that redeems commit between them. The first slice
-        // opens the batch (and writes the audit entry); each slice adds what it imported to the batch's
-        // `created` in its own savepoint; the last one drops the batch when nothing went in. Slices run in
-        // order on the writer's queue, which is what `progress` relies on.
-        let progress = ImportProgress(rejected: rejected)
-        let sliceRows = max(1, configuration.bulkSliceRows)
-        let starts = Array(stride(from: 0, to: accepted.count, by: sliceRows))
-        let candidates = accepted
-        var slices: [@Sendable (Connection) throws -> Void] = []
-        for (number, start) in (starts.isEmpty ? [0] : starts).enumerated() {
-            let range = start..<min(candidates.count, start + sliceRows)
-            let (isFirst, isLast) = (number == 0, number == max(0, starts.count - 1))
-            slices.append { connection in
-                try progress.run { state in
-                    if isFirst {
-                        try Self.requireCampaign(campaignId, on: connection)
-                        try connection.insertBatch(
-                            CodeBatch(
-                                id: batchId, campaignId: campaignId, kind: .imported, template: "",
-                                requested: UInt64(candidates.count), maxUses: 0, ownerId: nil, apiKeyId: keyId,
-                                idempotencyKey: nil, createdAtMs: nowMs))
-                        try connection.appendAudit(
-                            AuditEntry(atMs: nowMs, actorKeyId: keyId, action: "import_codes", target: batchId,
-                                detail: "campaign=\(campaignId) codes=\(submitted) valid=\(candidates.count)"))
-                    }
-                    // In request order, so that an entry refused for any reason never blocks a later one.
-                    var imported = 0
-                    for candidate in candidates[range] {
-                        let code = candidate.code
-                        func reject(_ reason: String) {
-                            state.rejected.append(ImportRejection.with {
-                                $0.index = UInt32(candidate.index)
-                                $0.code = code.code.display
-                                $0.reason = reason
-                            })
-                        }
-                        if state.importedKeys.contains(code.code.key) {
-                            reject("duplicate of an earlier code in this request")
-                        } else if let owner = code.ownerId, state.importedOwners.contains(owner) {
-                            reject("owner already has a code in this request")
-                        } else if try connection.insertCodesSkippingConflicts([code]) == 1 {
-                            imported += 1
-                            state.importedKeys.insert(code.code.key)
-                            if let owner = code.ownerId { state.importedOwners.insert(owner) }
-                        } else {
-                            reject(try connection.code(key: code.code.key) != nil
-                                ? "already exists" : "owner already has a code in this campaign")
-                        }
-                    }
-                    try connection.addCreated(imported, toBatch: batchId)
-                    state.imported += imported
-                    // A batch that holds nothing is no batch: no row, no id.
-                    if isLast && state.imported == 0 { try connection.discardBatch(id: batchId) }
-                }
+        let batch = CodeBatch(
+            id: batchId, campaignId: campaignId, kind: .imported, template: "", requested: UInt64(accepted.count),
+            maxUses: 0, ownerId: nil, apiKeyId: caller.keyId, idempotencyKey: nil, createdAtMs: nowMs)
+        let audit = AuditEntry(
+            atMs: nowMs, actorKeyId: caller.keyId, action: "import_codes", target: batchId,
+            detail: "campaign=\(campaignId) codes=\(request.codes.count) valid=\(accepted.count)")
+        let (candidates, earlyRejections) = (accepted, rejected)
+        let (store, sliceRows) = (store, configuration.bulkSliceRows)
+        // The store cuts the import into bulk slices of `bulkSliceRows` codes, so that redeems commit between them.
+        return eventLoop.makeFutureWithTask {
+            let outcome = try await store.importCodes(candidates.map(\.code), batch: batch, audit: audit, sliceRows: sliceRows)
+            var rejected = earlyRejections
+            for refusal in outcome.refused {
+                let candidate = candidates[refusal.index]
+                rejected.append(ImportRejection.with {
+                    $0.index = UInt32(candidate.index)
+                    $0.code = candidate.code.code.display
+                    $0.reason = Self.reason(refusal.reason)
+                })
             }
-        }
-        let promise = eventLoop.makePromise(of: ImportCodesResponse.self)
-        let allSlices = slices
-        promise.completeWithTask {
-            _ = try await self.store.writer.submitSlices(allSlices)
-            let state = progress.result
             return ImportCodesResponse.with {
-                $0.batchId = state.imported > 0 ? batchId : ""
-                $0.imported = UInt32(state.imported)
-                $0.rejected = state.rejected.sorted { $0.index < $1.index }
+                $0.batchId = outcome.imported > 0 ? batchId : ""
+                $0.imported = UInt32(outcome.imported)
+                $0.rejected = rejected.sorted { $0.index < $1.index }
             }
         }
-        return promise.futureResult
+    }
+
+    private static func reason(_ refusal: ImportRefusal) -> String {
+        switch refusal {
+        case .repeatedInImport: "duplicate of an earlier code in this request"
+        case .ownerRepeatedInImport: "owner already has a code in this request"
+        case .codeExists: "already exists"
+        case .ownerHasCode: "owner already has a code in this campaign"
+        }
     }
 
     // MARK: Export
@@ -381,11 +334,11 @@ final class CodeService: Sendable {
         // Leave room for the envelope: a page ends early rather than overflow the frame. The room is a share
         // of small frames (frameBytesMax may be 1 KiB), so the budget is never negative.
         let pageBytesMax = configuration.frameBytesMax - min(4_096, configuration.frameBytesMax / 4)
-        return store.read(on: eventLoop) { connection in
-            try Self.requireCampaign(filter.campaignId, on: connection)
-            let rows = try connection.codes(filter, afterId: afterId, limit: pageSize + 1)
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            let rows = try await store.codes(filter, after: afterId, limit: pageSize + 1)
             var page: [CodeInfo] = []
-            var lastId: Int64 = 0
+            var lastPosition: Int64 = 0
             var bytes = 0
             for row in rows.prefix(pageSize) {
                 let info = WireMapping.wire(row.code)
@@ -394,11 +347,11 @@ final class CodeService: Sendable {
                 // its fields are bounded (code 256, ids 128 bytes each), well inside 3/4 of the 1 KiB minimum.
                 if bytes > pageBytesMax && !page.isEmpty { break }
                 page.append(info)
-                lastId = row.id
+                lastPosition = row.position
             }
             return ExportCodesResponse.with {
                 $0.codes = page
-                if page.count < rows.count { $0.nextPageToken = PageToken.encode(ms: lastId, id: "c") }
+                if page.count < rows.count { $0.nextPageToken = PageToken.encode(ms: lastPosition, id: "c") }
             }
         }
     }
@@ -413,19 +366,17 @@ final class CodeService: Sendable {
         guard !request.code.isEmpty, request.code.utf8.count <= limits.codeInputBytesMax else {
             throw ServerError(.invalidArgument, "code must be 1...\(limits.codeInputBytesMax) bytes")
         }
-        let typed = request.code
-        return store.read(on: eventLoop) { connection in
-            guard let text = try? CodeText(typed) else { throw ServerError(.notFound, "no such code") }
-            return try connection.readTransaction {
-                guard let code = try connection.code(key: text.key),
-                    let (campaign, counters) = try connection.campaign(id: code.campaignId)
-                else {
-                    throw ServerError(.notFound, "code \(text.display) does not exist")
-                }
-                return GetCodeResponse.with {
-                    $0.code = WireMapping.wire(code)
-                    $0.campaign = WireMapping.wire(campaign, counters)
-                }
+        guard let text = try? CodeText(request.code) else {
+            return eventLoop.makeFailedFuture(ServerError(.notFound, "no such code"))
+        }
+        let store = store
+        return eventLoop.makeFutureWithTask {
+            guard let (code, campaign, counters) = try await store.codeWithCampaign(key: text.key) else {
+                throw ServerError(.notFound, "code \(text.display) does not exist")
+            }
+            return GetCodeResponse.with {
+                $0.code = WireMapping.wire(code)
+                $0.campaign = WireMapping.wire(campaign, counters)
             }
         }
     }
@@ -443,52 +394,4 @@ final class CodeService: Sendable {
     private func requireText(_ value: String, _ field: String, max: Int) throws(ServerError) {
         guard value.utf8.count <= max else { throw ServerError(.invalidArgument, "\(field) is longer than \(max) bytes") }
     }
-
-    private static func requireCampaign(_ id: String, on connection: Connection) throws {
-        guard try connection.campaign(id: id) != nil else { throw ServerError(.notFound, "campaign \(id) does not exist") }
-    }
-}
-
-/// The first `room` codes a chunk's slices inserted, gathered on the writer's queue, slice after slice.
-private final class InlineCodes: Sendable {
-    private let room: Int
-    private let gathered = LockedValue<[String]>([])
-
-    init(room: Int) { self.room = room }
-
-    /// Whether a slice that already kept `pending` codes of its own should keep one more.
-    func wants(_ pending: Int) -> Bool { gathered.withLock { $0.count } + pending < room }
-    func add(_ codes: [String]) { gathered.withLock { $0 += codes } }
-    var codes: [String] { gathered.withLock { $0 } }
-}
-
-/// What the slices of one `import_codes` did so far. Slices run one after another on the writer's queue; a
-/// slice works on a copy and keeps it only when its body succeeded, and after a failed slice the later ones
-/// fail too, so the answer never counts codes that were rolled back.
-private final class ImportProgress: Sendable {
-    struct State: Sendable {
-        var rejected: [ImportRejection]
-        var imported = 0
-        var importedKeys = Set<String>()
-        var importedOwners = Set<String>()
-    }
-    private let state: LockedValue<(state: State, failed: Bool)>
-
-    init(rejected: [ImportRejection]) { state = LockedValue((State(rejected: rejected), false)) }
-
-    func run(_ body: (inout State) throws -> Void) throws {
-        var copy = try state.withLock { current -> State in
-            guard !current.failed else { throw ServerError(.unavailable, "an earlier part of this import failed") }
-            return current.state
-        }
-        do {
-            try body(&copy)
-        } catch {
-            state.withLock { $0.failed = true }
-            throw error
-        }
-        state.withLock { $0.state = copy }
-    }
-
-    var result: State { state.withLock { $0.state } }
 }

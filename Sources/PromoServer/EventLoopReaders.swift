@@ -1,22 +1,17 @@
 import NIOCore
-import PromoStore
+import PromoDomain
 
-/// One read-only SQLite connection per event loop, used only from that loop, so a plain validate is
-/// answered where its request was decoded: no hop to a reader queue and back, which on two cores cost more
-/// than the lookups themselves.
-///
-/// This bends "no SQLite on an event loop" on purpose and for validate alone: its check is a handful of
-/// primary-key and index probes on pages that stay in the connection's cache, and in WAL mode a reader never
-/// waits for the writer, so it does not block the loop in any way that matters. Everything that scans
-/// (reports, listings, exports, history) stays on the reader pool.
+/// The store's synchronous read path (`SnapshotReader`), one per event loop and used only from that loop, so a
+/// plain validate the store's memory cannot answer is answered where its request was decoded: no hop to a
+/// reader queue and back, which on two cores cost more than the lookups themselves. Exists only when the
+/// store offers `InProcessValidation` (the embedded store); a remote store's validates take the async path.
 final class EventLoopReaders: Sendable {
     private let readers: [ObjectIdentifier: LoopReader]
 
-    init(group: any EventLoopGroup, store: PromoStore) throws {
+    init(group: any EventLoopGroup, validation: any InProcessValidation) throws {
         var readers: [ObjectIdentifier: LoopReader] = [:]
         for loop in group.makeIterator() {
-            readers[ObjectIdentifier(loop)] = LoopReader(
-                eventLoop: loop, connection: try store.makeReadConnection(), view: store.validateView)
+            readers[ObjectIdentifier(loop)] = LoopReader(eventLoop: loop, reader: try validation.makeSnapshotReader())
         }
         self.readers = readers
     }
@@ -29,42 +24,35 @@ final class EventLoopReaders: Sendable {
     }
 }
 
-/// An event loop's read connection and the snapshot it reads from.
+/// An event loop's snapshot reader, and the end of its snapshot queued behind the loop iteration's I/O.
 ///
-/// All reads of one loop iteration share one read transaction, opened by the first and ended by a task
-/// queued behind the iteration's I/O. With fifty connections ready at once that is one BEGIN/COMMIT and one
-/// round of SQLite's file locks (fcntl) per wake-up instead of per validate. Nothing reads a stale state
-/// that matters: an answer a client has seen was sent in an earlier iteration, so a request it sends after
-/// reading that answer arrives in a later iteration, under a newer snapshot.
+/// All reads of one loop iteration share one snapshot, begun by the first and ended by a task queued behind
+/// the iteration's I/O: with fifty connections ready at once that is one snapshot per wake-up instead of per
+/// validate. Nothing reads a stale state that matters: an answer a client has seen was sent in an earlier
+/// iteration, so a request it sends after reading that answer arrives in a later iteration, under a newer
+/// snapshot.
 final class LoopReader: @unchecked Sendable {
-    // @unchecked: the stored vars are touched only on `eventLoop`, which `read` checks.
+    // @unchecked: `reader` and `endQueued` are touched only on `eventLoop`, which `check` checks.
     private let eventLoop: any EventLoop
-    private let connection: Connection
-    private let view: ValidateView?
-    private var snapshotOpen = false
-    /// The validate view's version taken before the snapshot began: entries read in the snapshot are kept
-    /// only if no change was published since (`ValidateView.checkLoading`).
-    private var snapshotVersion: UInt64 = 0
+    private let reader: any SnapshotReader
+    private var endQueued = false
 
-    init(eventLoop: any EventLoop, connection: Connection, view: ValidateView?) {
+    init(eventLoop: any EventLoop, reader: any SnapshotReader) {
         self.eventLoop = eventLoop
-        self.connection = connection
-        self.view = view
+        self.reader = reader
     }
 
-    func read<T>(_ body: (Connection, _ snapshotVersion: UInt64) throws -> T) throws -> T {
+    func check(_ request: RedemptionRequest, nowMs: Int64) throws -> CheckResult {
         eventLoop.preconditionInEventLoop()
-        if !snapshotOpen {
-            snapshotVersion = view?.version ?? 0
-            try connection.statement("BEGIN DEFERRED").run()
-            snapshotOpen = true
+        if !endQueued {
+            endQueued = true
             eventLoop.execute { self.endSnapshot() }
         }
-        return try body(connection, snapshotVersion)
+        return try reader.check(request, nowMs: nowMs)
     }
 
     private func endSnapshot() {
-        snapshotOpen = false
-        try? connection.statement("COMMIT").run()
+        endQueued = false
+        reader.endSnapshot()
     }
 }

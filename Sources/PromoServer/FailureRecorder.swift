@@ -1,7 +1,7 @@
 import Logging
 import NIOCore
 import PromoDomain
-import PromoStore
+import PromoSync
 
 /// Counts failed validates for the reports without making every validate a write: events gather in memory
 /// and one writer job per `failureFlushMs` adds them up. A crash loses at most that interval's failure

@@ -3,8 +3,9 @@ import NIOCore
 import NIOExtras
 import NIOPosix
 import NIOSSL
+import PromoDomain
+import PromoSync
 import PromoWire
-import PromoStore
 import ServiceLifecycle
 import Synchronization
 
@@ -35,7 +36,7 @@ public final class PromoServer: Service, Sendable {
     private struct RunState {
         var serverChannel: (any Channel)?
         var quiescing: ServerQuiescingHelper?
-        var store: PromoStore?
+        var store: (any PromoStorage)?
         var failures: FailureRecorder?
         var connections: OpenConnections?
         /// The failure flush and the background purge.
@@ -91,32 +92,23 @@ public final class PromoServer: Service, Sendable {
         try configuration.validate()
         let tls = try ServerTLS.makeContext(configuration)
         try Self.makeDirectory(configuration.dataDirectory)
-        var storeConfiguration = StoreConfiguration(path: configuration.databasePath)
-        storeConfiguration.durability = configuration.durability
-        storeConfiguration.busyTimeoutMs = Int32(configuration.storeBusyTimeoutMs)
-        storeConfiguration.readerCount = configuration.readerCount
-        storeConfiguration.walAutocheckpointPages = configuration.walCheckpointPages
-        storeConfiguration.walCatchUpPages = configuration.walCatchUpPages
-        storeConfiguration.walPagesMax = configuration.walPagesMax
-        var writerLimits = GroupCommitWriter.Limits()
-        writerLimits.batchMax = configuration.writeBatchMax
-        writerLimits.queueMax = configuration.writeQueueMax
-        writerLimits.batchObserver = metrics.batchObserver
-        writerLimits.queueWaitObserver = metrics.queueWaitObserver
-        writerLimits.bulkBatchMsMax = configuration.bulkBatchMsMax
-        writerLimits.faultObserver = StorageFaultLog(intervalMs: configuration.storageFaultLogIntervalMs, logger: logger).observer
-        storeConfiguration.dimensionKeysPerHourMax = configuration.reportDimensionKeysPerHourMax
-        storeConfiguration.validateViewCodesMax = configuration.validateViewCodesMax
-        storeConfiguration.validateViewUsersMax = configuration.validateViewUsersMax
-        let store = try PromoStore(configuration: storeConfiguration, writerLimits: writerLimits)
-        // From here on a failure (a taken port, say) must not leave the store open or its timers running.
+        let faults = StorageFaultLog(intervalMs: configuration.storageFaultLogIntervalMs, logger: logger)
+        let store = try await StoreOpener.open(configuration, observer: StorageReporter(metrics: metrics, faults: faults))
+        do {
+            try await serve(store, tls: tls)
+        } catch {
+            // A failure after opening (a taken port, say) must not leave the store open.
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Everything `start` does once the store is open: the services, their timers and the listeners.
+    private func serve(_ store: any PromoStorage, tls: NIOSSLContext?) async throws {
         var timers: [RepeatedTask] = []
         var started = false
         defer {
-            if !started {
-                for timer in timers { timer.cancel() }
-                store.close()
-            }
+            if !started { for timer in timers { timer.cancel() } }
         }
 
         let registry = ApiKeyRegistry(records: try await store.apiKeys())
@@ -135,9 +127,13 @@ public final class PromoServer: Service, Sendable {
                 initialDelay: .milliseconds(Int64(configuration.purgeIntervalMs)),
                 delay: .milliseconds(Int64(configuration.purgeIntervalMs))
             ) { _ in purge.run() })
+        // The store's synchronous validate path, when it has one: a reader per event loop.
+        let local = try store.inProcessValidation.map { validation in
+            (validation: validation, loopReaders: try EventLoopReaders(group: group, validation: validation))
+        }
         let router = RequestRouter(
-            configuration: configuration, registry: registry, store: store, failures: failures,
-            loopReaders: try EventLoopReaders(group: group, store: store), logger: logger)
+            configuration: configuration, registry: registry, store: store, failures: failures, local: local,
+            logger: logger)
         let gateway = ServiceGateway(configuration: configuration, router: router, metrics: metrics, tls: tls, logger: logger)
 
         let quiescing = ServerQuiescingHelper(group: group)
@@ -221,8 +217,8 @@ public final class PromoServer: Service, Sendable {
             $0.consoleAddress = consoleAddress
         }
         started = true
-        health.markReady()
-        logger.notice("listening", metadata: ["address": "\(address)", "database": "\(configuration.databasePath)"])
+        health.markReady(storage: store)
+        logger.notice("listening", metadata: ["address": "\(address)", "database": "\(StoreOpener.location(configuration))"])
         if tls != nil {
             let clientCertificates = configuration.tlsClientCAPath == nil ? "not asked" : "required"
             logger.notice("TLS on", metadata: ["clientCertificates": "\(clientCertificates)"])
@@ -280,7 +276,7 @@ public final class PromoServer: Service, Sendable {
         state.withLock { $0.consoleAddress = nil }
         for timer in timers { timer.cancel() }
         await failures?.flushAndWait()
-        store.close()
+        await store.close()
         let metricsEndpoint = state.withLock { state in
             defer { state.metricsEndpoint = nil }
             return state.metricsEndpoint

@@ -1,27 +1,25 @@
 import NIOCore
 import PromoDomain
-import PromoStore
 import PromoWire
 
 /// Game servers' calls: validate (a read, or a write when it reserves), redeem (check-and-consume in the
 /// writer's transaction), and the history and voids that back office needs around them.
 final class RedemptionService: Sendable {
     let configuration: ServerConfiguration
-    let store: PromoStore
+    let store: any RedeemStorage & RedemptionStorage
     let failures: FailureRecorder
-    let loopReaders: EventLoopReaders
-    let attempts: AttemptLimiter
+    /// The store's synchronous validate path and the event loops' readers, when the store offers them.
+    private let local: (validation: any InProcessValidation, loopReaders: EventLoopReaders)?
     private let limits = DomainLimits.default
 
     init(
-        configuration: ServerConfiguration, store: PromoStore, failures: FailureRecorder, loopReaders: EventLoopReaders,
-        attempts: AttemptLimiter
+        configuration: ServerConfiguration, store: any RedeemStorage & RedemptionStorage, failures: FailureRecorder,
+        local: (validation: any InProcessValidation, loopReaders: EventLoopReaders)?
     ) {
         self.configuration = configuration
         self.store = store
         self.failures = failures
-        self.loopReaders = loopReaders
-        self.attempts = attempts
+        self.local = local
     }
 
     func validate(_ wire: ValidateRequest, on eventLoop: any EventLoop) throws(ServerError) -> Pending<ValidateResponse> {
@@ -32,68 +30,60 @@ final class RedemptionService: Sendable {
         guard wire.reserveMs <= configuration.reservationMsMax else {
             throw ServerError(.invalidArgument, "reserve_ms must be at most \(configuration.reservationMsMax)")
         }
-        guard wire.reserveMs > 0 else {
-            // Judged first (from the validate view when it holds everything needed, else on the loop's read
-            // connection), then admitted or refused by the limiter in one step: a failure is shown only if it
-            // is recorded within the limit.
-            let (failures, attempts) = (failures, attempts)
-            @Sendable func admitted(_ result: CheckResult, nowMs: Int64) -> ValidateResponse {
-                let verdict = attempts.admit(result.outcome.verdict, for: request.user, nowMs: nowMs)
-                if verdict == .rateLimited { return Self.rateLimitedValidate }
-                if verdict != .ok, let campaign = result.campaign {
-                    failures.record(
-                        FailureEvent(
-                            campaignId: campaign.id, verdict: verdict, atMs: nowMs, ip: request.user.ip,
-                            deviceId: request.user.deviceId, userId: request.user.userId))
-                }
-                return Self.response(result)
-            }
-            let nowMs = WallClock.nowMs()
-            let view = store.validateView
-            if let result = view?.check(request, nowMs: nowMs) { return .now(admitted(result, nowMs: nowMs)) }
-            guard let reader = loopReaders.reader(on: eventLoop) else {
-                return .later(store.read(on: eventLoop) { connection in
-                    try connection.readTransaction {
-                        let nowMs = WallClock.nowMs()
-                        return admitted(try connection.check(request, nowMs: nowMs), nowMs: nowMs)
-                    }
-                })
-            }
-            do {
-                return .now(try reader.read { connection, snapshotVersion in
-                    let result = try view?.checkLoading(
-                        request, nowMs: nowMs, connection: connection, snapshotVersion: snapshotVersion)
-                        ?? connection.check(request, nowMs: nowMs)
-                    return admitted(result, nowMs: nowMs)
-                })
-            } catch { throw ServerError(wrapping: error) }
-        }
-        // A locked-out caller costs no writer job; the binding check is the slot taken inside the writer.
-        if attempts.isLockedOut(request.user, nowMs: WallClock.nowMs()) { return .now(Self.rateLimitedValidate) }
-        let reserveMs = Int64(wire.reserveMs)
+        guard wire.reserveMs > 0 else { return try plainValidate(request, on: eventLoop) }
+        // A locked-out caller costs no writer job; the binding check is the slot the store takes in its transaction.
+        if store.isLockedOut(request.user, nowMs: WallClock.nowMs()) { return .now(Self.rateLimitedValidate) }
         let reservationId = Identifier.makeTimeOrdered("rsv", nowMs: WallClock.nowMs())
-        let attempts = attempts
-        return .later(store.write(on: eventLoop) { connection in
-            let nowMs = WallClock.nowMs()
-            let untilMs = nowMs + reserveMs
-            let judged = try attempts.withSlot(for: request.user, nowMs: nowMs, verdictOf: { $0.outcome.verdict }) {
-                try connection.reserve(request, reservationId: reservationId, untilMs: untilMs, nowMs: nowMs)
-            }
-            guard let result = judged else { return Self.rateLimitedValidate }
-            if result.outcome.verdict != .ok, let campaign = result.campaign {
-                // Already in the writer: counted in this transaction rather than through the buffer.
-                try connection.recordFailures([
+        let promise = eventLoop.makePromise(of: ValidateResponse.self)
+        store.reserve(request, reservationId: reservationId, holdMs: Int64(wire.reserveMs), now: { WallClock.nowMs() }) {
+            result in
+            promise.completeWith(result.map { admission in
+                guard case .admitted(let reservation) = admission else { return Self.rateLimitedValidate }
+                var response = Self.response(reservation.check)
+                if reservation.check.outcome.verdict == .ok {
+                    response.reservationId = reservationId
+                    response.reservedUntilMs = reservation.heldUntilMs
+                }
+                return response
+            })
+        }
+        return .later(promise.futureResult)
+    }
+
+    /// A validate that holds nothing: judged in this process when the store can (its memory, then the event
+    /// loop's reader: no hop) and admitted by the guessing limit in one step, else by the store's `validate`.
+    /// A failure is shown only if it is counted within the limit, and then recorded for the reports.
+    private func plainValidate(_ request: RedemptionRequest, on eventLoop: any EventLoop) throws(ServerError)
+        -> Pending<ValidateResponse>
+    {
+        let failures = failures
+        @Sendable func answer(_ result: CheckResult, shown verdict: PromoDomain.Verdict, nowMs: Int64) -> ValidateResponse {
+            if verdict == .rateLimited { return Self.rateLimitedValidate }
+            if verdict != .ok, let campaign = result.campaign {
+                failures.record(
                     FailureEvent(
-                        campaignId: campaign.id, verdict: result.outcome.verdict, atMs: nowMs, ip: request.user.ip,
-                        deviceId: request.user.deviceId, userId: request.user.userId)
-                ])
+                        campaignId: campaign.id, verdict: verdict, atMs: nowMs, ip: request.user.ip,
+                        deviceId: request.user.deviceId, userId: request.user.userId))
             }
-            var response = Self.response(result)
-            if result.outcome.verdict == .ok {
-                response.reservationId = reservationId
-                response.reservedUntilMs = untilMs
+            return Self.response(result)
+        }
+        let nowMs = WallClock.nowMs()
+        if let (validation, loopReaders) = local {
+            var judged = validation.checkInMemory(request, nowMs: nowMs)
+            if judged == nil, let reader = loopReaders.reader(on: eventLoop) {
+                do { judged = try reader.check(request, nowMs: nowMs) } catch { throw ServerError(wrapping: error) }
             }
-            return response
+            if let result = judged {
+                let shown = validation.admit(result.outcome.verdict, for: request.user, nowMs: nowMs)
+                return .now(answer(result, shown: shown, nowMs: nowMs))
+            }
+        }
+        let store = store
+        return .later(eventLoop.makeFutureWithTask {
+            switch try await store.validate(request, now: { WallClock.nowMs() }) {
+            case .rateLimited: return Self.rateLimitedValidate
+            case .admitted(let result): return answer(result, shown: result.outcome.verdict, nowMs: WallClock.nowMs())
+            }
         })
     }
 
@@ -111,10 +101,10 @@ final class RedemptionService: Sendable {
         guard wire.reserveMs == 0 else {
             throw ServerError(.invalidArgument, "explain holds no reservation: reserve_ms must be 0")
         }
-        let (attempts, store) = (attempts, store)
+        let store = store
         return eventLoop.makeFutureWithTask {
             let result = try await store.explain(request, now: { WallClock.nowMs() }) { nowMs in
-                attempts.isLockedOut(request.user, nowMs: nowMs)
+                store.isLockedOut(request.user, nowMs: nowMs)
             }
             var response = Self.response(result)
             response.checks = result.checks.map(WireMapping.wire)
@@ -141,33 +131,30 @@ final class RedemptionService: Sendable {
         }
         // Refused before the idempotency lookup too: a locked-out caller learns nothing, not even a replay.
         // Nothing is stored, so the same key after the cool-down gets a real answer. This early refusal only
-        // spares the writer; the binding check is the slot taken inside the writer job.
-        if attempts.isLockedOut(request.user, nowMs: WallClock.nowMs()) { return .now(Self.rateLimitedRedeem) }
+        // spares the writer; the binding check is the slot the store takes in its transaction.
+        if store.isLockedOut(request.user, nowMs: WallClock.nowMs()) { return .now(Self.rateLimitedRedeem) }
         // A codeless redeem of an auto-apply campaign is reported under source "auto" unless the caller names one.
         let source = wire.source.isEmpty && wire.code.isEmpty ? "auto" : wire.source
-        let idempotencyKey = wire.idempotencyKey
-        let apiKeyId = caller.keyId
-        let redemptionId = Identifier.makeTimeOrdered("rdm", nowMs: WallClock.nowMs())
-        let attempts = attempts
-        return .later(store.write(on: eventLoop) { connection in
-            let command = RedeemCommand(
-                request: request, source: source, idempotencyKey: idempotencyKey, apiKeyId: apiKeyId,
-                newRedemptionId: redemptionId, nowMs: WallClock.nowMs())
-            // A replay repeats an earlier judgement rather than making a new one, so it never counts.
-            let judged = try attempts.withSlot(
-                for: request.user, nowMs: command.nowMs, verdictOf: { $0.replayed ? nil : $0.verdict }
-            ) { try connection.redeem(command) }
-            guard let result = judged else { return Self.rateLimitedRedeem }
-            return RedeemResponse.with {
-                $0.verdict = WireMapping.wire(result.verdict)
-                $0.campaignId = result.campaignId
-                $0.replayed = result.replayed
-                if let redemption = result.redemption {
-                    $0.redemptionId = redemption.id
-                    $0.reward = WireMapping.wire(redemption.reward)
+        let command = RedeemCommand(
+            request: request, source: source, idempotencyKey: wire.idempotencyKey, apiKeyId: caller.keyId,
+            newRedemptionId: Identifier.makeTimeOrdered("rdm", nowMs: WallClock.nowMs()), nowMs: 0)
+        // Completed from the store's writer thread after the commit: no task per redeem.
+        let promise = eventLoop.makePromise(of: RedeemResponse.self)
+        store.redeem(command, now: { WallClock.nowMs() }) { result in
+            promise.completeWith(result.map { admission in
+                guard case .admitted(let result) = admission else { return Self.rateLimitedRedeem }
+                return RedeemResponse.with {
+                    $0.verdict = WireMapping.wire(result.verdict)
+                    $0.campaignId = result.campaignId
+                    $0.replayed = result.replayed
+                    if let redemption = result.redemption {
+                        $0.redemptionId = redemption.id
+                        $0.reward = WireMapping.wire(redemption.reward)
+                    }
                 }
-            }
-        })
+            })
+        }
+        return .later(promise.futureResult)
     }
 
     /// A manual credit (manager, admin; the router has checked the role): recorded in the writer's transaction,
@@ -289,10 +276,10 @@ final class RedemptionService: Sendable {
     func offers(_ wire: OffersRequest, on eventLoop: any EventLoop) throws(ServerError) -> EventLoopFuture<OffersResponse> {
         let user = try WireMapping.user(wire.user)
         let deposit = try WireMapping.deposit(minor: wire.depositMinor, currency: wire.currency)
-        let (limit, attempts, store) = (configuration.offersCampaignsMax, attempts, store)
+        let (limit, store) = (configuration.offersCampaignsMax, store)
         return eventLoop.makeFutureWithTask {
             let offers = try await store.offers(user: user, deposit: deposit, limit: limit, now: { WallClock.nowMs() }) {
-                nowMs in attempts.isLockedOut(user, nowMs: nowMs)
+                nowMs in store.isLockedOut(user, nowMs: nowMs)
             }
             return OffersResponse.with {
                 $0.offers = offers.map { offer in

@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import PromoDomain
-import PromoStore
 import PromoWire
 
 /// What one connection knows about its caller between requests.
@@ -43,16 +42,15 @@ final class RequestRouter: Sendable {
     let authFailures: AuthFailureLimiter
 
     init(
-        configuration: ServerConfiguration, registry: ApiKeyRegistry, store: PromoStore, failures: FailureRecorder,
-        loopReaders: EventLoopReaders, logger: Logger
+        configuration: ServerConfiguration, registry: ApiKeyRegistry, store: any PromoStorage, failures: FailureRecorder,
+        local: (validation: any InProcessValidation, loopReaders: EventLoopReaders)?, logger: Logger
     ) {
         self.configuration = configuration
         self.registry = registry
         self.apiKeys = ApiKeyService(configuration: configuration, registry: registry, store: store, logger: logger)
         self.campaigns = CampaignService(configuration: configuration, store: store)
         self.redemptions = RedemptionService(
-            configuration: configuration, store: store, failures: failures, loopReaders: loopReaders,
-            attempts: AttemptLimiter(configuration: configuration))
+            configuration: configuration, store: store, failures: failures, local: local)
         self.reports = ReportService(configuration: configuration, store: store)
         self.codes = CodeService(configuration: configuration, store: store)
         self.backups = BackupService(configuration: configuration, store: store, logger: logger)

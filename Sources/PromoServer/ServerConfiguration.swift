@@ -1,4 +1,4 @@
-import PromoStore
+import PromoDomain
 
 /// Everything the server's behaviour depends on, with the defaults a fresh install runs with.
 /// Each limit is named for what it bounds; units are in the name.
@@ -7,7 +7,7 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// TCP port; 0 picks a free one. Default 7420.
     public var port = 7420
-    /// Folder of the SQLite file and the bootstrap admin key. Default `./var`.
+    /// Folder of the embedded store's SQLite file (the default store) and the bootstrap admin key. Default `./var`.
     public var dataDirectory = "./var"
     /// Largest frame accepted or sent, length prefix excluded. Default 1 MiB.
     public var frameBytesMax = 1 << 20
@@ -132,7 +132,7 @@ public struct ServerConfiguration: Sendable {
     /// the rest are counted together under the empty key, so invented callers cannot grow the file without
     /// bound. Default 1,000.
     public var reportDimensionKeysPerHourMax = 1_000
-    /// Read-only SQLite connections serving reads. Default 2.
+    /// Read-only connections of the embedded SQLite store (the default) serving reads. Default 2.
     public var readerCount = 2
     /// Codes (and campaigns) the in-memory validate view keeps at most: a plain validate whose code,
     /// campaign and player are resident is answered from memory, without SQLite; the rest read SQLite and
@@ -164,8 +164,9 @@ public struct ServerConfiguration: Sendable {
     /// How long a call waits for a PostgreSQL connection before it fails with UNAVAILABLE, so that a database
     /// that cannot be reached answers quickly instead of holding callers. Default 5,000 ms.
     public var databaseConnectTimeoutMs = 5_000
-    /// SQLite durability: `full` (default) or `normal`.
-    public var durability: StoreConfiguration.Durability = .full
+    /// When a commit is acknowledged: `full` (default: on stable storage, survives power loss) or `normal`
+    /// (survives a crash of the process; the embedded SQLite store's `synchronous=NORMAL`).
+    public var durability: CommitDurability = .full
     /// Jobs committed together by the group-commit writer at most. Default 512.
     public var writeBatchMax = 512
     /// Writes queued at most before new ones fail with UNAVAILABLE. Default 100,000.
@@ -256,9 +257,19 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 
-    public var databasePath: String { dataDirectory + "/promo.sqlite" }
     public var adminKeyPath: String { dataDirectory + "/admin.key" }
     public var backupPath: String { backupDirectory ?? dataDirectory + "/backups" }
+
+    /// The guessing limit as the store keeps it (`RedeemStorage`), from the `rateLimit*` settings.
+    public var guessingLimit: GuessingLimit {
+        func policy(_ failuresMax: Int) -> FailedAttemptWindow.Policy {
+            FailedAttemptWindow.Policy(
+                failuresMax: failuresMax, windowMs: Int64(rateLimitWindowMs), cooldownMs: Int64(rateLimitCooldownMs))
+        }
+        return GuessingLimit(
+            userPolicy: policy(rateLimitUserFailuresMax), ipPolicy: policy(rateLimitIpFailuresMax),
+            callersMax: rateLimitTrackedCallersMax)
+    }
 
     /// Rejects values that cannot work, with the name of the offending setting.
     public func validate() throws(ServerError) {
@@ -294,9 +305,6 @@ public struct ServerConfiguration: Sendable {
         try require(purgeIntervalMs >= 10 && purgeBatchRows >= 1, "purgeIntervalMs >= 10 and purgeBatchRows >= 1")
         try require(reportDimensionKeysPerHourMax >= 1, "reportDimensionKeysPerHourMax must be at least 1")
         try require(databaseUrl.map { !$0.isEmpty } ?? true, "databaseUrl must not be empty")
-        // Until the server opens its store through the store opener (issue #14), a database URL would be
-        // ignored and the data would go to SQLite without a word: refused instead.
-        try require(databaseUrl == nil, "databaseUrl: this build's server opens SQLite only (PostgreSQL store not wired yet)")
         try require((1...1_000).contains(databasePoolSize), "databasePoolSize must be 1...1000")
         try require((10...600_000).contains(databaseConnectTimeoutMs), "databaseConnectTimeoutMs must be 10...600000")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")

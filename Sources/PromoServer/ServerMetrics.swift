@@ -1,6 +1,5 @@
 import CoreMetrics
 import PromoDomain
-import PromoStore
 import PromoWire
 import Prometheus
 import Synchronization
@@ -139,20 +138,16 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    /// The observer the group-commit writer reports each batch to.
-    var batchObserver: @Sendable (GroupCommitWriter.BatchReport) -> Void {
-        { [commitBatchJobs, commitDuration, writeQueueDepth] batch in
-            commitBatchJobs.record(batch.jobs)
-            commitDuration.recordNanoseconds(batch.nanoseconds)
-            writeQueueDepth.set(batch.queuedBehind)
-        }
+    /// One commit of write work, as the store reports it (`StorageObserver.committed`).
+    func recordCommit(_ commit: CommitReport) {
+        commitBatchJobs.record(commit.jobs)
+        commitDuration.recordNanoseconds(commit.nanoseconds)
+        writeQueueDepth.set(commit.queuedBehind)
     }
 
-    /// The observer the group-commit writer reports each job's queue wait to.
-    var queueWaitObserver: @Sendable (GroupCommitWriter.JobClass, UInt64) -> Void {
-        { [writeQueueWait] jobClass, nanoseconds in
-            writeQueueWait[jobClass == .interactive ? 0 : 1].recordNanoseconds(nanoseconds)
-        }
+    /// How long a unit of write work waited for its turn, by class (`StorageObserver.waited`).
+    func recordWriteWait(_ work: WorkClass, nanoseconds: UInt64) {
+        writeQueueWait[work == .interactive ? 0 : 1].recordNanoseconds(nanoseconds)
     }
 
     /// The Prometheus text exposition of every metric.

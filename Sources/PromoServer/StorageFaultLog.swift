@@ -1,14 +1,14 @@
 import Logging
 import PromoDomain
-import PromoStore
+import PromoSync
 
 /// Tells the operator about storage faults (disk full, I/O error) once per occurrence window, never once per
 /// request: while the disk is full every redeem fails, and a log line each would fill what little is left.
 ///
-/// The writer reports after every batch the storage fault it met, or nil. The first fault logs an error with
-/// its cause; further faults within `intervalMs` are only counted, and the next line (a reminder once the
-/// window has passed, or the recovery notice) says how many there were. The first clean batch after a fault
-/// logs that writes work again.
+/// The store reports after every commit the storage fault it met, or nil (`StorageObserver.storageFault`).
+/// The first fault logs an error with its cause; further faults within `intervalMs` are only counted, and the
+/// next line (a reminder once the window has passed, or the recovery notice) says how many there were. The
+/// first clean commit after a fault logs that writes work again.
 final class StorageFaultLog: Sendable {
     enum Line: Equatable {
         case fault(suppressedBefore: Int)
@@ -32,8 +32,6 @@ final class StorageFaultLog: Sendable {
         self.logger = logger
         self.nowMs = nowMs
     }
-
-    var observer: @Sendable (StoreError?) -> Void { { [self] fault in _ = observe(fault) } }
 
     /// Records one batch's outcome; returns the line it logged, if any.
     @discardableResult

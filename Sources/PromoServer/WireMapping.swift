@@ -1,5 +1,4 @@
 import PromoDomain
-import PromoStore
 import PromoWire
 
 /// Converts between the wire's plain messages and the domain's checked values. The only file that sees

@@ -1,5 +1,6 @@
 import CSQLite
 import PromoDomain
+@_exported import PromoSync
 
 /// The SQLite-backed store: opens and tunes the file, migrates it, and owns the single writer and the
 /// read connections.
@@ -10,6 +11,10 @@ public final class PromoStore: Sendable {
     /// The in-memory view plain validates read first; nil when `validateViewCodesMax` is 0.
     public let validateView: ValidateView?
     let runningBackups = RunningBackups()
+    /// The guessing limit: one lock in this process, taken inside the writer's jobs and by plain validates.
+    let attempts: AttemptLimiter
+    /// The synchronous validate path offered to the server (`RedeemStorage.inProcessValidation`).
+    let localValidation: LocalValidation
 
     public init(configuration: StoreConfiguration, writerLimits: GroupCommitWriter.Limits = .init()) throws(StoreError) {
         _ = Self.processSetup
@@ -30,6 +35,8 @@ public final class PromoStore: Sendable {
         try checkpointer.attach(to: connection)
         self.writer = GroupCommitWriter(connection: connection, limits: writerLimits, view: validateView, checkpointer: checkpointer)
         self.readers = try ReaderPool(configuration: configuration, count: configuration.readerCount)
+        self.attempts = AttemptLimiter(configuration.guessingLimit)
+        self.localValidation = LocalValidation(configuration: configuration, view: validateView, attempts: attempts)
     }
 
     /// A further read-only connection, owned by the caller, which must use it from one thread at a time.

@@ -1,11 +1,10 @@
+import PromoDomain
+
 /// How the SQLite file is opened and tuned. Every value has a documented default.
 public struct StoreConfiguration: Sendable {
-    public enum Durability: String, Sendable, CaseIterable {
-        /// `synchronous=FULL`: a commit is on disk before it is acknowledged, even across power loss.
-        case full
-        /// `synchronous=NORMAL`: in WAL mode survives a process crash, may lose the last commits on power loss.
-        case normal
-    }
+    /// `full`: `synchronous=FULL`, a commit is on disk before it is acknowledged, even across power loss.
+    /// `normal`: `synchronous=NORMAL`, in WAL mode survives a process crash, may lose the last commits on power loss.
+    public typealias Durability = CommitDurability
 
     /// Path of the database file.
     public var path: String
@@ -37,6 +36,12 @@ public struct StoreConfiguration: Sendable {
     public var validateViewCodesMax: Int = 250_000
     /// Players (their blocks and per-campaign counts) the validate view keeps at most. Default 100,000.
     public var validateViewUsersMax: Int = 100_000
+    /// The guessing limit's policies and bounds (`RedeemStorage`): the server passes its `rateLimit*`
+    /// settings. Default: the server's defaults (10 failures per user, 30 per IP, in 60 s; 60 s cool-down;
+    /// 100,000 callers tracked).
+    public var guessingLimit = GuessingLimit(
+        userPolicy: .init(failuresMax: 10, windowMs: 60_000, cooldownMs: 60_000),
+        ipPolicy: .init(failuresMax: 30, windowMs: 60_000, cooldownMs: 60_000), callersMax: 100_000)
 
     public init(path: String) {
         self.path = path

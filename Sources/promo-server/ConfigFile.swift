@@ -1,6 +1,6 @@
 import FoundationEssentials
 import PromoServer
-import PromoStore
+import PromoDomain
 
 /// The optional JSON configuration file. Every key is optional; the names are ServerConfiguration's.
 /// Each key is also the environment variable `PROMO_<KEY_IN_UPPER_SNAKE_CASE>` (EnvironmentConfig.swift).
@@ -134,7 +134,7 @@ struct ConfigFile: Decodable {
         if let databasePoolSize { settings.databasePoolSize = databasePoolSize }
         if let databaseConnectTimeoutMs { settings.databaseConnectTimeoutMs = databaseConnectTimeoutMs }
         if let durability {
-            guard let value = StoreConfiguration.Durability(rawValue: durability) else {
+            guard let value = CommitDurability(rawValue: durability) else {
                 throw ServerError(.invalidArgument, "durability must be full or normal")
             }
             settings.durability = value

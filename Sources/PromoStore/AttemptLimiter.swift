@@ -1,8 +1,9 @@
 import PromoDomain
-import PromoStore
 import Synchronization
 
-/// Failed validate/redeem attempts per user and per IP, shared by every connection, behind one lock.
+/// The guessing limit of the embedded store: failed validate/redeem attempts per user and per IP, shared by
+/// every connection of this process, behind one lock. (A store shared by several servers counts them in the
+/// database instead: `RedeemStorage`.)
 ///
 /// The decision (may this attempt be judged, may this failure be shown) and the recording of the failure
 /// happen in the same critical section, so the limit is exact however a guesser pipelines or spreads the
@@ -19,17 +20,9 @@ final class AttemptLimiter: Sendable {
     /// `GuessingLimit.lockoutsEndMs`, stored under the lock after every change that may start a cool-down.
     private let lockoutsEndMs = Atomic<Int64>(.min)
 
-    init(configuration: ServerConfiguration) {
-        func policy(_ failuresMax: Int) -> FailedAttemptWindow.Policy {
-            FailedAttemptWindow.Policy(
-                failuresMax: failuresMax, windowMs: Int64(configuration.rateLimitWindowMs),
-                cooldownMs: Int64(configuration.rateLimitCooldownMs))
-        }
-        limit = LockedValue(
-            GuessingLimit(
-                userPolicy: policy(configuration.rateLimitUserFailuresMax),
-                ipPolicy: policy(configuration.rateLimitIpFailuresMax),
-                callersMax: configuration.rateLimitTrackedCallersMax))
+    /// `limit`: the policies and bounds, with nothing counted yet.
+    init(_ limit: GuessingLimit) {
+        self.limit = LockedValue(limit)
     }
 
     /// True while the user or their IP is in a cool-down. A cheap early refusal before queueing work; the
@@ -62,20 +55,22 @@ final class AttemptLimiter: Sendable {
 
     /// Runs `judge` holding an attempt slot of the user and their IP, for attempts with effects (a redeem, a
     /// reserving validate): nil, without running it, when there is no room (answer RATE_LIMITED). The slot is
-    /// given back after `judge`, counted as a failure when `verdictOf` its result is one; a throw never counts.
+    /// given back after `judge` at `now()`, counted as a failure when `verdictOf` its result is one; a throw
+    /// never counts.
     func withSlot<Judged>(
-        for user: UserContext, nowMs: Int64, verdictOf: (Judged) -> Verdict?, _ judge: () throws -> Judged
+        for user: UserContext, nowMs: Int64, now: () -> Int64, verdictOf: (Judged) -> Verdict?,
+        _ judge: () throws -> Judged
     ) rethrows -> Judged? {
         guard changing({ $0.reserve(userId: user.userId, ip: user.ip, nowMs: nowMs) }) else { return nil }
         let result: Judged
         do {
             result = try judge()
         } catch {
-            changing { $0.settle(nil, userId: user.userId, ip: user.ip, nowMs: WallClock.nowMs()) }
+            changing { $0.settle(nil, userId: user.userId, ip: user.ip, nowMs: now()) }
             throw error
         }
         let verdict = verdictOf(result)
-        changing { $0.settle(verdict, userId: user.userId, ip: user.ip, nowMs: WallClock.nowMs()) }
+        changing { $0.settle(verdict, userId: user.userId, ip: user.ip, nowMs: now()) }
         return result
     }
 }
