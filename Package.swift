@@ -62,6 +62,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `promo-server migrate`: a SQLite installation copied into PostgreSQL. The one module that knows both
+        // schemas; neither store depends on it.
+        .target(
+            name: "PromoMigrate",
+            dependencies: [
+                "PromoStore", "PromoPostgres", "PromoDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "PromoServer",
             dependencies: [
@@ -109,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "promo-server",
             dependencies: [
-                "PromoServer", "PromoDomain", "PromoConsole",
+                "PromoServer", "PromoDomain", "PromoConsole", "PromoMigrate", "PromoPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -161,6 +172,14 @@ let package = Package(
             name: "PromoPostgresTests",
             dependencies: [
                 "PromoPostgres", "PromoDomain", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "PromoMigrateTests",
+            dependencies: [
+                "PromoMigrate", "PromoStore", "PromoPostgres", "PromoDomain", "PostgresTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

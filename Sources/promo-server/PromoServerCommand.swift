@@ -19,7 +19,8 @@ struct PromoServerCommand: AsyncParsableCommand {
             configuration table), then PROMO_<KEY> environment variables (the key in UPPER_SNAKE_CASE, e.g. \
             PROMO_FRAME_BYTES_MAX=2097152; an unknown PROMO_ variable is refused), then these flags. \
             PROMO_ADMIN_KEY sets the bootstrap admin key on first start.
-            """)
+            """,
+        subcommands: [MigrateCommand.self])
 
     @Option(help: "Interface to listen on (default 127.0.0.1).")
     var host: String?
