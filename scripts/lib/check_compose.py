@@ -18,14 +18,12 @@ OTHER_VARIABLES = {"PROMO_ADMIN_KEY", "PROMO_API_KEY", "PROMO_TLS_CA", "PROMO_TL
                    "PROMO_TLS_SERVER_NAME"}
 # The PostgreSQL store's settings (issue 14), accepted with a notice while ConfigFile.swift does not have them
 # yet; once it does, they are checked like every other key.
-PENDING_VARIABLES = {"PROMO_DATABASE_URL": "databaseUrl", "PROMO_DATABASE_POOL_SIZE": "databasePoolSize"}
 # The promo-server's default idleTimeoutMs; HAProxy's inactivity timeouts must outlast it.
 SERVER_IDLE_TIMEOUT_MS_DEFAULT = 60_000
 # Connections PostgreSQL keeps for superusers, plus room for psql, pg_dump and a monitoring agent.
 POSTGRES_HEADROOM = 3 + 10
 
 problems = []
-notices = set()
 
 
 def problem(text):
@@ -116,9 +114,6 @@ def check_compose(compose, known):
         for variable in environment:
             if not variable.startswith("PROMO_") or variable in known or variable in OTHER_VARIABLES:
                 continue
-            if variable in PENDING_VARIABLES:
-                notices.add(f"{variable} ({PENDING_VARIABLES[variable]}) is not in ConfigFile.swift yet")
-                continue
             problem(f"compose: {name} sets {variable}, which promo-server does not know (it would refuse to start)")
         if "promo_admin_key" not in (service.get("secrets") or []):
             problem(f"compose: {name} must take its admin key from the promo_admin_key secret")
@@ -183,8 +178,6 @@ def main():
         sys.exit(f"check-deploy: {compose_path} is not a YAML mapping")
     services = check_compose(compose, known_variables(server_sources))
     check_haproxy(open(haproxy_path).read(), services)
-    for text in sorted(notices):
-        print(f"check-deploy: notice: {text}", file=sys.stderr)
     for text in problems:
         print(f"check-deploy: {text}", file=sys.stderr)
     sys.exit(1 if problems else 0)
