@@ -169,46 +169,5 @@ func placeholders(_ count: Int) -> String {
     Array(repeating: "?", count: count).joined(separator: ", ")
 }
 
-/// A reward flattened into columns: one amount column holds minor units, spins or points by kind.
-struct RewardColumns {
-    var kind: String
-    var amount: Int64
-    var currency: String
-    var percent: UInt32
-    var capMinor: Int64
-    var gameId: String
-
-    init(kind: String, amount: Int64, currency: String, percent: UInt32, capMinor: Int64, gameId: String) {
-        self.kind = kind
-        self.amount = amount
-        self.currency = currency
-        self.percent = percent
-        self.capMinor = capMinor
-        self.gameId = gameId
-    }
-
-    init(_ reward: Reward) {
-        switch reward {
-        case .bonus(let amountMinor, let currency):
-            self.init(kind: "bonus", amount: amountMinor, currency: currency, percent: 0, capMinor: 0, gameId: "")
-        case .depositMatch(let percent, let capMinor, let currency):
-            self.init(kind: "deposit_match", amount: 0, currency: currency, percent: percent, capMinor: capMinor, gameId: "")
-        case .freeSpins(let count, let gameId):
-            self.init(kind: "free_spins", amount: Int64(count), currency: "", percent: 0, capMinor: 0, gameId: gameId)
-        case .loyaltyPoints(let amount):
-            self.init(kind: "loyalty_points", amount: amount, currency: "", percent: 0, capMinor: 0, gameId: "")
-        }
-    }
-
-    var reward: Reward {
-        switch kind {
-        case "deposit_match": .depositMatch(percent: percent, capMinor: capMinor, currency: currency)
-        case "free_spins": .freeSpins(count: UInt32(clamping: amount), gameId: gameId)
-        case "loyalty_points": .loyaltyPoints(amount: amount)
-        default: .bonus(amountMinor: amount, currency: currency)
-        }
-    }
-}
-
 /// Built once: every validate and redeem looks its campaign up by this text (see `statement(_:)`).
 private let campaignById = "SELECT \(campaignColumns) FROM campaigns WHERE id = ?"
