@@ -81,15 +81,15 @@ struct ErrorMappingTests {
     func busyPool() async throws {
         let database = try await TestPostgres.freshDatabase()
         var configuration = database.configuration(poolSize: 1)
-        // The hold spans three connect timeouts; the timeout itself is long enough that a loaded machine hands the
-        // freed connection on within it (only the "busy pool" half is under test here, not the machine's speed).
-        configuration.connectTimeoutMs = 1_000
+        // The hold spans two and a half connect timeouts; the timeout itself is long enough that a loaded full run
+        // (every suite at once on two cores) hands the freed connection on within it: 200 ms failed there twice.
+        configuration.connectTimeoutMs = 2_000
         let store = try await PostgresStore.open(configuration)
         let holding = Counter()
         async let holder: Void = store.transaction { connection in
             holding.add()
-            // Holds the only connection for three connect timeouts.
-            try await connection.execute("SELECT pg_sleep(3)", logger: store.logger)
+            // Holds the only connection for two and a half connect timeouts.
+            try await connection.execute("SELECT pg_sleep(5)", logger: store.logger)
         }
         let deadline = ContinuousClock.now + .seconds(10)
         while holding.value == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
