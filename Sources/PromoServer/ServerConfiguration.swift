@@ -187,6 +187,12 @@ public struct ServerConfiguration: Sendable {
     /// PostgreSQL: batches of different campaigns this server runs at once (at most databasePoolSize - 1).
     /// Default 8.
     public var databaseRedeemBatchesMax = 8
+    /// PostgreSQL: codes whose campaign this server remembers, so a redeem is queued under the right campaign
+    /// without a look-up (a code never moves; when full, the memory starts over). Default 100,000.
+    public var databaseCachedCodesMax = 100_000
+    /// PostgreSQL: callers (players and IPs) whose lock-out by the guessing limit this server remembers for its
+    /// early refusals (the binding count is in the database; when full, ended lock-outs go first). Default 100,000.
+    public var databaseLockoutsRememberedMax = 100_000
     /// When a commit is acknowledged: `full` (default: on stable storage, survives power loss) or `normal`
     /// (survives a crash of the process; the embedded SQLite store's `synchronous=NORMAL`).
     public var durability: CommitDurability = .full
@@ -333,6 +339,9 @@ public struct ServerConfiguration: Sendable {
         try require(
             (1...10_000).contains(databaseRedeemBatchMax) && databaseRedeemQueueMax >= 1 && databaseRedeemBatchesMax >= 1,
             "databaseRedeemBatchMax must be 1...10000, databaseRedeemQueueMax and databaseRedeemBatchesMax at least 1")
+        try require(
+            (1...10_000_000).contains(databaseCachedCodesMax) && (1...10_000_000).contains(databaseLockoutsRememberedMax),
+            "databaseCachedCodesMax and databaseLockoutsRememberedMax must be 1...10000000")
         try require(writeBatchMax >= 1 && writeQueueMax >= 1, "writeBatchMax and writeQueueMax must be at least 1")
         try require((0...600_000).contains(storeBusyTimeoutMs), "storeBusyTimeoutMs must be 0...600000")
         try require(bulkSliceRows >= 1 && bulkBatchMsMax >= 0, "bulkSliceRows >= 1 and bulkBatchMsMax >= 0")

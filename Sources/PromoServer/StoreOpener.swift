@@ -52,6 +52,8 @@ enum StoreOpener {
         store.hotPath.reservationRetentionMs = Int64(configuration.reservationRetentionMs)
         store.hotPath.batchJobsMax = configuration.databaseRedeemBatchMax
         store.hotPath.queuedJobsMax = configuration.databaseRedeemQueueMax
+        store.hotPath.cachedCodesMax = configuration.databaseCachedCodesMax
+        store.hotPath.lockoutsRememberedMax = configuration.databaseLockoutsRememberedMax
         // Batches of different campaigns run at once on at most all but one pooled connection (one stays for reads).
         store.hotPath.concurrentBatchesMax = max(1, min(configuration.databaseRedeemBatchesMax, configuration.databasePoolSize - 1))
         return try await PostgresStore.open(store, eventLoopGroup: group, logger: logger)

@@ -26,6 +26,8 @@ struct ConfigFile: Decodable {
     var databaseRedeemBatchMax: Int?
     var databaseRedeemQueueMax: Int?
     var databaseRedeemBatchesMax: Int?
+    var databaseCachedCodesMax: Int?
+    var databaseLockoutsRememberedMax: Int?
     var durability: String?
     var writeBatchMax: Int?
     var writeQueueMax: Int?
@@ -141,6 +143,8 @@ struct ConfigFile: Decodable {
         if let databaseRedeemBatchMax { settings.databaseRedeemBatchMax = databaseRedeemBatchMax }
         if let databaseRedeemQueueMax { settings.databaseRedeemQueueMax = databaseRedeemQueueMax }
         if let databaseRedeemBatchesMax { settings.databaseRedeemBatchesMax = databaseRedeemBatchesMax }
+        if let databaseCachedCodesMax { settings.databaseCachedCodesMax = databaseCachedCodesMax }
+        if let databaseLockoutsRememberedMax { settings.databaseLockoutsRememberedMax = databaseLockoutsRememberedMax }
         if let durability {
             guard let value = CommitDurability(rawValue: durability) else {
                 throw ServerError(.invalidArgument, "durability must be full or normal")
